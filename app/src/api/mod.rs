@@ -1,0 +1,8 @@
+//! Use cases: who is asking -> one store call -> a view or an [`crate::error::AppError`].
+//! Pages call the reading ones while rendering; the server's form handlers call the writing ones.
+
+pub mod account;
+pub mod admin;
+pub mod form;
+pub mod organisations;
+pub mod processes;

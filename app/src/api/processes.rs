@@ -1,0 +1,238 @@
+//! Processes: listing, the process page, and the actions on a process.
+
+use super::form::{Form, collect};
+use crate::domain::localized::Localized;
+use crate::domain::process::{Day, Level, PhaseDates, check_schedule, check_texts};
+use crate::domain::roles::{Action, OrgRole, PersonalRole, Phase, SiteAction, Standing, site_may};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::i18n::Msg;
+use crate::ids::{OrgId, PersonId, ProcessId};
+use crate::model::*;
+use crate::ssr::RequestContext;
+
+/// Everything the process page shows.
+#[derive(Clone, Debug)]
+pub struct ProcessPage {
+    pub process: Process,
+    pub participants: Participants,
+    /// The viewer's standing, which decides what the page offers them.
+    pub standing: Standing,
+    /// The viewer's organisations, to choose whom they speak for.
+    pub acting_options: Vec<Organisation>,
+    pub events: Vec<ProcessEvent>,
+}
+
+/// All processes, those open for input first, then upcoming, then deciding, then closed.
+pub async fn list(cx: &RequestContext) -> AppResult<Vec<Process>> {
+    let mut processes = cx.store.processes().await?;
+    processes.sort_by_key(|p| (list_rank(p.phase), -p.updated_at));
+    Ok(processes)
+}
+
+fn list_rank(phase: Phase) -> u8 {
+    match phase {
+        Phase::Drafting | Phase::PublicComment | Phase::Deliberation => 0,
+        Phase::Framing => 1,
+        Phase::Decision | Phase::FollowUp => 2,
+        Phase::Closed => 3,
+    }
+}
+
+/// One process with its participants and the viewer's standing.
+pub async fn page(cx: &RequestContext, id: ProcessId) -> AppResult<ProcessPage> {
+    let process = cx.store.process(id).await?.ok_or(AppError::NotFound)?;
+    let viewer = cx.viewer.as_ref().map(|p| p.id);
+    let (participants, standing, events) = (
+        cx.store.participants(id).await?,
+        cx.store.standing(id, viewer).await?,
+        cx.store.events(id, 50).await?,
+    );
+    let acting_options = match viewer {
+        Some(person) => cx.store.memberships(person).await?,
+        None => Vec::new(),
+    };
+    Ok(ProcessPage {
+        process,
+        participants,
+        standing,
+        acting_options,
+        events,
+    })
+}
+
+/// The acting person, speaking for the organisation chosen in the form (if any).
+fn actor(cx: &RequestContext, form: &Form) -> AppResult<Actor> {
+    let person = cx.viewer()?.id;
+    Ok(Actor {
+        person,
+        acting_for: form.acting_for()?,
+    })
+}
+
+/// Replaces the rules of engagement (mediators and administrators).
+pub async fn edit_rules(cx: &RequestContext, id: ProcessId, form: &Form) -> AppResult<()> {
+    let actor = actor(cx, form)?;
+    let process = cx.store.process(id).await?.ok_or(AppError::NotFound)?;
+    let rules = form.localized("rules", &process.fields.languages);
+    let first = &process.fields.languages[0];
+    if rules.get(first).is_none() {
+        return Err(AppError::invalid(
+            &format!("rules.{first}"),
+            Msg::ErrorRequired,
+        ));
+    }
+    check_texts(
+        &process.fields.languages,
+        &process.fields.title,
+        &[("rules", &rules)],
+    )
+    .map_err(AppError::Invalid)?;
+    cx.store.set_rules(actor, id, rules, cx.now).await
+}
+
+/// Moves the process to the phase named in the `phase` field.
+pub async fn change_phase(cx: &RequestContext, id: ProcessId, form: &Form) -> AppResult<()> {
+    let actor = actor(cx, form)?;
+    let phase = form.choice("phase", Phase::from_code)?;
+    cx.store.set_phase(actor, id, phase, cx.now).await
+}
+
+/// Reads the process form shared by "new process" and "edit process".
+pub fn parse_fields(form: &Form) -> AppResult<ProcessFields> {
+    let mut errors = Vec::new();
+    let languages: Vec<String> = form
+        .text("languages")
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    let mut unique = languages.clone();
+    unique.dedup();
+    let level = form
+        .choice("level", Level::from_code)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let mut schedule = Vec::new();
+    for phase in Phase::ALL {
+        let start_field = format!("phase.{}.starts_on", phase.code());
+        let end_field = format!("phase.{}.ends_on", phase.code());
+        let (start, end) = (form.text(&start_field).trim(), form.text(&end_field).trim());
+        if start.is_empty() && end.is_empty() {
+            continue;
+        }
+        match (Day::parse(start), Day::parse(end)) {
+            (Some(starts_on), Some(ends_on)) => schedule.push(PhaseDates {
+                phase,
+                starts_on,
+                ends_on,
+            }),
+            (None, _) => errors.push(FieldError::new(&start_field, Msg::ErrorDate)),
+            (_, None) => errors.push(FieldError::new(&end_field, Msg::ErrorDate)),
+        }
+    }
+    if let Err(e) = check_schedule(&schedule) {
+        errors.push(e);
+    }
+    let fields = ProcessFields {
+        title: form.localized("title", &languages),
+        summary: form.localized("summary", &languages),
+        level: level.unwrap_or(Level::Local),
+        languages: languages.clone(),
+        rules: form.localized("rules", &languages),
+        who_decides: form.localized("who_decides", &languages),
+        legal_basis: form.localized("legal_basis", &languages),
+        input_outcome: form.localized("input_outcome", &languages),
+        schedule,
+    };
+    if unique.len() != languages.len() {
+        errors.push(FieldError::new("languages", Msg::ErrorChoice));
+    }
+    if let Err(mut text_errors) = check_texts(
+        &fields.languages,
+        &fields.title,
+        &[
+            ("summary", &fields.summary),
+            ("rules", &fields.rules),
+            ("who_decides", &fields.who_decides),
+            ("legal_basis", &fields.legal_basis),
+            ("input_outcome", &fields.input_outcome),
+        ],
+    ) {
+        errors.append(&mut text_errors);
+    }
+    collect(errors)?;
+    Ok(fields)
+}
+
+/// Opens a new process (administrators).
+pub async fn create(cx: &RequestContext, form: &Form) -> AppResult<ProcessId> {
+    let viewer = cx.viewer()?;
+    if !site_may(true, viewer.site_admin, SiteAction::CreateProcess) {
+        return Err(AppError::Forbidden(Msg::ErrorAdminsOnly));
+    }
+    let fields = parse_fields(form)?;
+    cx.store
+        .create_process(
+            Actor {
+                person: viewer.id,
+                acting_for: None,
+            },
+            fields,
+            cx.now,
+        )
+        .await
+}
+
+/// Replaces a process's details (administrators).
+pub async fn update(cx: &RequestContext, id: ProcessId, form: &Form) -> AppResult<()> {
+    let actor = actor(cx, form)?;
+    let fields = parse_fields(form)?;
+    cx.store.update_process(actor, id, fields, cx.now).await
+}
+
+/// Gives an organisation a role in the process, or removes it (`role` = `none`).
+pub async fn set_org_role(cx: &RequestContext, id: ProcessId, form: &Form) -> AppResult<()> {
+    let actor = actor(cx, form)?;
+    let org: OrgId = form.choice("org", |s| s.parse().ok())?;
+    let role = match form.text("role").trim() {
+        "none" => None,
+        code => Some(form.choice("role", |_| OrgRole::from_code(code))?),
+    };
+    cx.store.set_org_role(actor, id, org, role, cx.now).await
+}
+
+/// Assigns (`assigned` = `true`) or withdraws a mediator or council member, chosen by email.
+pub async fn set_person_role(cx: &RequestContext, id: ProcessId, form: &Form) -> AppResult<()> {
+    let actor = actor(cx, form)?;
+    let role = form.choice("role", PersonalRole::from_code)?;
+    let assigned = form.text("assigned") != "false";
+    let person: PersonId = match form.text("person").trim().parse() {
+        Ok(id) => id,
+        Err(_) => {
+            let email = crate::domain::account::normalize_email(form.text("email"))?;
+            cx.store
+                .person_by_email(&email)
+                .await?
+                .ok_or_else(|| AppError::invalid("email", Msg::ErrorNoSuchPerson))?
+                .id
+        }
+    };
+    cx.store
+        .set_person_role(actor, id, person, role, assigned, cx.now)
+        .await
+}
+
+/// What a citizen-facing page needs to show a localized text: the text and its language.
+pub fn shown(
+    cx: &RequestContext,
+    process: &Process,
+    text: &Localized,
+) -> crate::domain::localized::Shown {
+    text.pick(cx.lang.code(), &process.fields.languages)
+}
+
+/// Whether the viewer may take `action` now, in some capacity.
+pub fn may(page: &ProcessPage, action: Action) -> bool {
+    page.standing.may_somehow(action, page.process.phase)
+}

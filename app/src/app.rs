@@ -1,0 +1,60 @@
+//! The HTML shell and the routes. Server-only: in islands mode the browser never renders pages.
+
+use crate::pages::NotFound;
+use crate::pages::account::AccountPage;
+use crate::pages::admin::{AdminPage, EditProcessPage, NewProcessPage};
+use crate::pages::auth::{LoginPage, SignupPage};
+use crate::pages::home::HomePage;
+use crate::pages::organisations::{NewOrganisationPage, OrganisationPage, OrganisationsPage};
+use crate::pages::process::{HowItWorksPage, ManagePage, ProcessPage};
+use crate::ssr::cx;
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, provide_meta_context};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+/// The document around every page, in the request's language.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = cx().lang.code();
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="icon" href="data:," />
+                <link rel="stylesheet" href="/pkg/baraza.css" />
+                <HydrationScripts options islands=true />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// Every page of Baraza.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/") view=HomePage />
+                <Route path=path!("/processes/:id") view=ProcessPage />
+                <Route path=path!("/processes/:id/how-it-works") view=HowItWorksPage />
+                <Route path=path!("/processes/:id/manage") view=ManagePage />
+                <Route path=path!("/auth/login") view=LoginPage />
+                <Route path=path!("/auth/signup") view=SignupPage />
+                <Route path=path!("/account") view=AccountPage />
+                <Route path=path!("/organisations") view=OrganisationsPage />
+                <Route path=path!("/organisations/new") view=NewOrganisationPage />
+                <Route path=path!("/organisations/:id") view=OrganisationPage />
+                <Route path=path!("/admin") view=AdminPage />
+                <Route path=path!("/admin/processes/new") view=NewProcessPage />
+                <Route path=path!("/admin/processes/:id") view=EditProcessPage />
+            </Routes>
+        </Router>
+    }
+}

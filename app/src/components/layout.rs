@@ -1,0 +1,168 @@
+//! The frame around every page: skip link, header, language switcher, notices, footer.
+
+use crate::domain::roles::{SiteAction, site_may};
+use crate::i18n::{Lang, Msg};
+use crate::ssr::cx;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// A message in the current request's language.
+pub fn t(msg: Msg) -> String {
+    cx().t(msg)
+}
+
+/// A page: its `<title>`, the site header, the main landmark holding `children`, and the footer.
+#[component]
+pub fn Page(
+    /// The page's title, also its first heading unless `heading` is false.
+    title: String,
+    #[prop(optional)] no_heading: bool,
+    children: Children,
+) -> impl IntoView {
+    let cx = cx();
+    let notice = cx.notice.clone().map(|msg| {
+        view! { <p class="notice" role="status">{cx.t(msg)}</p> }
+    });
+    // Refusals, and problems with the request as a whole, shown above everything: the form that
+    // was sent may not even be on the page the person may now see.
+    let refusal = cx.feedback.as_ref().and_then(|f| {
+        let request_level: Vec<String> = f
+            .error
+            .fields()
+            .iter()
+            .filter(|e| crate::components::form::is_request_level(&e.field))
+            .map(|e| cx.t(e.msg.clone()))
+            .collect();
+        if f.error.fields().is_empty() {
+            Some(vec![cx.t(f.error.message())])
+        } else if !request_level.is_empty() {
+            Some(request_level)
+        } else {
+            None
+        }
+    });
+    let refusal = refusal.map(|messages| {
+        view! {
+            <div class="error-summary" role="alert">
+                {messages.into_iter().map(|m| view! { <p>{m}</p> }).collect_view()}
+            </div>
+        }
+    });
+    view! {
+        <Title text=format!("{title} · Baraza") />
+        <a class="skip-link" href="#main">{t(Msg::LayoutSkipToContent)}</a>
+        <Header />
+        <main id="main" tabindex="-1">
+            {notice}
+            {refusal}
+            {(!no_heading).then(|| view! { <h1>{title.clone()}</h1> })}
+            {children()}
+        </main>
+        <footer class="site-footer">
+            <p>{t(Msg::LayoutFooter)}</p>
+            <p>
+                <a href="/api/v1/processes">{t(Msg::LayoutOpenData)}</a>
+            </p>
+        </footer>
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let cx = cx();
+    let account = match &cx.viewer {
+        Some(person) => {
+            let admin = site_may(true, person.site_admin, SiteAction::ManagePeople).then(|| {
+                view! {
+                    <li>
+                        <a href="/admin">{t(Msg::NavAdmin)}</a>
+                    </li>
+                }
+            });
+            view! {
+                {admin}
+                <li>
+                    <a href="/account">{person.display_name.clone()}</a>
+                </li>
+                <li>
+                    <form method="post" action="/auth/logout" class="inline">
+                        <button type="submit" class="link">
+                            {t(Msg::NavSignOut)}
+                        </button>
+                    </form>
+                </li>
+            }
+                .into_any()
+        }
+        None => {
+            view! {
+                <li>
+                    <a href=format!("/auth/login?next={}", encode_path(&cx.path))>{t(Msg::NavSignIn)}</a>
+                </li>
+                <li>
+                    <a href="/auth/signup">{t(Msg::NavSignUp)}</a>
+                </li>
+            }
+                .into_any()
+        }
+    };
+    view! {
+        <header class="site-header">
+            <a class="brand" href="/">
+                "Baraza"
+            </a>
+            <nav aria-label=t(Msg::NavLabel)>
+                <ul>
+                    <li>
+                        <a href="/">{t(Msg::NavProcesses)}</a>
+                    </li>
+                    <li>
+                        <a href="/organisations">{t(Msg::NavOrganisations)}</a>
+                    </li>
+                    {account}
+                </ul>
+            </nav>
+            <LanguageSwitcher />
+        </header>
+    }
+}
+
+/// Choose the interface language. A plain form: works without JavaScript.
+#[component]
+fn LanguageSwitcher() -> impl IntoView {
+    let cx = cx();
+    let options = Lang::ALL
+        .iter()
+        .map(|lang| {
+            view! {
+                <option value=lang.code() lang=lang.code() selected=*lang == cx.lang>
+                    {lang.native_name()}
+                </option>
+            }
+        })
+        .collect_view();
+    view! {
+        <form method="post" action="/language" class="language-switcher">
+            <input type="hidden" name="return_to" value=cx.path.clone() />
+            <label for="language-select">{t(Msg::NavLanguage)}</label>
+            <select id="language-select" name="language">
+                {options}
+            </select>
+            <button type="submit" class="secondary">
+                {t(Msg::NavLanguageApply)}
+            </button>
+        </form>
+    }
+}
+
+/// Percent-encodes a path for use in a query string.
+pub fn encode_path(path: &str) -> String {
+    path.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,11 @@
+//! Reusable pieces of the interface.
+
+#[cfg(feature = "ssr")]
+pub mod form;
+pub mod islands;
+#[cfg(feature = "ssr")]
+pub mod layout;
+#[cfg(feature = "ssr")]
+pub mod process;
+#[cfg(feature = "ssr")]
+pub mod text;

@@ -1,0 +1,9 @@
+//! Baraza's rules, free of I/O: compiled into the server and the browser alike.
+
+pub mod account;
+pub mod localized;
+pub mod org;
+pub mod process;
+pub mod roles;
+pub mod text;
+pub mod throttle;

@@ -1,0 +1,169 @@
+//! Values that pass between the store, the use cases and the pages. Database rows are the
+//! server's business (`server/src/store`); these are what the application talks about.
+
+use crate::domain::localized::Localized;
+use crate::domain::org::OrgKind;
+use crate::domain::process::{Level, PhaseDates};
+use crate::domain::roles::{OrgRole, PersonalRole, Phase};
+use crate::ids::{OrgId, PersonId, ProcessId};
+use serde::{Deserialize, Serialize};
+
+/// Milliseconds since the Unix epoch; every stored time is one of these.
+pub type Millis = i64;
+
+/// A person with an account, as the application sees them (never their password hash).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub id: PersonId,
+    pub email: String,
+    pub display_name: String,
+    /// Preferred interface language (a BCP 47 tag).
+    pub language: String,
+    pub site_admin: bool,
+    pub created_at: Millis,
+}
+
+/// What sign-up stores.
+#[derive(Clone, Debug)]
+pub struct NewPerson {
+    pub email: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub language: String,
+    pub site_admin: bool,
+}
+
+/// An organisation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organisation {
+    pub id: OrgId,
+    pub name: Localized,
+    pub description: Localized,
+    pub kind: OrgKind,
+    /// When an administrator verified it; unverified organisations cannot take a role in a process.
+    pub verified_at: Option<Millis>,
+    pub created_at: Millis,
+}
+
+/// What registering an organisation stores.
+#[derive(Clone, Debug)]
+pub struct NewOrganisation {
+    pub name: Localized,
+    pub description: Localized,
+    pub kind: OrgKind,
+}
+
+/// A member of an organisation, by public display name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    pub person: PersonId,
+    pub display_name: String,
+    pub joined_at: Millis,
+}
+
+/// Everything editable about a process, as one value so that create and edit share one check.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessFields {
+    pub title: Localized,
+    pub summary: Localized,
+    pub level: Level,
+    /// Content languages, the first being the one every text must exist in.
+    pub languages: Vec<String>,
+    pub rules: Localized,
+    pub who_decides: Localized,
+    pub legal_basis: Localized,
+    pub input_outcome: Localized,
+    pub schedule: Vec<PhaseDates>,
+}
+
+/// A process.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Process {
+    pub id: ProcessId,
+    pub fields: ProcessFields,
+    pub phase: Phase,
+    pub created_at: Millis,
+    pub updated_at: Millis,
+}
+
+impl Process {
+    /// The planned dates of a phase, if set.
+    pub fn dates(&self, phase: Phase) -> Option<PhaseDates> {
+        self.fields
+            .schedule
+            .iter()
+            .copied()
+            .find(|d| d.phase == phase)
+    }
+}
+
+/// An organisation taking part in a process.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessOrg {
+    pub org: Organisation,
+    pub role: OrgRole,
+}
+
+/// A person holding a role in a process.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessPerson {
+    pub person: PersonId,
+    pub display_name: String,
+    pub role: PersonalRole,
+}
+
+/// Who takes part in a process.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Participants {
+    pub organisations: Vec<ProcessOrg>,
+    pub people: Vec<ProcessPerson>,
+}
+
+/// Who did something: a person, and the organisation they spoke for, if any.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub person: PersonId,
+    pub acting_for: Option<OrgId>,
+}
+
+/// What happened in a process; each is shown in its public activity log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    ProcessCreated,
+    DetailsEdited,
+    PhaseChanged {
+        from: Phase,
+        to: Phase,
+    },
+    RulesEdited,
+    OrganisationRole {
+        org: OrgId,
+        role: Option<OrgRole>,
+    },
+    PersonRole {
+        person: PersonId,
+        role: PersonalRole,
+        assigned: bool,
+    },
+}
+
+/// One entry of a process's public activity log.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessEvent {
+    pub at: Millis,
+    pub actor_name: String,
+    /// The organisation the actor spoke for, by name.
+    pub org_name: Option<Localized>,
+    pub kind: EventKind,
+    /// Names of the organisation or person the event is about, resolved for display.
+    pub subject_name: Option<String>,
+}
+
+/// The state of the sign-in throttle for one key (an email address or a network address).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Throttle {
+    pub failures: i64,
+    pub window_started_at: Millis,
+    pub locked_until: Option<Millis>,
+}

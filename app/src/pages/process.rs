@@ -1,0 +1,411 @@
+//! A process: its page, the citizen's guide to how it works, and the mediator's tools.
+
+use super::{load, param};
+use crate::api;
+use crate::api::processes::{ProcessPage as PageData, may, shown};
+use crate::components::form::{ActingAsField, ErrorSummary, PostForm, Select, TextArea};
+use crate::components::layout::{Page, t};
+use crate::components::process::{PhaseBadge, Timeline};
+use crate::components::text::{Local, TextBlocks};
+use crate::domain::org::StakeholderKind;
+use crate::domain::roles::{Action, OrgRole, PersonalRole, Phase, Role, permits};
+use crate::error::AppError;
+use crate::i18n::Msg;
+use crate::ids::ProcessId;
+use crate::model::{EventKind, ProcessEvent};
+use crate::ssr::RequestContext;
+use leptos::prelude::*;
+
+fn load_process<V: IntoView + 'static>(
+    body: impl FnOnce(RequestContext, PageData) -> V + Send + 'static,
+) -> impl IntoView {
+    let id = param::<ProcessId>("id");
+    load(
+        move |cx| async move {
+            let page = api::processes::page(&cx, id?).await?;
+            Ok((cx, page))
+        },
+        move |(cx, page)| body(cx, page),
+    )
+}
+
+/// `/processes/{id}`
+#[component]
+pub fn ProcessPage() -> impl IntoView {
+    load_process(|cx, page| {
+        let process = page.process.clone();
+        let title = shown(&cx, &process, &process.fields.title);
+        let summary = shown(&cx, &process, &process.fields.summary);
+        let rules = shown(&cx, &process, &process.fields.rules);
+        let (id, phase, level) = (process.id, process.phase, process.fields.level);
+        let participants = view! { <Participants cx=cx.clone() page=page.clone() /> };
+        let activity = view! { <Activity cx=cx.clone() events=page.events.clone() /> };
+        let now: Vec<Msg> = Action::ALL
+            .into_iter()
+            .filter(|a| *a != Action::View && may(&page, *a))
+            .map(|a| a.label())
+            .collect();
+        let can_tend = may(&page, Action::EditRules) || may(&page, Action::ChangePhase);
+        let can_manage = may(&page, Action::Manage);
+        let your_part = if cx.viewer.is_none() {
+            view! {
+                <p>
+                    {t(Msg::ProcessSignInToTakePart)} " "
+                    <a href=format!("/auth/login?next=/processes/{id}")>{t(Msg::NavSignIn)}</a>
+                </p>
+            }
+            .into_any()
+        } else if now.is_empty() {
+            view! { <p>{t(Msg::ProcessNothingNow)}</p> }.into_any()
+        } else {
+            view! { <ul>{now.into_iter().map(|m| view! { <li>{t(m)}</li> }).collect_view()}</ul> }
+                .into_any()
+        };
+        view! {
+            <Page title=title.text.clone() no_heading=true>
+                <article class="process">
+                    <header>
+                        <h1 lang=title.lang.clone()>{title.text.clone()}</h1>
+                        <p class="meta">
+                            <PhaseBadge phase=phase />
+                            " " <span>{t(level.label())}</span>
+                        </p>
+                    </header>
+                    <TextBlocks shown=summary />
+                    <aside class="your-part" aria-labelledby="your-part">
+                        <h2 id="your-part">{t(Msg::ProcessYourPart)}</h2>
+                        {your_part}
+                        <p>
+                            <a href=format!("/processes/{id}/how-it-works")>{t(Msg::ProcessHowItWorks)}</a>
+                        </p>
+                        {can_tend.then(|| view! { <p><a class="button" href=format!("/processes/{id}/manage")>{t(Msg::ProcessManage)}</a></p> })}
+                        {can_manage.then(|| view! { <p><a class="button secondary" href=format!("/admin/processes/{id}")>{t(Msg::AdminEditProcess)}</a></p> })}
+                    </aside>
+                    <section aria-labelledby="timeline">
+                        <h2 id="timeline">{t(Msg::ProcessTimeline)}</h2>
+                        <Timeline process=process />
+                    </section>
+                    <section aria-labelledby="rules">
+                        <h2 id="rules">{t(Msg::ProcessRules)}</h2>
+                        <TextBlocks shown=rules />
+                    </section>
+                    {participants}
+                    {activity}
+                </article>
+            </Page>
+        }
+    })
+}
+
+#[component]
+fn Participants(cx: RequestContext, page: PageData) -> impl IntoView {
+    let lang = cx.lang.code().to_string();
+    let groups = StakeholderKind::ALL
+        .into_iter()
+        .filter_map(|kind| {
+            let orgs: Vec<_> = page.participants.organisations.iter().filter(|o| o.org.kind.stakeholder() == kind).collect();
+            (!orgs.is_empty()).then(|| {
+                let items = orgs
+                    .into_iter()
+                    .map(|o| {
+                        view! {
+                            <li>
+                                <a href=format!("/organisations/{}", o.org.id)>
+                                    <Local shown=o.org.name.pick(&lang, &page.process.fields.languages) />
+                                </a>
+                                " (" {t(o.org.kind.label())} ")"
+                                {(o.role == OrgRole::CoDrafter).then(|| view! { " " <span class="badge">{t(Msg::OrgRoleCoDrafter)}</span> })}
+                            </li>
+                        }
+                    })
+                    .collect_view();
+                view! {
+                    <div class=format!("stakeholder stakeholder-{}", kind.code())>
+                        <h3>{t(kind.label())}</h3>
+                        <ul>{items}</ul>
+                    </div>
+                }
+            })
+        })
+        .collect_view();
+    let people = PersonalRole::ALL
+        .into_iter()
+        .filter_map(|role| {
+            let names: Vec<String> = page
+                .participants
+                .people
+                .iter()
+                .filter(|p| p.role == role)
+                .map(|p| p.display_name.clone())
+                .collect();
+            (!names.is_empty()).then(|| {
+                view! {
+                    <p>
+                        <strong>{t(role.role().label())} ": "</strong>
+                        {names.join(", ")}
+                    </p>
+                }
+            })
+        })
+        .collect_view();
+    view! {
+        <section aria-labelledby="participants">
+            <h2 id="participants">{t(Msg::ProcessParticipants)}</h2>
+            <div class="stakeholders">{groups}</div>
+            {people}
+        </section>
+    }
+}
+
+#[component]
+fn Activity(cx: RequestContext, events: Vec<ProcessEvent>) -> impl IntoView {
+    let lang = cx.lang.code().to_string();
+    let items = events
+        .into_iter()
+        .map(|event| {
+            let what = match &event.kind {
+                EventKind::ProcessCreated => t(Msg::EventProcessCreated),
+                EventKind::DetailsEdited => t(Msg::EventDetailsEdited),
+                EventKind::PhaseChanged { from, to } => cx.t(Msg::EventPhaseChanged {
+                    from: t(from.label()),
+                    to: t(to.label()),
+                }),
+                EventKind::RulesEdited => t(Msg::EventRulesEdited),
+                EventKind::OrganisationRole { role, .. } => cx.t(Msg::EventOrganisationRole {
+                    name: event.subject_name.clone().unwrap_or_default(),
+                    role: role
+                        .map(|r| t(r.label()))
+                        .unwrap_or_else(|| t(Msg::EventRemoved)),
+                }),
+                EventKind::PersonRole { role, assigned, .. } => cx.t(Msg::EventPersonRole {
+                    name: event.subject_name.clone().unwrap_or_default(),
+                    role: t(role.role().label()),
+                    change: t(if *assigned {
+                        Msg::EventAssigned
+                    } else {
+                        Msg::EventWithdrawn
+                    }),
+                }),
+            };
+            let by = match &event.org_name {
+                Some(org) => cx.t(Msg::EventByFor {
+                    name: event.actor_name.clone(),
+                    org: org.pick(&lang, &[]).text,
+                }),
+                None => cx.t(Msg::EventBy {
+                    name: event.actor_name.clone(),
+                }),
+            };
+            view! {
+                <li>
+                    <time datetime=format_time(event.at)>{format_time(event.at)}</time>
+                    " " {what} " — " {by}
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section aria-labelledby="activity">
+            <h2 id="activity">{t(Msg::ProcessActivity)}</h2>
+            <ol class="activity" reversed>{items}</ol>
+        </section>
+    }
+}
+
+/// `YYYY-MM-DD HH:MM` UTC, readable and unambiguous.
+pub fn format_time(millis: i64) -> String {
+    let day = crate::domain::process::Day::from_unix_days(millis.div_euclid(86_400_000));
+    let minutes = millis.rem_euclid(86_400_000) / 60_000;
+    format!("{day} {:02}:{:02} UTC", minutes / 60, minutes % 60)
+}
+
+/// `/processes/{id}/how-it-works`: for citizens, who decides, on what basis, what each person may
+/// do in each phase (printed from the same rules the server enforces), and what happens to input.
+#[component]
+pub fn HowItWorksPage() -> impl IntoView {
+    load_process(|cx, page| {
+        let process = page.process.clone();
+        let title = shown(&cx, &process, &process.fields.title);
+        let [who_decides, legal_basis, input_outcome] = [
+            &process.fields.who_decides,
+            &process.fields.legal_basis,
+            &process.fields.input_outcome,
+        ]
+        .map(|text| shown(&cx, &process, text));
+        let heading = cx.t(Msg::HowTitle {
+            process: title.text.clone(),
+        });
+        let current = cx.t(Msg::HowCurrentPhase {
+            phase: t(process.phase.label()),
+        });
+        let id = process.id;
+        let roles = [
+            Role::Observer,
+            Role::Participant,
+            Role::CoDrafter,
+            Role::Mediator,
+            Role::CouncilMember,
+        ];
+        let header = roles
+            .iter()
+            .map(|r| view! { <th scope="col">{t(r.label())}</th> })
+            .collect_view();
+        let rows = Action::ALL
+            .into_iter()
+            .filter(|a| *a != Action::Manage)
+            .map(|action| {
+                let cells = roles
+                    .iter()
+                    .map(|role| {
+                        let phases: Vec<String> = Phase::ALL
+                            .into_iter()
+                            .filter(|p| permits(*role, action, *p))
+                            .map(|p| t(p.label()))
+                            .collect();
+                        let text = if phases.len() == Phase::ALL.len() {
+                            t(Msg::HowAlways)
+                        } else if phases.is_empty() {
+                            "—".to_string()
+                        } else {
+                            phases.join(", ")
+                        };
+                        view! { <td>{text}</td> }
+                    })
+                    .collect_view();
+                view! {
+                    <tr>
+                        <th scope="row">{t(action.label())}</th>
+                        {cells}
+                    </tr>
+                }
+            })
+            .collect_view();
+        let phases = Phase::ALL
+            .into_iter()
+            .map(|phase| {
+                let dates = process
+                    .dates(phase)
+                    .map(|d| format!(" ({} – {})", d.starts_on, d.ends_on));
+                view! {
+                    <dt>{t(phase.label())} {dates}</dt>
+                    <dd>{t(phase.explanation())}</dd>
+                }
+            })
+            .collect_view();
+        view! {
+            <Page title=heading>
+                <p>
+                    <a href=format!("/processes/{id}")>{t(Msg::HowBackToProcess)}</a>
+                </p>
+                <section aria-labelledby="who-decides">
+                    <h2 id="who-decides">{t(Msg::HowWhoDecides)}</h2>
+                    <TextBlocks shown=who_decides />
+                </section>
+                <section aria-labelledby="legal-basis">
+                    <h2 id="legal-basis">{t(Msg::HowLegalBasis)}</h2>
+                    <TextBlocks shown=legal_basis />
+                </section>
+                <section aria-labelledby="phases">
+                    <h2 id="phases">{t(Msg::HowPhases)}</h2>
+                    <p>{current}</p>
+                    <dl class="phases">{phases}</dl>
+                </section>
+                <section aria-labelledby="who-may">
+                    <h2 id="who-may">{t(Msg::HowWhoMay)}</h2>
+                    <p>{t(Msg::HowWhoMayIntro)}</p>
+                    <div class="table-scroll" tabindex="0" role="region" aria-labelledby="who-may">
+                        <table>
+                            <caption>{t(Msg::HowMatrixCaption)}</caption>
+                            <thead>
+                                <tr>
+                                    <th scope="col">{t(Msg::HowAction)}</th>
+                                    {header}
+                                </tr>
+                            </thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                    </div>
+                </section>
+                <section aria-labelledby="input-outcome">
+                    <h2 id="input-outcome">{t(Msg::HowInputOutcome)}</h2>
+                    <TextBlocks shown=input_outcome />
+                </section>
+            </Page>
+        }
+    })
+}
+
+/// `/processes/{id}/manage`: the mediator's tools (phase, rules of engagement).
+#[component]
+pub fn ManagePage() -> impl IntoView {
+    load_process(|cx, page| {
+        let process = page.process.clone();
+        let title = shown(&cx, &process, &process.fields.title);
+        let heading = cx.t(Msg::ManageTitle {
+            process: title.text.clone(),
+        });
+        let (id, phase) = (process.id, process.phase);
+        let (acting_for_phase, acting_for_rules) =
+            (page.acting_options.clone(), page.acting_options.clone());
+        let can_rules = may(&page, Action::EditRules);
+        let can_phase = may(&page, Action::ChangePhase);
+        if !can_rules && !can_phase {
+            let error = if cx.viewer.is_none() {
+                AppError::Unauthenticated
+            } else {
+                AppError::Forbidden(Msg::ErrorMediatorsOnly)
+            };
+            return view! { <super::ErrorPage error=error /> }.into_any();
+        }
+        let action = format!("/processes/{}/manage", process.id);
+        let phases = Phase::ALL
+            .into_iter()
+            .map(|p| (p.code().to_string(), t(p.label())))
+            .collect();
+        let rule_fields = process
+            .fields
+            .languages
+            .iter()
+            .map(|lang| {
+                view! {
+                    <TextArea
+                        name=format!("rules.{lang}")
+                        label=cx.t(Msg::FormInLanguage { field: t(Msg::ProcessRules), lang: lang.clone() })
+                        value=process.fields.rules.get(lang).unwrap_or_default().to_string()
+                        rows=12
+                        lang=lang.clone()
+                        hint=t(Msg::FormTextHint)
+                    />
+                }
+            })
+            .collect_view();
+        view! {
+            <Page title=heading>
+                <p><a href=format!("/processes/{id}")>{t(Msg::HowBackToProcess)}</a></p>
+                {can_phase.then(|| view! {
+                    <section>
+                        <h2>{t(Msg::ManagePhase)}</h2>
+                        <ErrorSummary intent="phase" />
+                        <PostForm action=action.clone() intent="phase" class="narrow">
+                            <Select name="phase".into() label=t(Msg::ManageNewPhase) options=phases selected=phase.code().to_string() />
+                            <ActingAsField organisations=acting_for_phase />
+                            <button type="submit">{t(Msg::ManageChangePhase)}</button>
+                        </PostForm>
+                    </section>
+                })}
+                {can_rules.then(|| view! {
+                    <section>
+                        <h2>{t(Msg::ProcessRules)}</h2>
+                        <ErrorSummary intent="rules" />
+                        <PostForm action=action.clone() intent="rules">
+                            {rule_fields}
+                            <ActingAsField organisations=acting_for_rules />
+                            <button type="submit">{t(Msg::FormSave)}</button>
+                        </PostForm>
+                    </section>
+                })}
+            </Page>
+        }
+        .into_any()
+    })
+}

@@ -1,0 +1,7 @@
+//! Server-only parts of the application: the store interface and the request context.
+
+pub mod context;
+pub mod store;
+
+pub use context::{RequestContext, cx};
+pub use store::Store;

@@ -1,0 +1,153 @@
+//! The storage interface. The server implements it once, over SQLite and PostgreSQL alike.
+//!
+//! Each method that changes a process is one use case in one transaction: it checks, inside that
+//! transaction, that the actor may act (with [`crate::domain::roles`]), writes, and appends to the
+//! process's public activity log.
+
+use crate::domain::localized::Localized;
+#[allow(unused_imports)] // for the doc links
+use crate::domain::roles::Action;
+use crate::domain::roles::{OrgRole, PersonalRole, Phase, Standing};
+use crate::error::AppResult;
+use crate::ids::{OrgId, PersonId, ProcessId};
+use crate::model::*;
+
+/// Baraza's persistent state.
+#[async_trait::async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Whether the database holds no people and no processes (the demo loads only then).
+    async fn is_empty(&self) -> AppResult<bool>;
+
+    // People.
+    /// Creates an account; an email already in use is a field error on `email`.
+    async fn create_person(&self, new: NewPerson, now: Millis) -> AppResult<PersonId>;
+    /// The id and password hash for an (already normalised) email.
+    async fn credentials(&self, email: &str) -> AppResult<Option<(PersonId, String)>>;
+    /// One person.
+    async fn person(&self, id: PersonId) -> AppResult<Option<Person>>;
+    /// One person, by normalised email.
+    async fn person_by_email(&self, email: &str) -> AppResult<Option<Person>>;
+    /// Everyone, for administrators.
+    async fn people(&self) -> AppResult<Vec<Person>>;
+    /// Changes display name and preferred language.
+    async fn update_profile(
+        &self,
+        id: PersonId,
+        display_name: &str,
+        language: &str,
+    ) -> AppResult<()>;
+    /// Replaces the password hash.
+    async fn set_password_hash(&self, id: PersonId, hash: &str) -> AppResult<()>;
+    /// Grants or withdraws site administration; `by` must be an administrator.
+    async fn set_site_admin(&self, by: PersonId, id: PersonId, admin: bool) -> AppResult<()>;
+
+    // Sign-in throttle.
+    /// The throttle state of a key.
+    async fn throttle(&self, key: &str) -> AppResult<Option<Throttle>>;
+    /// Stores a key's throttle state.
+    async fn set_throttle(&self, key: &str, state: Throttle) -> AppResult<()>;
+    /// Forgets a key's failures (after a successful sign-in).
+    async fn clear_throttle(&self, key: &str) -> AppResult<()>;
+
+    // Sign-in sessions (opaque JSON records for tower-sessions).
+    /// Inserts a new session record; false if the id is taken.
+    async fn session_create(&self, id: &str, data: &str, expires_at: Millis) -> AppResult<bool>;
+    /// Inserts or replaces a session record.
+    async fn session_save(&self, id: &str, data: &str, expires_at: Millis) -> AppResult<()>;
+    /// A session record that has not expired, with its expiry time.
+    async fn session_load(&self, id: &str, now: Millis) -> AppResult<Option<(String, Millis)>>;
+    /// Deletes a session record.
+    async fn session_delete(&self, id: &str) -> AppResult<()>;
+    /// Deletes expired session records; returns how many.
+    async fn session_purge(&self, now: Millis) -> AppResult<u64>;
+
+    // Organisations.
+    /// Registers an organisation (unverified) with its founder as first member.
+    async fn create_organisation(
+        &self,
+        new: NewOrganisation,
+        founder: PersonId,
+        now: Millis,
+    ) -> AppResult<OrgId>;
+    /// One organisation.
+    async fn organisation(&self, id: OrgId) -> AppResult<Option<Organisation>>;
+    /// All organisations.
+    async fn organisations(&self) -> AppResult<Vec<Organisation>>;
+    /// Marks an organisation verified; `by` must be allowed to manage organisations.
+    async fn verify_organisation(&self, by: PersonId, id: OrgId, now: Millis) -> AppResult<()>;
+    /// Adds or removes a member; `by` must be allowed to manage organisations.
+    async fn set_membership(
+        &self,
+        by: PersonId,
+        org: OrgId,
+        person: PersonId,
+        member: bool,
+        now: Millis,
+    ) -> AppResult<()>;
+    /// An organisation's members.
+    async fn members(&self, org: OrgId) -> AppResult<Vec<Member>>;
+    /// The organisations a person belongs to.
+    async fn memberships(&self, person: PersonId) -> AppResult<Vec<Organisation>>;
+
+    // Processes.
+    /// Opens a process in its framing phase; `actor` must be allowed to create processes.
+    async fn create_process(
+        &self,
+        actor: Actor,
+        fields: ProcessFields,
+        now: Millis,
+    ) -> AppResult<ProcessId>;
+    /// One process.
+    async fn process(&self, id: ProcessId) -> AppResult<Option<Process>>;
+    /// All processes.
+    async fn processes(&self) -> AppResult<Vec<Process>>;
+    /// Replaces a process's editable fields ([`Action::Manage`]).
+    async fn update_process(
+        &self,
+        actor: Actor,
+        id: ProcessId,
+        fields: ProcessFields,
+        now: Millis,
+    ) -> AppResult<()>;
+    /// Moves a process to another phase ([`Action::ChangePhase`]).
+    async fn set_phase(
+        &self,
+        actor: Actor,
+        id: ProcessId,
+        phase: Phase,
+        now: Millis,
+    ) -> AppResult<()>;
+    /// Replaces the rules of engagement ([`Action::EditRules`]).
+    async fn set_rules(
+        &self,
+        actor: Actor,
+        id: ProcessId,
+        rules: Localized,
+        now: Millis,
+    ) -> AppResult<()>;
+    /// Gives an organisation a role in a process, or removes it (`None`) ([`Action::Manage`]).
+    async fn set_org_role(
+        &self,
+        actor: Actor,
+        id: ProcessId,
+        org: OrgId,
+        role: Option<OrgRole>,
+        now: Millis,
+    ) -> AppResult<()>;
+    /// Assigns or withdraws a person's role in a process ([`Action::Manage`]).
+    async fn set_person_role(
+        &self,
+        actor: Actor,
+        id: ProcessId,
+        person: PersonId,
+        role: PersonalRole,
+        assigned: bool,
+        now: Millis,
+    ) -> AppResult<()>;
+    /// Who takes part in a process.
+    async fn participants(&self, id: ProcessId) -> AppResult<Participants>;
+    /// A person's standing in a process (an anonymous observer's when `person` is `None`).
+    async fn standing(&self, id: ProcessId, person: Option<PersonId>) -> AppResult<Standing>;
+    /// The newest entries of a process's activity log.
+    async fn events(&self, id: ProcessId, limit: i64) -> AppResult<Vec<ProcessEvent>>;
+}

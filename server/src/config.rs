@@ -1,0 +1,54 @@
+//! Command-line interface and configuration: flags, with environment variables as defaults.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Baraza: multistakeholder deliberation, co-drafting and public decisions.
+#[derive(Debug, Parser)]
+#[command(name = "baraza", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the site (migrations run first).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(DatabaseArgs),
+}
+
+/// Where the data lives.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// `sqlite://PATH` (created if missing) or `postgres://USER:PASSWORD@HOST/DB`.
+    #[arg(
+        long,
+        env = "BARAZA_DATABASE_URL",
+        default_value = "sqlite://data/baraza.db"
+    )]
+    pub database_url: String,
+}
+
+/// How to serve.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// The address to listen on (port 0 picks a free port).
+    #[arg(long, env = "BARAZA_ADDR", default_value = "127.0.0.1:3000")]
+    pub addr: SocketAddr,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Load the demo content into an empty database (a database with data is never touched).
+    #[arg(long, env = "BARAZA_DEMO")]
+    pub demo: bool,
+    /// The site's public URL, e.g. `https://baraza.example.org`. Requests that change state must
+    /// come from this origin; an `https` URL also marks cookies Secure. Unset: the request's Host.
+    #[arg(long, env = "BARAZA_PUBLIC_URL")]
+    pub public_url: Option<url::Url>,
+    /// The built site (CSS and the WebAssembly bundle under `pkg/`).
+    #[arg(long, env = "BARAZA_SITE_ROOT", default_value = "target/site")]
+    pub site_root: PathBuf,
+}

@@ -1,0 +1,243 @@
+//! The demo: a realistic consultation drawn from the UN public-administration papers in
+//! shared/seeds, in English and Chinese, with organisations of every kind and one account per
+//! role. Loaded only into an empty database, through the same store use cases as real work.
+
+use app::api::account::hash_password;
+use app::domain::localized::Localized;
+use app::domain::org::OrgKind;
+use app::domain::process::{Day, Level, PhaseDates};
+use app::domain::roles::{OrgRole, PersonalRole, Phase};
+use app::error::{AppError, AppResult};
+use app::ids::{OrgId, PersonId};
+use app::model::{Actor, NewOrganisation, NewPerson, ProcessFields};
+use app::ssr::Store;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// The password every demo account shares.
+pub const DEMO_PASSWORD: &str = "baraza-demo";
+
+const CONTENT: &str = include_str!("demo/content.json");
+
+#[derive(Deserialize)]
+struct Content {
+    organisations: Vec<OrgSeed>,
+    people: Vec<PersonSeed>,
+    processes: Vec<ProcessSeed>,
+}
+
+#[derive(Deserialize)]
+struct OrgSeed {
+    key: String,
+    kind: String,
+    name: BTreeMap<String, String>,
+    description: BTreeMap<String, String>,
+    verified: bool,
+}
+
+#[derive(Deserialize)]
+struct PersonSeed {
+    email: String,
+    display_name: String,
+    language: String,
+    site_admin: bool,
+    organisations: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct PhaseSeed {
+    phase: String,
+    starts_in_days: i64,
+    ends_in_days: i64,
+}
+
+#[derive(Deserialize)]
+struct ProcessTexts {
+    title: String,
+    summary: String,
+    rules: String,
+    who_decides: String,
+    legal_basis: String,
+    input_outcome: String,
+}
+
+#[derive(Deserialize)]
+struct OrgRoleSeed {
+    org: String,
+    role: String,
+}
+
+#[derive(Deserialize)]
+struct PersonRoleSeed {
+    email: String,
+    role: String,
+}
+
+#[derive(Deserialize)]
+struct ProcessSeed {
+    level: String,
+    languages: Vec<String>,
+    current_phase: String,
+    phases: Vec<PhaseSeed>,
+    texts: BTreeMap<String, ProcessTexts>,
+    organisations: Vec<OrgRoleSeed>,
+    people: Vec<PersonRoleSeed>,
+}
+
+/// A demo account, for the start-up banner and the README.
+pub struct DemoLogin {
+    pub email: String,
+    pub role: &'static str,
+}
+
+fn bad(what: &str) -> AppError {
+    tracing::error!(what, "the demo content is inconsistent");
+    AppError::Internal
+}
+
+fn localized(texts: &BTreeMap<String, ProcessTexts>, pick: fn(&ProcessTexts) -> &str) -> Localized {
+    Localized(
+        texts
+            .iter()
+            .map(|(lang, t)| (lang.clone(), pick(t).to_string()))
+            .collect(),
+    )
+}
+
+/// The demo accounts, with the part each plays.
+pub fn logins() -> Vec<DemoLogin> {
+    let content: Content = match serde_json::from_str(CONTENT) {
+        Ok(content) => content,
+        Err(_) => return Vec::new(),
+    };
+    content
+        .people
+        .iter()
+        .map(|p| DemoLogin {
+            email: p.email.clone(),
+            role: match p.email.split('@').next().unwrap_or("") {
+                "admin" => "site administrator",
+                "mediator" => "mediator",
+                c if c.starts_with("council") => "council member",
+                "citizen" => "citizen",
+                "gov" => "co-drafter, government body",
+                "civil" => "co-drafter, civil society",
+                "informal" => "co-drafter, informal institution",
+                "academia" => "co-drafter, academia",
+                "business" => "co-drafter, private sector",
+                _ if p.organisations.is_empty() => "citizen",
+                _ => "organisation member",
+            },
+        })
+        .collect()
+}
+
+/// Loads the demo into `store`, dating the phases around `now`.
+pub async fn load(store: &dyn Store, now: i64) -> AppResult<()> {
+    let content: Content =
+        serde_json::from_str(CONTENT).map_err(|_| bad("content.json does not parse"))?;
+    // One hash for all demo accounts: they share a password, and hashing is slow by design.
+    let hash = hash_password(DEMO_PASSWORD)?;
+
+    let mut people: HashMap<String, PersonId> = HashMap::new();
+    for seed in &content.people {
+        let id = store
+            .create_person(
+                NewPerson {
+                    email: seed.email.clone(),
+                    display_name: seed.display_name.clone(),
+                    password_hash: hash.clone(),
+                    language: seed.language.clone(),
+                    site_admin: seed.site_admin,
+                },
+                now,
+            )
+            .await?;
+        people.insert(seed.email.clone(), id);
+    }
+    let admin = content
+        .people
+        .iter()
+        .find(|p| p.site_admin)
+        .and_then(|p| people.get(&p.email).copied())
+        .ok_or_else(|| bad("no administrator"))?;
+
+    let mut orgs: HashMap<String, OrgId> = HashMap::new();
+    for seed in &content.organisations {
+        let kind = OrgKind::from_code(&seed.kind).ok_or_else(|| bad("organisation kind"))?;
+        let new = NewOrganisation {
+            name: Localized(seed.name.clone()),
+            description: Localized(seed.description.clone()),
+            kind,
+        };
+        let id = store.create_organisation(new, admin, now).await?;
+        // The administrator registered it but is not one of its members.
+        store.set_membership(admin, id, admin, false, now).await?;
+        if seed.verified {
+            store.verify_organisation(admin, id, now).await?;
+        }
+        orgs.insert(seed.key.clone(), id);
+    }
+    for seed in &content.people {
+        for key in &seed.organisations {
+            let org = *orgs
+                .get(key)
+                .ok_or_else(|| bad("membership names an unknown organisation"))?;
+            store
+                .set_membership(admin, org, people[&seed.email], true, now)
+                .await?;
+        }
+    }
+
+    let today = now.div_euclid(86_400_000);
+    let as_admin = Actor {
+        person: admin,
+        acting_for: None,
+    };
+    for seed in &content.processes {
+        let schedule = seed
+            .phases
+            .iter()
+            .map(|p| {
+                Ok(PhaseDates {
+                    phase: Phase::from_code(&p.phase).ok_or_else(|| bad("phase"))?,
+                    starts_on: Day::from_unix_days(today + p.starts_in_days),
+                    ends_on: Day::from_unix_days(today + p.ends_in_days),
+                })
+            })
+            .collect::<AppResult<Vec<_>>>()?;
+        let fields = ProcessFields {
+            title: localized(&seed.texts, |t| &t.title),
+            summary: localized(&seed.texts, |t| &t.summary),
+            level: Level::from_code(&seed.level).ok_or_else(|| bad("level"))?,
+            languages: seed.languages.clone(),
+            rules: localized(&seed.texts, |t| &t.rules),
+            who_decides: localized(&seed.texts, |t| &t.who_decides),
+            legal_basis: localized(&seed.texts, |t| &t.legal_basis),
+            input_outcome: localized(&seed.texts, |t| &t.input_outcome),
+            schedule,
+        };
+        let process = store.create_process(as_admin, fields, now).await?;
+        for role in &seed.organisations {
+            let org = *orgs
+                .get(&role.org)
+                .ok_or_else(|| bad("process names an unknown organisation"))?;
+            let kind = OrgRole::from_code(&role.role).ok_or_else(|| bad("organisation role"))?;
+            store
+                .set_org_role(as_admin, process, org, Some(kind), now)
+                .await?;
+        }
+        for role in &seed.people {
+            let person = *people
+                .get(&role.email)
+                .ok_or_else(|| bad("process names an unknown person"))?;
+            let kind = PersonalRole::from_code(&role.role).ok_or_else(|| bad("personal role"))?;
+            store
+                .set_person_role(as_admin, process, person, kind, true, now)
+                .await?;
+        }
+        let phase = Phase::from_code(&seed.current_phase).ok_or_else(|| bad("current phase"))?;
+        store.set_phase(as_admin, process, phase, now).await?;
+    }
+    Ok(())
+}

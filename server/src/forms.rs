@@ -1,0 +1,260 @@
+//! The `POST` handler of every form. Each is thin: read the form, run one use case from
+//! `app::api`, and answer through [`crate::web::submit`].
+
+use crate::state::AppState;
+use crate::web::{Done, PERSON_KEY, context, fail, local_path, read_form, submit, succeed};
+use app::api;
+use app::error::AppError;
+use app::i18n::{Lang, Msg};
+use app::ids::{OrgId, ProcessId};
+use axum::extract::rejection::FormRejection;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::request::Parts;
+use axum::response::Response;
+use std::net::SocketAddr;
+use tower_sessions::Session;
+
+type Submitted = Result<axum::Form<Vec<(String, String)>>, FormRejection>;
+
+fn unknown_intent() -> AppError {
+    AppError::invalid("intent", Msg::ErrorBadForm)
+}
+
+/// `POST /auth/login`: signs in, renewing the session id so a planted id cannot be reused.
+pub async fn login(
+    State(state): State<AppState>,
+    session: Session,
+    parts: Parts,
+    form: Submitted,
+) -> Response {
+    let cx = context(&state, &session, &parts.headers, &parts.uri).await;
+    let form = match read_form(form) {
+        Ok(form) => form,
+        Err(error) => return fail(&state, cx, Default::default(), error, &parts).await,
+    };
+    let client = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_string());
+    match api::account::sign_in(&cx, &form, &client).await {
+        Ok(person) => {
+            if session.cycle_id().await.is_err()
+                || session.insert(PERSON_KEY, person.0).await.is_err()
+            {
+                return fail(&state, cx, form, AppError::Internal, &parts).await;
+            }
+            tracing::info!(person = person.0, "signed in");
+            succeed(
+                &session,
+                Done::to(local_path(form.text("next")), Msg::NoticeSignedIn),
+            )
+            .await
+        }
+        Err(error) => fail(&state, cx, form, error, &parts).await,
+    }
+}
+
+/// `POST /auth/signup`: creates an account and signs the new person in.
+pub async fn signup(
+    State(state): State<AppState>,
+    session: Session,
+    parts: Parts,
+    form: Submitted,
+) -> Response {
+    let cx = context(&state, &session, &parts.headers, &parts.uri).await;
+    let form = match read_form(form) {
+        Ok(form) => form,
+        Err(error) => return fail(&state, cx, Default::default(), error, &parts).await,
+    };
+    match api::account::sign_up(&cx, &form).await {
+        Ok(person) => {
+            if session.cycle_id().await.is_err()
+                || session.insert(PERSON_KEY, person.0).await.is_err()
+            {
+                return fail(&state, cx, form, AppError::Internal, &parts).await;
+            }
+            let lang = Lang::from_tag(form.text("language"));
+            succeed(
+                &session,
+                Done {
+                    to: "/".into(),
+                    notice: Msg::NoticeAccountCreated,
+                    lang,
+                },
+            )
+            .await
+        }
+        Err(error) => fail(&state, cx, form, error, &parts).await,
+    }
+}
+
+/// `POST /auth/logout`: ends the session (deleting it from the database).
+pub async fn logout(session: Session) -> Response {
+    if let Err(error) = session.flush().await {
+        tracing::warn!(%error, "could not delete a session");
+    }
+    succeed(&session, Done::to("/", Msg::NoticeSignedOut)).await
+}
+
+/// `POST /language`: remembers the interface language (and saves it to the account).
+pub async fn language(
+    State(state): State<AppState>,
+    session: Session,
+    parts: Parts,
+    form: Submitted,
+) -> Response {
+    submit(state, session, parts, form, |cx, form| async move {
+        let lang = form.choice("language", Lang::from_tag)?;
+        if let Some(viewer) = &cx.viewer {
+            cx.store
+                .update_profile(viewer.id, &viewer.display_name, lang.code())
+                .await?;
+        }
+        Ok(Done {
+            to: local_path(form.text("return_to")),
+            notice: Msg::NoticeLanguageChanged,
+            lang: Some(lang),
+        })
+    })
+    .await
+}
+
+/// `POST /account`: profile (`intent=profile`) or password (`intent=password`).
+pub async fn account(
+    State(state): State<AppState>,
+    session: Session,
+    parts: Parts,
+    form: Submitted,
+) -> Response {
+    submit(state, session, parts, form, |cx, form| async move {
+        match form.text("intent") {
+            "profile" => {
+                api::account::update_profile(&cx, &form).await?;
+                Ok(Done {
+                    to: "/account".into(),
+                    notice: Msg::NoticeSaved,
+                    lang: Lang::from_tag(form.text("language")),
+                })
+            }
+            "password" => {
+                api::account::change_password(&cx, &form).await?;
+                Ok(Done::to("/account", Msg::NoticePasswordChanged))
+            }
+            _ => Err(unknown_intent()),
+        }
+    })
+    .await
+}
+
+/// `POST /organisations/new`: registers an organisation.
+pub async fn register_organisation(
+    State(state): State<AppState>,
+    session: Session,
+    parts: Parts,
+    form: Submitted,
+) -> Response {
+    submit(state, session, parts, form, |cx, form| async move {
+        let id = api::organisations::register(&cx, &form).await?;
+        Ok(Done::to(
+            format!("/organisations/{id}"),
+            Msg::NoticeOrganisationRegistered,
+        ))
+    })
+    .await
+}
+
+/// `POST /organisations/{id}`: verify (`intent=verify`) or add/remove a member (`intent=member`).
+pub async fn organisation(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    session: Session,
+    parts: Parts,
+    form: Submitted,
+) -> Response {
+    let id = OrgId(id);
+    submit(state, session, parts, form, |cx, form| async move {
+        match form.text("intent") {
+            "verify" => api::organisations::verify(&cx, id).await?,
+            "member" => api::organisations::set_member(&cx, id, &form).await?,
+            _ => return Err(unknown_intent()),
+        }
+        Ok(Done::to(format!("/organisations/{id}"), Msg::NoticeSaved))
+    })
+    .await
+}
+
+/// `POST /admin`: grant or withdraw site administration (`intent=admin`).
+pub async fn admin(
+    State(state): State<AppState>,
+    session: Session,
+    parts: Parts,
+    form: Submitted,
+) -> Response {
+    submit(state, session, parts, form, |cx, form| async move {
+        match form.text("intent") {
+            "admin" => api::admin::set_admin(&cx, &form).await?,
+            _ => return Err(unknown_intent()),
+        }
+        Ok(Done::to("/admin", Msg::NoticeSaved))
+    })
+    .await
+}
+
+/// `POST /admin/processes/new`: opens a process.
+pub async fn new_process(
+    State(state): State<AppState>,
+    session: Session,
+    parts: Parts,
+    form: Submitted,
+) -> Response {
+    submit(state, session, parts, form, |cx, form| async move {
+        let id = api::processes::create(&cx, &form).await?;
+        Ok(Done::to(
+            format!("/processes/{id}"),
+            Msg::NoticeProcessCreated,
+        ))
+    })
+    .await
+}
+
+/// `POST /admin/processes/{id}`: details, organisation roles, personal roles.
+pub async fn edit_process(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    session: Session,
+    parts: Parts,
+    form: Submitted,
+) -> Response {
+    let id = ProcessId(id);
+    submit(state, session, parts, form, |cx, form| async move {
+        match form.text("intent") {
+            "details" => api::processes::update(&cx, id, &form).await?,
+            "org_role" => api::processes::set_org_role(&cx, id, &form).await?,
+            "person_role" => api::processes::set_person_role(&cx, id, &form).await?,
+            _ => return Err(unknown_intent()),
+        }
+        Ok(Done::to(format!("/admin/processes/{id}"), Msg::NoticeSaved))
+    })
+    .await
+}
+
+/// `POST /processes/{id}/manage`: the mediator's tools (`intent=phase` or `intent=rules`).
+pub async fn manage_process(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    session: Session,
+    parts: Parts,
+    form: Submitted,
+) -> Response {
+    let id = ProcessId(id);
+    submit(state, session, parts, form, |cx, form| async move {
+        match form.text("intent") {
+            "phase" => api::processes::change_phase(&cx, id, &form).await?,
+            "rules" => api::processes::edit_rules(&cx, id, &form).await?,
+            _ => return Err(unknown_intent()),
+        }
+        Ok(Done::to(format!("/processes/{id}"), Msg::NoticeSaved))
+    })
+    .await
+}

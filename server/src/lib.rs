@@ -1,0 +1,188 @@
+//! The Baraza server: HTTP routes, sign-in sessions and storage. `main.rs` only parses the
+//! command line; everything else is here, so that tests can start the real server on port 0.
+
+pub mod api_v1;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod forms;
+pub mod security;
+pub mod sessions;
+pub mod state;
+pub mod store;
+pub mod web;
+
+use app::ssr::Store;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::routing::{get, post};
+use leptos::config::LeptosOptions;
+use leptos_axum::LeptosRoutes;
+use state::AppState;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tower_http::services::ServeDir;
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+/// The largest request body accepted (a process form in several languages fits easily).
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+/// How long a sign-in session lasts without use.
+pub const SESSION_IDLE_DAYS: i64 = 14;
+
+/// Where Leptos finds the built site (`pkg/baraza.wasm`, `pkg/baraza.js`, `pkg/baraza.css`).
+pub fn leptos_options(site_root: &Path) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("baraza")
+        .site_root(site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .build()
+}
+
+/// Every route of the site.
+pub fn router(state: AppState) -> Router {
+    let secure_cookies = state
+        .public_origin
+        .as_deref()
+        .is_some_and(|o| o.starts_with("https://"));
+    let sessions = SessionManagerLayer::new(sessions::DbSessionStore::new(state.store.clone()))
+        .with_name("baraza_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::days(
+            SESSION_IDLE_DAYS,
+        )));
+    let pkg = ServeDir::new(Path::new(&*state.leptos.site_root).join(&*state.leptos.site_pkg_dir));
+    let pages = leptos_axum::generate_route_list(app::app::App);
+    Router::<AppState>::new()
+        .leptos_routes_with_handler(pages, web::page)
+        .route("/auth/login", post(forms::login))
+        .route("/auth/signup", post(forms::signup))
+        .route("/auth/logout", post(forms::logout))
+        .route("/language", post(forms::language))
+        .route("/account", post(forms::account))
+        .route("/organisations/new", post(forms::register_organisation))
+        .route("/organisations/{id}", post(forms::organisation))
+        .route("/admin", post(forms::admin))
+        .route("/admin/processes/new", post(forms::new_process))
+        .route("/admin/processes/{id}", post(forms::edit_process))
+        .route("/processes/{id}/manage", post(forms::manage_process))
+        .route("/healthz", get(api_v1::health))
+        .route("/api/v1/processes", get(api_v1::processes))
+        .route("/api/v1/processes/{id}", get(api_v1::process))
+        .nest_service("/pkg", pkg)
+        .fallback(web::page)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::same_origin_only,
+        ))
+        .layer(sessions)
+        .layer(middleware::from_fn(security::security_headers))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// What starting a server needs.
+#[derive(Clone, Debug)]
+pub struct Launch {
+    pub addr: SocketAddr,
+    pub database_url: String,
+    pub demo: bool,
+    pub public_origin: Option<String>,
+    pub site_root: std::path::PathBuf,
+}
+
+/// A running server.
+pub struct Running {
+    /// The address it listens on (the real port when asked for port 0).
+    pub addr: SocketAddr,
+    pub store: Arc<dyn Store>,
+    /// The database pool, for tests that inspect tables directly.
+    pub db: db::Db,
+    /// Whether the demo content was loaded by this start.
+    pub demo_loaded: bool,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Stops accepting connections, finishes the requests in flight, and waits.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+    }
+
+    /// Waits until the server stops (after `signal` resolves).
+    pub async fn until(self, signal: impl Future<Output = ()>) -> std::io::Result<()> {
+        signal.await;
+        let _ = self.stop.send(());
+        self.task.await.unwrap_or(Ok(()))
+    }
+}
+
+/// Opens and migrates the database, loads the demo if asked and the database is empty, and starts serving.
+pub async fn launch(launch: Launch) -> Result<Running, Box<dyn std::error::Error + Send + Sync>> {
+    let db = db::connect(&launch.database_url).await?;
+    db::migrate(&db).await?;
+    let store: Arc<dyn Store> = Arc::new(store::SqlStore::new(db.pool.clone()));
+    let mut demo_loaded = false;
+    if launch.demo {
+        if store.is_empty().await.map_err(|e| format!("{e}"))? {
+            demo::load(store.as_ref(), web::now_millis())
+                .await
+                .map_err(|e| format!("loading the demo failed: {e}"))?;
+            demo_loaded = true;
+            tracing::info!("demo content loaded");
+        } else {
+            tracing::info!("the database already has data; the demo content was not loaded");
+        }
+    }
+    if !launch.site_root.join("pkg/baraza.wasm").exists() {
+        tracing::warn!(site_root = %launch.site_root.display(), "no built site found: pages work, islands will not hydrate (run scripts/build-site)");
+    }
+    let state = AppState {
+        store: store.clone(),
+        leptos: leptos_options(&launch.site_root),
+        public_origin: launch.public_origin.clone(),
+    };
+    let app = router(state);
+    let listener = TcpListener::bind(launch.addr).await?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stopped.await;
+        })
+        .await
+    });
+    let purge_store = store.clone();
+    tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            if let Ok(n) = purge_store.session_purge(web::now_millis()).await {
+                tracing::debug!(n, "expired sessions deleted");
+            }
+        }
+    });
+    Ok(Running {
+        addr,
+        store,
+        db,
+        demo_loaded,
+        stop,
+        task,
+    })
+}

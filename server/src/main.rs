@@ -1,0 +1,102 @@
+//! `baraza serve` and `baraza migrate`.
+
+use clap::Parser;
+use server::config::{Cli, Command};
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("BARAZA_LOG")
+                .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Migrate(args) => migrate(&args.database_url).await,
+        Command::Serve(args) => serve(args).await,
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("baraza: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn migrate(url: &str) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let db = server::db::connect(url).await?;
+    server::db::migrate(&db).await?;
+    println!("migrations applied to {}", redact(url));
+    Ok(())
+}
+
+async fn serve(
+    args: server::config::ServeArgs,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let public_origin = args
+        .public_url
+        .as_ref()
+        .map(|u| u.origin().ascii_serialization());
+    let running = server::launch(server::Launch {
+        addr: args.addr,
+        database_url: args.database.database_url.clone(),
+        demo: args.demo,
+        public_origin: public_origin.clone(),
+        site_root: args.site_root.clone(),
+    })
+    .await?;
+    let url = public_origin.unwrap_or_else(|| format!("http://{}", running.addr));
+    println!(
+        "\nBaraza is running at {url}/  (database: {})",
+        redact(&args.database.database_url)
+    );
+    if args.demo {
+        println!(
+            "\nDemo accounts (password: {}):",
+            server::demo::DEMO_PASSWORD
+        );
+        for login in server::demo::logins() {
+            println!("  {:<28} {}", login.email, login.role);
+        }
+    }
+    println!("\nPress Ctrl+C to stop.\n");
+    running.until(shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Hides the password in a database URL.
+fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// Resolves on Ctrl+C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

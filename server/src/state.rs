@@ -1,0 +1,20 @@
+//! What every request handler shares.
+
+use app::ssr::Store;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+
+/// The server's shared state.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub leptos: LeptosOptions,
+    /// The site's public origin (`https://host[:port]`); `None` trusts the request's Host header.
+    pub public_origin: Option<String>,
+}
+
+impl axum::extract::FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> LeptosOptions {
+        state.leptos.clone()
+    }
+}

@@ -1,0 +1,954 @@
+//! The one implementation of [`app::ssr::Store`], over SQLite and PostgreSQL alike (`sqlx::Any`).
+//!
+//! Queries use `$n` placeholders, which both databases accept, and only types both share
+//! (BIGINT, TEXT). Every use case that changes a process runs in one transaction: it loads the
+//! actor's standing, asks the domain rules, writes, and appends to the public activity log.
+
+mod rows;
+
+use app::domain::localized::Localized;
+use app::domain::roles::{Action, OrgRole, PersonalRole, Phase, SiteAction, Standing, site_may};
+use app::error::{AppError, AppResult, FieldError};
+use app::i18n::Msg;
+use app::ids::{OrgId, PersonId, ProcessId};
+use app::model::*;
+use app::ssr::Store;
+use rows::*;
+use sqlx::{AnyConnection, AnyPool};
+
+/// Baraza's storage on a SQL database.
+#[derive(Clone, Debug)]
+pub struct SqlStore {
+    pool: AnyPool,
+}
+
+impl SqlStore {
+    /// A store over an open, migrated pool.
+    pub fn new(pool: AnyPool) -> SqlStore {
+        SqlStore { pool }
+    }
+}
+
+/// Logs a database failure (once, here) and hides it from the client.
+fn internal(error: sqlx::Error) -> AppError {
+    tracing::error!(%error, "database error");
+    AppError::Internal
+}
+
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .is_some_and(|e| e.is_unique_violation())
+}
+
+// Column lists as macros, so that every query stays a literal string (sqlx refuses built ones).
+macro_rules! person_columns {
+    () => {
+        "id, email, display_name, language, site_role, created_at"
+    };
+}
+macro_rules! org_columns {
+    () => {
+        "id, name, description, kind, verified_at, created_at"
+    };
+}
+macro_rules! process_columns {
+    () => {
+        "id, title, summary, level, languages, phase, rules, who_decides, legal_basis, input_outcome, \
+         created_at, updated_at"
+    };
+}
+
+/// The standing of `person` in `process`, read on `conn` (inside the caller's transaction).
+async fn standing_on(
+    conn: &mut AnyConnection,
+    process: ProcessId,
+    person: Option<PersonId>,
+) -> AppResult<Standing> {
+    let Some(person) = person else {
+        return Ok(Standing::observer());
+    };
+    let site_role: Option<String> =
+        sqlx::query_scalar("SELECT site_role FROM people WHERE id = $1")
+            .bind(person.0)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(internal)?;
+    let Some(site_role) = site_role else {
+        return Ok(Standing::observer());
+    };
+    let personal: Vec<String> = sqlx::query_scalar(
+        "SELECT role FROM process_people WHERE process_id = $1 AND person_id = $2",
+    )
+    .bind(process.0)
+    .bind(person.0)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(internal)?;
+    let co_drafting_orgs: Vec<i64> = sqlx::query_scalar(
+        "SELECT po.org_id FROM process_organisations po \
+         JOIN memberships m ON m.org_id = po.org_id \
+         JOIN organisations o ON o.id = po.org_id \
+         WHERE po.process_id = $1 AND m.person_id = $2 AND po.role = 'co_drafter' \
+           AND o.verified_at IS NOT NULL ORDER BY po.org_id",
+    )
+    .bind(process.0)
+    .bind(person.0)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(internal)?;
+    Ok(Standing {
+        signed_in: true,
+        site_admin: site_role == "admin",
+        personal: personal
+            .iter()
+            .map(|code| PersonalRole::from_code(code).ok_or_else(|| corrupt("personal role", code)))
+            .collect::<AppResult<_>>()?,
+        co_drafting_orgs: co_drafting_orgs.into_iter().map(OrgId).collect(),
+    })
+}
+
+/// Checks that `actor` may take `action` in `process` now; returns the process's phase.
+async fn authorize(
+    conn: &mut AnyConnection,
+    process: ProcessId,
+    actor: Actor,
+    action: Action,
+) -> AppResult<Phase> {
+    let phase: Option<String> = sqlx::query_scalar("SELECT phase FROM processes WHERE id = $1")
+        .bind(process.0)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(internal)?;
+    let phase = parse_phase(&phase.ok_or(AppError::NotFound)?)?;
+    if let Some(org) = actor.acting_for {
+        let member: Option<i64> = sqlx::query_scalar(
+            "SELECT person_id FROM memberships WHERE org_id = $1 AND person_id = $2",
+        )
+        .bind(org.0)
+        .bind(actor.person.0)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(internal)?;
+        if member.is_none() {
+            return Err(AppError::Forbidden(Msg::ErrorNotMember));
+        }
+    }
+    let standing = standing_on(conn, process, Some(actor.person)).await?;
+    if standing.may(actor.acting_for, action, phase) {
+        Ok(phase)
+    } else if Phase::ALL
+        .into_iter()
+        .any(|p| standing.may(actor.acting_for, action, p))
+    {
+        Err(AppError::Forbidden(Msg::ErrorNotAllowedInPhase))
+    } else {
+        Err(AppError::Forbidden(Msg::ErrorNotAllowed))
+    }
+}
+
+/// Checks a site-wide permission for `person`.
+async fn authorize_site(
+    conn: &mut AnyConnection,
+    person: PersonId,
+    action: SiteAction,
+) -> AppResult<()> {
+    let role: Option<String> = sqlx::query_scalar("SELECT site_role FROM people WHERE id = $1")
+        .bind(person.0)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(internal)?;
+    match role {
+        Some(role) if site_may(true, role == "admin", action) => Ok(()),
+        Some(_) if action == SiteAction::RegisterOrganisation => Ok(()),
+        Some(_) => Err(AppError::Forbidden(Msg::ErrorAdminsOnly)),
+        None => Err(AppError::Unauthenticated),
+    }
+}
+
+/// Appends to a process's public activity log.
+async fn log_event(
+    conn: &mut AnyConnection,
+    process: ProcessId,
+    actor: Actor,
+    kind: &EventKind,
+    subject_name: Option<&str>,
+    now: Millis,
+) -> AppResult<()> {
+    let detail = serde_json::to_string(kind).map_err(|_| AppError::Internal)?;
+    sqlx::query(
+        "INSERT INTO process_events (process_id, at, person_id, org_id, detail, subject_name) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(process.0)
+    .bind(now)
+    .bind(actor.person.0)
+    .bind(actor.acting_for.map(|o| o.0))
+    .bind(detail)
+    .bind(subject_name)
+    .execute(&mut *conn)
+    .await
+    .map_err(internal)?;
+    sqlx::query("UPDATE processes SET updated_at = $1 WHERE id = $2")
+        .bind(now)
+        .bind(process.0)
+        .execute(&mut *conn)
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+/// Replaces a process's planned phase dates.
+async fn write_schedule(
+    conn: &mut AnyConnection,
+    process: ProcessId,
+    fields: &ProcessFields,
+) -> AppResult<()> {
+    sqlx::query("DELETE FROM process_phases WHERE process_id = $1")
+        .bind(process.0)
+        .execute(&mut *conn)
+        .await
+        .map_err(internal)?;
+    for dates in &fields.schedule {
+        sqlx::query("INSERT INTO process_phases (process_id, phase, starts_on, ends_on) VALUES ($1, $2, $3, $4)")
+            .bind(process.0)
+            .bind(dates.phase.code())
+            .bind(dates.starts_on.to_string())
+            .bind(dates.ends_on.to_string())
+            .execute(&mut *conn)
+            .await
+            .map_err(internal)?;
+    }
+    Ok(())
+}
+
+fn display_name_of(org: &Localized) -> String {
+    org.pick("en", &[]).text
+}
+
+#[async_trait::async_trait]
+impl Store for SqlStore {
+    async fn is_empty(&self) -> AppResult<bool> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM people) + (SELECT COUNT(*) FROM processes)",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(internal)?;
+        Ok(count == 0)
+    }
+
+    async fn create_person(&self, new: NewPerson, now: Millis) -> AppResult<PersonId> {
+        let taken = || AppError::invalid("email", Msg::ErrorEmailTaken);
+        let result: Result<i64, sqlx::Error> = sqlx::query_scalar(
+            "INSERT INTO people (email, display_name, password_hash, language, site_role, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(&new.email)
+        .bind(&new.display_name)
+        .bind(&new.password_hash)
+        .bind(&new.language)
+        .bind(if new.site_admin { "admin" } else { "member" })
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await;
+        match result {
+            Ok(id) => Ok(PersonId(id)),
+            Err(e) if is_unique_violation(&e) => Err(taken()),
+            Err(e) => Err(internal(e)),
+        }
+    }
+
+    async fn credentials(&self, email: &str) -> AppResult<Option<(PersonId, String)>> {
+        let row: Option<(i64, String)> =
+            sqlx::query_as("SELECT id, password_hash FROM people WHERE email = $1")
+                .bind(email)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(internal)?;
+        Ok(row.map(|(id, hash)| (PersonId(id), hash)))
+    }
+
+    async fn person(&self, id: PersonId) -> AppResult<Option<Person>> {
+        let row: Option<PersonRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            person_columns!(),
+            " FROM people WHERE id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(internal)?;
+        Ok(row.map(PersonRow::into_person))
+    }
+
+    async fn person_by_email(&self, email: &str) -> AppResult<Option<Person>> {
+        let row: Option<PersonRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            person_columns!(),
+            " FROM people WHERE email = $1"
+        ))
+        .bind(email)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(internal)?;
+        Ok(row.map(PersonRow::into_person))
+    }
+
+    async fn people(&self) -> AppResult<Vec<Person>> {
+        let rows: Vec<PersonRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            person_columns!(),
+            " FROM people ORDER BY display_name, id"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal)?;
+        Ok(rows.into_iter().map(PersonRow::into_person).collect())
+    }
+
+    async fn update_profile(
+        &self,
+        id: PersonId,
+        display_name: &str,
+        language: &str,
+    ) -> AppResult<()> {
+        sqlx::query("UPDATE people SET display_name = $1, language = $2 WHERE id = $3")
+            .bind(display_name)
+            .bind(language)
+            .bind(id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    async fn set_password_hash(&self, id: PersonId, hash: &str) -> AppResult<()> {
+        sqlx::query("UPDATE people SET password_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    async fn set_site_admin(&self, by: PersonId, id: PersonId, admin: bool) -> AppResult<()> {
+        if by == id {
+            return Err(AppError::invalid("person", Msg::ErrorLastAdmin));
+        }
+        let mut tx = self.pool.begin().await.map_err(internal)?;
+        authorize_site(&mut tx, by, SiteAction::ManagePeople).await?;
+        let updated = sqlx::query("UPDATE people SET site_role = $1 WHERE id = $2")
+            .bind(if admin { "admin" } else { "member" })
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+        if updated.rows_affected() == 0 {
+            return Err(AppError::invalid("person", Msg::ErrorNoSuchPerson));
+        }
+        tx.commit().await.map_err(internal)
+    }
+
+    async fn throttle(&self, key: &str) -> AppResult<Option<Throttle>> {
+        let row: Option<(i64, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT failures, window_started_at, locked_until FROM sign_in_throttle WHERE key = $1",
+        )
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(internal)?;
+        Ok(
+            row.map(|(failures, window_started_at, locked_until)| Throttle {
+                failures,
+                window_started_at,
+                locked_until,
+            }),
+        )
+    }
+
+    async fn set_throttle(&self, key: &str, state: Throttle) -> AppResult<()> {
+        sqlx::query(
+            "INSERT INTO sign_in_throttle (key, failures, window_started_at, locked_until) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, \
+             window_started_at = excluded.window_started_at, locked_until = excluded.locked_until",
+        )
+        .bind(key)
+        .bind(state.failures)
+        .bind(state.window_started_at)
+        .bind(state.locked_until)
+        .execute(&self.pool)
+        .await
+        .map_err(internal)?;
+        Ok(())
+    }
+
+    async fn clear_throttle(&self, key: &str) -> AppResult<()> {
+        sqlx::query("DELETE FROM sign_in_throttle WHERE key = $1")
+            .bind(key)
+            .execute(&self.pool)
+            .await
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    async fn session_create(&self, id: &str, data: &str, expires_at: Millis) -> AppResult<bool> {
+        let inserted = sqlx::query(
+            "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(data)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await
+        .map_err(internal)?;
+        Ok(inserted.rows_affected() == 1)
+    }
+
+    async fn session_save(&self, id: &str, data: &str, expires_at: Millis) -> AppResult<()> {
+        sqlx::query(
+            "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
+        )
+        .bind(id)
+        .bind(data)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await
+        .map_err(internal)?;
+        Ok(())
+    }
+
+    async fn session_load(&self, id: &str, now: Millis) -> AppResult<Option<(String, Millis)>> {
+        sqlx::query_as("SELECT data, expires_at FROM sessions WHERE id = $1 AND expires_at > $2")
+            .bind(id)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(internal)
+    }
+
+    async fn session_delete(&self, id: &str) -> AppResult<()> {
+        sqlx::query("DELETE FROM sessions WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(internal)?;
+        Ok(())
+    }
+
+    async fn session_purge(&self, now: Millis) -> AppResult<u64> {
+        let deleted = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .map_err(internal)?;
+        Ok(deleted.rows_affected())
+    }
+
+    async fn create_organisation(
+        &self,
+        new: NewOrganisation,
+        founder: PersonId,
+        now: Millis,
+    ) -> AppResult<OrgId> {
+        let mut tx = self.pool.begin().await.map_err(internal)?;
+        authorize_site(&mut tx, founder, SiteAction::RegisterOrganisation).await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO organisations (name, description, kind, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(localized_json(&new.name))
+        .bind(localized_json(&new.description))
+        .bind(new.kind.code())
+        .bind(founder.0)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(internal)?;
+        sqlx::query("INSERT INTO memberships (org_id, person_id, joined_at) VALUES ($1, $2, $3)")
+            .bind(id)
+            .bind(founder.0)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+        tx.commit().await.map_err(internal)?;
+        Ok(OrgId(id))
+    }
+
+    async fn organisation(&self, id: OrgId) -> AppResult<Option<Organisation>> {
+        let row: Option<OrgRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            org_columns!(),
+            " FROM organisations WHERE id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(internal)?;
+        row.map(OrgRow::into_org).transpose()
+    }
+
+    async fn organisations(&self) -> AppResult<Vec<Organisation>> {
+        let rows: Vec<OrgRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            org_columns!(),
+            " FROM organisations ORDER BY id"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal)?;
+        rows.into_iter().map(OrgRow::into_org).collect()
+    }
+
+    async fn verify_organisation(&self, by: PersonId, id: OrgId, now: Millis) -> AppResult<()> {
+        let mut tx = self.pool.begin().await.map_err(internal)?;
+        authorize_site(&mut tx, by, SiteAction::ManageOrganisations).await?;
+        let updated = sqlx::query(
+            "UPDATE organisations SET verified_at = $1, verified_by = $2 WHERE id = $3 AND verified_at IS NULL",
+        )
+        .bind(now)
+        .bind(by.0)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+        if updated.rows_affected() == 0 {
+            let exists: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM organisations WHERE id = $1")
+                    .bind(id.0)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(internal)?;
+            exists.ok_or(AppError::NotFound)?;
+        }
+        tx.commit().await.map_err(internal)
+    }
+
+    async fn set_membership(
+        &self,
+        by: PersonId,
+        org: OrgId,
+        person: PersonId,
+        member: bool,
+        now: Millis,
+    ) -> AppResult<()> {
+        let mut tx = self.pool.begin().await.map_err(internal)?;
+        authorize_site(&mut tx, by, SiteAction::ManageOrganisations).await?;
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM organisations WHERE id = $1")
+            .bind(org.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(internal)?;
+        exists.ok_or(AppError::NotFound)?;
+        let statement = if member {
+            "INSERT INTO memberships (org_id, person_id, joined_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+        } else {
+            "DELETE FROM memberships WHERE org_id = $1 AND person_id = $2 AND $3 = $3"
+        };
+        sqlx::query(statement)
+            .bind(org.0)
+            .bind(person.0)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| {
+                if e.as_database_error()
+                    .is_some_and(|d| d.is_foreign_key_violation())
+                {
+                    AppError::invalid("email", Msg::ErrorNoSuchPerson)
+                } else {
+                    internal(e)
+                }
+            })?;
+        tx.commit().await.map_err(internal)
+    }
+
+    async fn members(&self, org: OrgId) -> AppResult<Vec<Member>> {
+        let rows: Vec<(i64, String, i64)> = sqlx::query_as(
+            "SELECT p.id, p.display_name, m.joined_at FROM memberships m JOIN people p ON p.id = m.person_id \
+             WHERE m.org_id = $1 ORDER BY p.display_name, p.id",
+        )
+        .bind(org.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal)?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, display_name, joined_at)| Member {
+                person: PersonId(id),
+                display_name,
+                joined_at,
+            })
+            .collect())
+    }
+
+    async fn memberships(&self, person: PersonId) -> AppResult<Vec<Organisation>> {
+        let rows: Vec<OrgRow> = sqlx::query_as(
+            "SELECT o.id, o.name, o.description, o.kind, o.verified_at, o.created_at FROM organisations o \
+             JOIN memberships m ON m.org_id = o.id WHERE m.person_id = $1 ORDER BY o.id",
+        )
+        .bind(person.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal)?;
+        rows.into_iter().map(OrgRow::into_org).collect()
+    }
+
+    async fn create_process(
+        &self,
+        actor: Actor,
+        fields: ProcessFields,
+        now: Millis,
+    ) -> AppResult<ProcessId> {
+        let mut tx = self.pool.begin().await.map_err(internal)?;
+        authorize_site(&mut tx, actor.person, SiteAction::CreateProcess).await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO processes (title, summary, level, languages, phase, rules, who_decides, legal_basis, \
+             input_outcome, created_at, updated_at) VALUES ($1, $2, $3, $4, 'framing', $5, $6, $7, $8, $9, $9) \
+             RETURNING id",
+        )
+        .bind(localized_json(&fields.title))
+        .bind(localized_json(&fields.summary))
+        .bind(fields.level.code())
+        .bind(fields.languages.join(","))
+        .bind(localized_json(&fields.rules))
+        .bind(localized_json(&fields.who_decides))
+        .bind(localized_json(&fields.legal_basis))
+        .bind(localized_json(&fields.input_outcome))
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(internal)?;
+        let process = ProcessId(id);
+        write_schedule(&mut tx, process, &fields).await?;
+        log_event(
+            &mut tx,
+            process,
+            actor,
+            &EventKind::ProcessCreated,
+            None,
+            now,
+        )
+        .await?;
+        tx.commit().await.map_err(internal)?;
+        Ok(process)
+    }
+
+    async fn process(&self, id: ProcessId) -> AppResult<Option<Process>> {
+        let row: Option<ProcessRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            process_columns!(),
+            " FROM processes WHERE id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(internal)?;
+        let Some(row) = row else { return Ok(None) };
+        let mut phases: Vec<PhaseRow> = sqlx::query_as(
+            "SELECT process_id, phase, starts_on, ends_on FROM process_phases WHERE process_id = $1",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal)?;
+        row.into_process(&mut phases).map(Some)
+    }
+
+    async fn processes(&self) -> AppResult<Vec<Process>> {
+        let rows: Vec<ProcessRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            process_columns!(),
+            " FROM processes ORDER BY id"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal)?;
+        let mut phases: Vec<PhaseRow> =
+            sqlx::query_as("SELECT process_id, phase, starts_on, ends_on FROM process_phases")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(internal)?;
+        rows.into_iter()
+            .map(|row| row.into_process(&mut phases))
+            .collect()
+    }
+
+    async fn update_process(
+        &self,
+        actor: Actor,
+        id: ProcessId,
+        fields: ProcessFields,
+        now: Millis,
+    ) -> AppResult<()> {
+        let mut tx = self.pool.begin().await.map_err(internal)?;
+        authorize(&mut tx, id, actor, Action::Manage).await?;
+        sqlx::query(
+            "UPDATE processes SET title = $1, summary = $2, level = $3, languages = $4, rules = $5, \
+             who_decides = $6, legal_basis = $7, input_outcome = $8 WHERE id = $9",
+        )
+        .bind(localized_json(&fields.title))
+        .bind(localized_json(&fields.summary))
+        .bind(fields.level.code())
+        .bind(fields.languages.join(","))
+        .bind(localized_json(&fields.rules))
+        .bind(localized_json(&fields.who_decides))
+        .bind(localized_json(&fields.legal_basis))
+        .bind(localized_json(&fields.input_outcome))
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+        write_schedule(&mut tx, id, &fields).await?;
+        log_event(&mut tx, id, actor, &EventKind::DetailsEdited, None, now).await?;
+        tx.commit().await.map_err(internal)
+    }
+
+    async fn set_phase(
+        &self,
+        actor: Actor,
+        id: ProcessId,
+        phase: Phase,
+        now: Millis,
+    ) -> AppResult<()> {
+        let mut tx = self.pool.begin().await.map_err(internal)?;
+        let from = authorize(&mut tx, id, actor, Action::ChangePhase).await?;
+        if from == phase {
+            return Ok(());
+        }
+        sqlx::query("UPDATE processes SET phase = $1 WHERE id = $2")
+            .bind(phase.code())
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+        log_event(
+            &mut tx,
+            id,
+            actor,
+            &EventKind::PhaseChanged { from, to: phase },
+            None,
+            now,
+        )
+        .await?;
+        tx.commit().await.map_err(internal)
+    }
+
+    async fn set_rules(
+        &self,
+        actor: Actor,
+        id: ProcessId,
+        rules: Localized,
+        now: Millis,
+    ) -> AppResult<()> {
+        let mut tx = self.pool.begin().await.map_err(internal)?;
+        authorize(&mut tx, id, actor, Action::EditRules).await?;
+        sqlx::query("UPDATE processes SET rules = $1 WHERE id = $2")
+            .bind(localized_json(&rules))
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+        log_event(&mut tx, id, actor, &EventKind::RulesEdited, None, now).await?;
+        tx.commit().await.map_err(internal)
+    }
+
+    async fn set_org_role(
+        &self,
+        actor: Actor,
+        id: ProcessId,
+        org: OrgId,
+        role: Option<OrgRole>,
+        now: Millis,
+    ) -> AppResult<()> {
+        let mut tx = self.pool.begin().await.map_err(internal)?;
+        authorize(&mut tx, id, actor, Action::Manage).await?;
+        let row: Option<OrgRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            org_columns!(),
+            " FROM organisations WHERE id = $1"
+        ))
+        .bind(org.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(internal)?;
+        let organisation = row
+            .ok_or_else(|| AppError::invalid("org", Msg::ErrorChoice))?
+            .into_org()?;
+        match role {
+            Some(role) => {
+                if organisation.verified_at.is_none() {
+                    return Err(AppError::Invalid(vec![FieldError::new(
+                        "org",
+                        Msg::ErrorNotVerified,
+                    )]));
+                }
+                sqlx::query(
+                    "INSERT INTO process_organisations (process_id, org_id, role, added_at) VALUES ($1, $2, $3, $4) \
+                     ON CONFLICT (process_id, org_id) DO UPDATE SET role = excluded.role",
+                )
+                .bind(id.0)
+                .bind(org.0)
+                .bind(role.code())
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(internal)?;
+            }
+            None => {
+                sqlx::query(
+                    "DELETE FROM process_organisations WHERE process_id = $1 AND org_id = $2",
+                )
+                .bind(id.0)
+                .bind(org.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(internal)?;
+            }
+        }
+        let name = display_name_of(&organisation.name);
+        log_event(
+            &mut tx,
+            id,
+            actor,
+            &EventKind::OrganisationRole { org, role },
+            Some(&name),
+            now,
+        )
+        .await?;
+        tx.commit().await.map_err(internal)
+    }
+
+    async fn set_person_role(
+        &self,
+        actor: Actor,
+        id: ProcessId,
+        person: PersonId,
+        role: PersonalRole,
+        assigned: bool,
+        now: Millis,
+    ) -> AppResult<()> {
+        let mut tx = self.pool.begin().await.map_err(internal)?;
+        authorize(&mut tx, id, actor, Action::Manage).await?;
+        let name: Option<String> =
+            sqlx::query_scalar("SELECT display_name FROM people WHERE id = $1")
+                .bind(person.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(internal)?;
+        let name = name.ok_or_else(|| AppError::invalid("email", Msg::ErrorNoSuchPerson))?;
+        let statement = if assigned {
+            "INSERT INTO process_people (process_id, person_id, role, added_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT DO NOTHING"
+        } else {
+            "DELETE FROM process_people WHERE process_id = $1 AND person_id = $2 AND role = $3 AND $4 = $4"
+        };
+        sqlx::query(statement)
+            .bind(id.0)
+            .bind(person.0)
+            .bind(role.role().code())
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+        log_event(
+            &mut tx,
+            id,
+            actor,
+            &EventKind::PersonRole {
+                person,
+                role,
+                assigned,
+            },
+            Some(&name),
+            now,
+        )
+        .await?;
+        tx.commit().await.map_err(internal)
+    }
+
+    async fn participants(&self, id: ProcessId) -> AppResult<Participants> {
+        let orgs: Vec<(i64, String, String, String, Option<i64>, i64, String)> = sqlx::query_as(
+            "SELECT o.id, o.name, o.description, o.kind, o.verified_at, o.created_at, po.role \
+             FROM process_organisations po JOIN organisations o ON o.id = po.org_id \
+             WHERE po.process_id = $1 ORDER BY po.role, o.id",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal)?;
+        let people: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT p.id, p.display_name, pp.role FROM process_people pp JOIN people p ON p.id = pp.person_id \
+             WHERE pp.process_id = $1 ORDER BY pp.role, p.display_name",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal)?;
+        Ok(Participants {
+            organisations: orgs
+                .into_iter()
+                .map(
+                    |(id, name, description, kind, verified_at, created_at, role)| {
+                        let org = OrgRow {
+                            id,
+                            name,
+                            description,
+                            kind,
+                            verified_at,
+                            created_at,
+                        }
+                        .into_org()?;
+                        let role = OrgRole::from_code(&role)
+                            .ok_or_else(|| corrupt("organisation role", &role))?;
+                        Ok(ProcessOrg { org, role })
+                    },
+                )
+                .collect::<AppResult<_>>()?,
+            people: people
+                .into_iter()
+                .map(|(id, display_name, role)| {
+                    let role = PersonalRole::from_code(&role)
+                        .ok_or_else(|| corrupt("personal role", &role))?;
+                    Ok(ProcessPerson {
+                        person: PersonId(id),
+                        display_name,
+                        role,
+                    })
+                })
+                .collect::<AppResult<_>>()?,
+        })
+    }
+
+    async fn standing(&self, id: ProcessId, person: Option<PersonId>) -> AppResult<Standing> {
+        let mut conn = self.pool.acquire().await.map_err(internal)?;
+        standing_on(&mut conn, id, person).await
+    }
+
+    async fn events(&self, id: ProcessId, limit: i64) -> AppResult<Vec<ProcessEvent>> {
+        let rows: Vec<(i64, String, Option<String>, String, Option<String>)> = sqlx::query_as(
+            "SELECT e.at, p.display_name, o.name, e.detail, e.subject_name FROM process_events e \
+             JOIN people p ON p.id = e.person_id LEFT JOIN organisations o ON o.id = e.org_id \
+             WHERE e.process_id = $1 ORDER BY e.id DESC LIMIT $2",
+        )
+        .bind(id.0)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal)?;
+        rows.into_iter()
+            .map(|(at, actor_name, org_name, detail, subject_name)| {
+                Ok(ProcessEvent {
+                    at,
+                    actor_name,
+                    org_name: org_name.as_deref().map(localized).transpose()?,
+                    kind: serde_json::from_str(&detail).map_err(|_| corrupt("event", &detail))?,
+                    subject_name,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,264 @@
+//! Serving pages and form submissions.
+//!
+//! Every page is rendered by Leptos on the server with a [`RequestContext`]. Every form posts to
+//! the page it sits on; its handler runs one use case, then either redirects (303) with a notice,
+//! or renders the same page again with the error, everything the person typed (except passwords)
+//! and the error's status, so that bad input loses nothing and works without JavaScript.
+
+use crate::state::AppState;
+use app::api::form::Form;
+use app::error::{AppError, AppResult};
+use app::i18n::{Lang, Msg};
+use app::ids::PersonId;
+use app::ssr::RequestContext;
+use app::ssr::context::Feedback;
+use axum::body::Body;
+use axum::extract::rejection::FormRejection;
+use axum::http::{
+    HeaderMap, HeaderValue, Method, Request, StatusCode, Uri, header, request::Parts,
+};
+use axum::response::{IntoResponse, Redirect, Response};
+use leptos::prelude::provide_context;
+use tower_sessions::Session;
+
+/// Session key of the signed-in person's id.
+pub const PERSON_KEY: &str = "person";
+/// Session key of the one-time notice shown on the next page.
+pub const NOTICE_KEY: &str = "notice";
+/// Cookie holding the chosen interface language.
+pub const LANG_COOKIE: &str = "lang";
+
+/// Milliseconds since the Unix epoch, now.
+pub fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Builds the context of a request: who is asking, in which language, and any pending notice.
+pub async fn context(
+    state: &AppState,
+    session: &Session,
+    headers: &HeaderMap,
+    uri: &Uri,
+) -> RequestContext {
+    let person_id: Option<i64> = session.get(PERSON_KEY).await.unwrap_or_default();
+    let viewer = match person_id {
+        Some(id) => state.store.person(PersonId(id)).await.unwrap_or_default(),
+        None => None,
+    };
+    let notice: Option<Msg> = session.remove(NOTICE_KEY).await.unwrap_or_default();
+    let lang = cookie(headers, LANG_COOKIE)
+        .and_then(|tag| Lang::from_tag(&tag))
+        .or_else(|| viewer.as_ref().and_then(|v| Lang::from_tag(&v.language)))
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Lang::negotiate)
+        })
+        .unwrap_or(Lang::En);
+    RequestContext {
+        store: state.store.clone(),
+        viewer,
+        lang,
+        now: now_millis(),
+        path: uri.path().to_string(),
+        notice,
+        feedback: None,
+    }
+}
+
+/// The value of a cookie.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_string())
+}
+
+/// Renders the page at `uri` with `cx`.
+pub async fn render(
+    state: &AppState,
+    cx: RequestContext,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Response {
+    let mut request = Request::builder()
+        .method(Method::GET)
+        .uri(uri.clone())
+        .body(Body::empty())
+        .unwrap_or_default();
+    *request.headers_mut() = headers.clone();
+    let options = state.leptos.clone();
+    let handler = leptos_axum::render_app_async_with_context(
+        move || provide_context(cx.clone()),
+        move || app::app::shell(options.clone()),
+    );
+    let mut response = handler(request).await;
+    // Pages show who is signed in and their notices: never let a shared cache keep them.
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
+    response
+}
+
+/// `GET` of any page.
+pub async fn page(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    session: Session,
+    parts: Parts,
+) -> Response {
+    let cx = context(&state, &session, &parts.headers, &parts.uri).await;
+    render(&state, cx, &parts.uri, &parts.headers).await
+}
+
+/// What a successful form submission leads to.
+pub struct Done {
+    /// Where to go next (a local path).
+    pub to: String,
+    /// What to tell the person there.
+    pub notice: Msg,
+    /// A language to remember in the language cookie.
+    pub lang: Option<Lang>,
+}
+
+impl Done {
+    /// Go to `to` and say `notice`.
+    pub fn to(to: impl Into<String>, notice: Msg) -> Done {
+        Done {
+            to: to.into(),
+            notice,
+            lang: None,
+        }
+    }
+}
+
+/// Reads the submitted form, or the error to show when it cannot be read.
+pub fn read_form(
+    form: Result<axum::Form<Vec<(String, String)>>, FormRejection>,
+) -> AppResult<Form> {
+    match form {
+        Ok(axum::Form(pairs)) => Ok(Form::from_pairs(pairs)),
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            Err(AppError::invalid("form", Msg::ErrorTooLarge))
+        }
+        Err(_) => Err(AppError::invalid("form", Msg::ErrorBadForm)),
+    }
+}
+
+/// Runs a form's use case and answers: a redirect with a notice, or the page again with the error.
+pub async fn submit<Fut>(
+    state: AppState,
+    session: Session,
+    parts: Parts,
+    form: Result<axum::Form<Vec<(String, String)>>, FormRejection>,
+    action: impl FnOnce(RequestContext, Form) -> Fut,
+) -> Response
+where
+    Fut: Future<Output = AppResult<Done>>,
+{
+    let cx = context(&state, &session, &parts.headers, &parts.uri).await;
+    let form = match read_form(form) {
+        Ok(form) => form,
+        Err(error) => return fail(&state, cx, Form::default(), error, &parts).await,
+    };
+    match action(cx.clone(), form.clone()).await {
+        Ok(done) => succeed(&session, done).await,
+        Err(error) => fail(&state, cx, form, error, &parts).await,
+    }
+}
+
+/// Redirects after success, leaving the notice for the next page.
+pub async fn succeed(session: &Session, done: Done) -> Response {
+    if session.insert(NOTICE_KEY, &done.notice).await.is_err() {
+        tracing::warn!("could not store a notice in the session");
+    }
+    let mut response = Redirect::to(&local_path(&done.to)).into_response();
+    if let Some(lang) = done.lang {
+        response
+            .headers_mut()
+            .append(header::SET_COOKIE, lang_cookie(lang));
+    }
+    response
+}
+
+/// Renders the page again with the error and what was typed, under the error's status.
+pub async fn fail(
+    state: &AppState,
+    mut cx: RequestContext,
+    form: Form,
+    error: AppError,
+    parts: &Parts,
+) -> Response {
+    if error == AppError::Internal {
+        tracing::warn!(path = %parts.uri.path(), "a form submission failed internally");
+    }
+    let mut values = form.0;
+    values.retain(|name, _| !name.contains("password"));
+    let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    cx.feedback = Some(Feedback { error, values });
+    let mut response = render(state, cx, &parts.uri, &parts.headers).await;
+    *response.status_mut() = status;
+    response.headers_mut().remove(header::LOCATION);
+    response
+}
+
+/// The cookie that remembers the interface language for a year.
+pub fn lang_cookie(lang: Lang) -> HeaderValue {
+    HeaderValue::from_str(&format!(
+        "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+        lang.code()
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("lang=en; Path=/"))
+}
+
+/// `path` if it is a path on this site, else `/`: redirects never lead elsewhere.
+pub fn local_path(path: &str) -> String {
+    let safe = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.chars().any(|c| c.is_control() || c.is_whitespace());
+    if safe {
+        path.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirects_stay_on_the_site() {
+        assert_eq!(local_path("/processes/1"), "/processes/1");
+        for hostile in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "javascript:alert(1)",
+            "",
+            "/a b",
+        ] {
+            assert_eq!(local_path(hostile), "/", "{hostile}");
+        }
+    }
+
+    #[test]
+    fn cookies_are_read_by_name() {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::COOKIE,
+            HeaderValue::from_static("id=abc; lang=zh-Hans"),
+        );
+        assert_eq!(cookie(&headers, "lang").as_deref(), Some("zh-Hans"));
+        assert_eq!(cookie(&headers, "missing"), None);
+    }
+}

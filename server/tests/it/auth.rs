@@ -1,0 +1,337 @@
+//! Accounts and sign-in sessions, told as a person would live them.
+
+use crate::on_both;
+use crate::support::{TestApp, text};
+use reqwest::StatusCode;
+use reqwest::header::{LOCATION, SET_COOKIE};
+
+on_both!(sign_up_sign_in_sign_out, |backend| async move {
+    let app = TestApp::start(backend).await;
+    let ana = TestApp::client();
+
+    // Ana creates an account under a pseudonym and is signed in at once.
+    let response = ana
+        .post(app.url("/auth/signup"))
+        .form(&[
+            ("intent", "signup"),
+            ("display_name", "Lakeside reader"),
+            ("email", " Ana@Example.ORG "),
+            ("password", "a long enough passphrase"),
+            ("password_confirm", "a long enough passphrase"),
+            ("language", "en"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let cookie = response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("baraza_session="));
+    let cookie = cookie.expect("a session cookie");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    let account = text(ana.get(app.url("/account")).send().await.unwrap()).await;
+    assert!(account.contains("Lakeside reader"));
+    assert!(
+        account.contains("ana@example.org"),
+        "the email is stored normalised"
+    );
+
+    // She signs out; the account page now sends her to sign in.
+    let response = ana.post(app.url("/auth/logout")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let response = ana.get(app.url("/account")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert!(
+        response.headers()[LOCATION]
+            .to_str()
+            .unwrap()
+            .starts_with("/auth/login?next=/account")
+    );
+
+    // She signs in again with her email in another case.
+    let response = ana
+        .post(app.url("/auth/login"))
+        .form(&[
+            ("email", "ANA@example.org"),
+            ("password", "a long enough passphrase"),
+            ("next", "/account"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(response.headers()[LOCATION], "/account");
+    assert!(
+        text(ana.get(app.url("/account")).send().await.unwrap())
+            .await
+            .contains("Lakeside reader")
+    );
+});
+
+on_both!(
+    bad_sign_ups_are_explained_and_store_nothing,
+    |backend| async move {
+        let app = TestApp::start(backend).await;
+        let before = app.snapshot().await;
+        let cases: [(&[(&str, &str)], &str); 4] = [
+            (
+                &[
+                    ("display_name", "X"),
+                    ("email", "not-an-email"),
+                    ("password", "long enough pw"),
+                    ("password_confirm", "long enough pw"),
+                ],
+                "Enter an email address like name@example.org.",
+            ),
+            (
+                &[
+                    ("display_name", "X"),
+                    ("email", "x@example.org"),
+                    ("password", "short"),
+                    ("password_confirm", "short"),
+                ],
+                "The password needs at least 10 characters.",
+            ),
+            (
+                &[
+                    ("display_name", "X"),
+                    ("email", "x@example.org"),
+                    ("password", "long enough pw"),
+                    ("password_confirm", "other pw here"),
+                ],
+                "The two passwords are not the same.",
+            ),
+            (
+                &[
+                    ("display_name", "X"),
+                    ("email", "citizen@demo.baraza"),
+                    ("password", "long enough pw"),
+                    ("password_confirm", "long enough pw"),
+                ],
+                "An account with this email address already exists.",
+            ),
+        ];
+        for (form, message) in cases {
+            let response = TestApp::client()
+                .post(app.url("/auth/signup"))
+                .form(form)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{message}");
+            let body = text(response).await;
+            assert!(body.contains(message), "expected {message:?}");
+            assert!(
+                !body.contains("long enough pw"),
+                "passwords are never echoed back"
+            );
+            if form[1].1 != "not-an-email" {
+                assert!(body.contains(r#"value="X""#), "what was typed is kept");
+            }
+        }
+        assert_eq!(app.snapshot().await, before);
+    }
+);
+
+on_both!(
+    wrong_email_and_wrong_password_look_the_same,
+    |backend| async move {
+        let app = TestApp::start(backend).await;
+        let attempt = |email: &'static str| {
+            let client = TestApp::client();
+            let url = app.url("/auth/login");
+            async move {
+                let response = client
+                    .post(url)
+                    .form(&[("email", email), ("password", "wrong password")])
+                    .send()
+                    .await
+                    .unwrap();
+                (response.status(), text(response).await)
+            }
+        };
+        let (known_status, known) = attempt("citizen@demo.baraza").await;
+        let (unknown_status, unknown) = attempt("nobody@demo.baraza").await;
+        assert_eq!(known_status, StatusCode::BAD_REQUEST);
+        assert_eq!(known_status, unknown_status);
+        let message = "The email address or the password is not correct.";
+        assert!(known.contains(message) && unknown.contains(message));
+    }
+);
+
+on_both!(
+    repeated_failures_lock_sign_in_for_a_while,
+    |backend| async move {
+        let app = TestApp::start(backend).await;
+        // Nine failures already recorded for this address (the policy itself is unit-tested).
+        let now = server::web::now_millis();
+        app.running
+            .as_ref()
+            .unwrap()
+            .store
+            .set_throttle(
+                "email:citizen@demo.baraza",
+                app::model::Throttle {
+                    failures: 9,
+                    window_started_at: now,
+                    locked_until: None,
+                },
+            )
+            .await
+            .unwrap();
+        let client = TestApp::client();
+        let response = client
+            .post(app.url("/auth/login"))
+            .form(&[
+                ("email", "citizen@demo.baraza"),
+                ("password", "tenth wrong guess"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        // Now locked: even the right password is refused, and the message says for how long.
+        let response = client
+            .post(app.url("/auth/login"))
+            .form(&[
+                ("email", "citizen@demo.baraza"),
+                ("password", server::demo::DEMO_PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert!(text(response).await.contains("try again in 15 minutes"));
+        // Other people are not affected.
+        app.signed_in("mediator@demo.baraza").await;
+    }
+);
+
+on_both!(
+    sessions_survive_a_restart_and_are_renewed_at_sign_in,
+    |backend| async move {
+        let mut app = TestApp::start(backend).await;
+        let client = TestApp::client();
+        // An anonymous visitor gets a session (the language notice); signing in must not keep its id.
+        let response = client
+            .post(app.url("/language"))
+            .form(&[("language", "en"), ("return_to", "/")])
+            .send()
+            .await
+            .unwrap();
+        let before = session_cookie(&response).expect("anonymous session");
+        let response = client
+            .post(app.url("/auth/login"))
+            .form(&[
+                ("email", "mediator@demo.baraza"),
+                ("password", server::demo::DEMO_PASSWORD),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let after = session_cookie(&response).expect("renewed session");
+        assert_ne!(before, after, "the session id changes at sign-in");
+
+        app.restart().await;
+        let account = client.get(app.url("/account")).send().await.unwrap();
+        assert_eq!(account.status(), StatusCode::OK);
+        assert!(text(account).await.contains("mediator@demo.baraza"));
+
+        // After signing out, replaying the old cookie gets nobody in.
+        client.post(app.url("/auth/logout")).send().await.unwrap();
+        let replay = TestApp::client()
+            .get(app.url("/account"))
+            .header("cookie", format!("baraza_session={after}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(replay.status(), StatusCode::FOUND);
+    }
+);
+
+fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| c.strip_prefix("baraza_session="))
+        .map(|c| c.split(';').next().unwrap_or("").to_string())
+}
+
+on_both!(changing_the_password, |backend| async move {
+    let app = TestApp::start(backend).await;
+    let client = app.signed_in("citizen@demo.baraza").await;
+    let change = |current: &'static str| {
+        client
+            .post(app.url("/account"))
+            .form(&[
+                ("intent", "password"),
+                ("current_password", current),
+                ("new_password", "a brand new passphrase"),
+                ("new_password_confirm", "a brand new passphrase"),
+            ])
+            .send()
+    };
+    let wrong = change("not my password").await.unwrap();
+    assert_eq!(wrong.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        text(wrong)
+            .await
+            .contains("Your current password is not correct.")
+    );
+    assert_eq!(
+        change(server::demo::DEMO_PASSWORD).await.unwrap().status(),
+        StatusCode::SEE_OTHER
+    );
+    let login = TestApp::client()
+        .post(app.url("/auth/login"))
+        .form(&[
+            ("email", "citizen@demo.baraza"),
+            ("password", "a brand new passphrase"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::SEE_OTHER);
+});
+
+on_both!(
+    requests_from_other_sites_are_refused,
+    |backend| async move {
+        let app = TestApp::start(backend).await;
+        let client = app.signed_in("citizen@demo.baraza").await;
+        let before = app.snapshot().await;
+        let response = client
+            .post(app.url("/account"))
+            .header("origin", "http://evil.example")
+            .form(&[
+                ("intent", "profile"),
+                ("display_name", "Hijacked"),
+                ("language", "en"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        assert_eq!(app.snapshot().await, before);
+        // The same request from the site itself goes through.
+        let own = app.base.clone();
+        let response = client
+            .post(app.url("/account"))
+            .header("origin", own)
+            .form(&[
+                ("intent", "profile"),
+                ("display_name", "Still me"),
+                ("language", "en"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    }
+);

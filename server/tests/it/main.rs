@@ -1,0 +1,10 @@
+//! Baraza's integration suite: the real server on port 0, a real database (each test body runs on
+//! SQLite and on PostgreSQL), real HTTP.
+
+mod support;
+
+mod api;
+mod auth;
+mod cli;
+mod pages;
+mod permissions;

@@ -1,0 +1,426 @@
+//! Every action that changes state, tried by every demo account that may not take it (refused,
+//! nothing changed), with bad input by one that may (refused with a message, nothing changed),
+//! and finally by one that may (it works: the check is not vacuous).
+
+use crate::on_both;
+use crate::support::{TestApp, text};
+use reqwest::{Client, StatusCode};
+use std::collections::HashMap;
+
+const EVERYONE: [&str; 8] = [
+    "admin@demo.baraza",
+    "mediator@demo.baraza",
+    "council@demo.baraza",
+    "citizen@demo.baraza",
+    "gov@demo.baraza",
+    "civil@demo.baraza",
+    "informal@demo.baraza",
+    "academia@demo.baraza",
+];
+
+/// One state-changing request and who may make it.
+struct Case {
+    what: &'static str,
+    path: String,
+    form: Vec<(&'static str, String)>,
+    allowed: &'static [&'static str],
+    /// A variation of `form` with bad input, and the message that must explain it.
+    bad: Option<(Vec<(&'static str, String)>, &'static str)>,
+}
+
+fn process_form(title: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("intent", "details".into()),
+        ("languages", "en, zh-Hans".into()),
+        ("level", "local".into()),
+        ("title.en", title.into()),
+        ("summary.en", "A summary.".into()),
+        ("phase.framing.starts_on", "2027-01-01".into()),
+        ("phase.framing.ends_on", "2027-01-31".into()),
+    ]
+}
+
+fn with(
+    mut form: Vec<(&'static str, String)>,
+    name: &'static str,
+    value: &str,
+) -> Vec<(&'static str, String)> {
+    form.retain(|(n, _)| *n != name);
+    form.push((name, value.to_string()));
+    form
+}
+
+async fn cases(app: &TestApp) -> Vec<Case> {
+    let drafting = app.process_in("drafting").await;
+    let closed = app.process_in("closed").await;
+    let citizen = app.person_id("citizen@demo.baraza").await;
+    let unverified: i64 = sqlx::query_scalar(
+        "SELECT id FROM organisations WHERE verified_at IS NULL ORDER BY id LIMIT 1",
+    )
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    let verified: i64 = sqlx::query_scalar(
+        "SELECT id FROM organisations WHERE verified_at IS NOT NULL AND id NOT IN \
+         (SELECT org_id FROM process_organisations WHERE process_id = $1) ORDER BY id LIMIT 1",
+    )
+    .bind(drafting)
+    .fetch_one(app.pool())
+    .await
+    .unwrap_or_else(|_| panic!("a verified organisation outside process {drafting}"));
+    let rules = |text: &str| {
+        vec![
+            ("intent", "rules".to_string()),
+            ("rules.en", text.to_string()),
+            ("rules.zh-Hans", "规则".to_string()),
+        ]
+    };
+    vec![
+        Case {
+            what: "edit the rules of engagement",
+            path: format!("/processes/{drafting}/manage"),
+            form: rules("- Be kind\n- Cite sources"),
+            allowed: &["admin@demo.baraza", "mediator@demo.baraza"],
+            bad: Some((rules(""), "This field is required.")),
+        },
+        Case {
+            what: "edit the rules of a closed process",
+            path: format!("/processes/{closed}/manage"),
+            form: rules("- Too late"),
+            allowed: &[],
+            bad: None,
+        },
+        Case {
+            what: "change the phase",
+            path: format!("/processes/{drafting}/manage"),
+            form: vec![
+                ("intent", "phase".into()),
+                ("phase", "public_comment".into()),
+            ],
+            allowed: &["admin@demo.baraza", "mediator@demo.baraza"],
+            bad: Some((
+                vec![("intent", "phase".into()), ("phase", "someday".into())],
+                "Choose one of the options offered.",
+            )),
+        },
+        Case {
+            what: "give an organisation a role",
+            path: format!("/admin/processes/{drafting}"),
+            form: vec![
+                ("intent", "org_role".into()),
+                ("org", verified.to_string()),
+                ("role", "participant".into()),
+            ],
+            allowed: &["admin@demo.baraza"],
+            bad: Some((
+                vec![
+                    ("intent", "org_role".into()),
+                    ("org", unverified.to_string()),
+                    ("role", "co_drafter".into()),
+                ],
+                "Only verified organisations can take a role in a process.",
+            )),
+        },
+        Case {
+            what: "assign a mediator",
+            path: format!("/admin/processes/{drafting}"),
+            form: vec![
+                ("intent", "person_role".into()),
+                ("email", "citizen@demo.baraza".into()),
+                ("role", "mediator".into()),
+                ("assigned", "true".into()),
+            ],
+            allowed: &["admin@demo.baraza"],
+            bad: Some((
+                vec![
+                    ("intent", "person_role".into()),
+                    ("email", "nobody@demo.baraza".into()),
+                    ("role", "mediator".into()),
+                ],
+                "There is no account with this email address.",
+            )),
+        },
+        Case {
+            what: "edit a process's details",
+            path: format!("/admin/processes/{drafting}"),
+            form: process_form("A better title"),
+            allowed: &["admin@demo.baraza"],
+            bad: Some((
+                with(process_form("X"), "phase.framing.ends_on", "2026-12-01"),
+                "A phase cannot end before it starts.",
+            )),
+        },
+        Case {
+            what: "open a process",
+            path: "/admin/processes/new".into(),
+            form: process_form("Street vending by-law"),
+            allowed: &["admin@demo.baraza"],
+            bad: Some((
+                with(process_form(""), "title.en", ""),
+                "Enter a title in the process",
+            )),
+        },
+        Case {
+            what: "verify an organisation",
+            path: format!("/organisations/{unverified}"),
+            form: vec![("intent", "verify".into())],
+            allowed: &["admin@demo.baraza"],
+            bad: Some((
+                vec![("intent", "shred".into())],
+                "The form could not be read.",
+            )),
+        },
+        Case {
+            what: "add a member to an organisation",
+            path: format!("/organisations/{verified}"),
+            form: vec![
+                ("intent", "member".into()),
+                ("email", "citizen@demo.baraza".into()),
+            ],
+            allowed: &["admin@demo.baraza"],
+            bad: Some((
+                vec![
+                    ("intent", "member".into()),
+                    ("email", "not an email".into()),
+                ],
+                "Enter an email address like name@example.org.",
+            )),
+        },
+        Case {
+            what: "register an organisation",
+            path: "/organisations/new".into(),
+            form: vec![
+                ("intent", "register".into()),
+                ("name", "Riverbank Fishers".into()),
+                ("kind", "community_group".into()),
+            ],
+            allowed: &EVERYONE,
+            bad: Some((
+                vec![
+                    ("intent", "register".into()),
+                    ("name", "Fishers".into()),
+                    ("kind", "cartel".into()),
+                ],
+                "Choose one of the options offered.",
+            )),
+        },
+        Case {
+            what: "edit one's profile",
+            path: "/account".into(),
+            form: vec![
+                ("intent", "profile".into()),
+                ("display_name", "New name".into()),
+                ("language", "en".into()),
+            ],
+            allowed: &EVERYONE,
+            bad: Some((
+                vec![
+                    ("intent", "profile".into()),
+                    ("display_name", "   ".into()),
+                    ("language", "en".into()),
+                ],
+                "Enter a display name; a pseudonym is fine.",
+            )),
+        },
+        Case {
+            what: "grant site administration",
+            path: "/admin".into(),
+            form: vec![
+                ("intent", "admin".into()),
+                ("person", citizen.to_string()),
+                ("admin", "true".into()),
+            ],
+            allowed: &["admin@demo.baraza"],
+            bad: Some((
+                vec![
+                    ("intent", "admin".into()),
+                    ("person", "x".into()),
+                    ("admin", "true".into()),
+                ],
+                "Choose one of the options offered.",
+            )),
+        },
+    ]
+}
+
+on_both!(
+    every_action_refuses_the_wrong_people_and_bad_input,
+    |backend| async move {
+        let app = TestApp::start(backend).await;
+        let mut clients: HashMap<&str, Client> = HashMap::new();
+        for email in EVERYONE {
+            clients.insert(email, app.signed_in(email).await);
+        }
+        for case in cases(&app).await {
+            let post = |client: &Client, form: &[(&'static str, String)]| {
+                client.post(app.url(&case.path)).form(form).send()
+            };
+
+            // Anonymous: must sign in first.
+            let before = app.snapshot().await;
+            let response = post(&TestApp::client(), &case.form).await.unwrap();
+            assert_eq!(
+                response.status(),
+                StatusCode::UNAUTHORIZED,
+                "anonymous may not {}",
+                case.what
+            );
+            assert_eq!(
+                app.snapshot().await,
+                before,
+                "anonymous attempt to {} changed something",
+                case.what
+            );
+
+            // Every signed-in account that may not.
+            for email in EVERYONE.iter().filter(|e| !case.allowed.contains(e)) {
+                let response = post(&clients[email], &case.form).await.unwrap();
+                let status = response.status();
+                let body = text(response).await;
+                assert_eq!(
+                    status,
+                    StatusCode::FORBIDDEN,
+                    "{email} may not {}",
+                    case.what
+                );
+                assert!(
+                    body.contains("not allowed")
+                        || body.contains("Only")
+                        || body.contains("cannot be done"),
+                    "{email}: {}",
+                    case.what
+                );
+                assert_eq!(
+                    app.snapshot().await,
+                    before,
+                    "{email}'s attempt to {} changed something",
+                    case.what
+                );
+            }
+
+            let Some(first_allowed) = case.allowed.first() else {
+                continue;
+            };
+            let client = &clients[first_allowed];
+            // Bad input from someone allowed: a clear message, nothing changed.
+            if let Some((bad_form, message)) = &case.bad {
+                let response = post(client, bad_form).await.unwrap();
+                assert_eq!(
+                    response.status(),
+                    StatusCode::BAD_REQUEST,
+                    "bad input to {}",
+                    case.what
+                );
+                let body = text(response).await;
+                assert!(
+                    body.contains(message),
+                    "{}: expected {message:?}",
+                    case.what
+                );
+                assert_eq!(
+                    app.snapshot().await,
+                    before,
+                    "bad input to {} changed something",
+                    case.what
+                );
+            }
+            // And the real thing works.
+            let response = post(client, &case.form).await.unwrap();
+            assert_eq!(
+                response.status(),
+                StatusCode::SEE_OTHER,
+                "{first_allowed} may {}",
+                case.what
+            );
+            assert_ne!(
+                app.snapshot().await,
+                before,
+                "{} changed nothing",
+                case.what
+            );
+        }
+    }
+);
+
+on_both!(
+    speaking_for_an_organisation_requires_membership,
+    |backend| async move {
+        let app = TestApp::start(backend).await;
+        let drafting = app.process_in("drafting").await;
+        let mediator = app.signed_in("mediator@demo.baraza").await;
+        let someone_elses: i64 = sqlx::query_scalar(
+        "SELECT id FROM organisations WHERE id NOT IN (SELECT org_id FROM memberships m JOIN people p ON p.id = m.person_id \
+         WHERE p.email = 'mediator@demo.baraza') ORDER BY id LIMIT 1",
+    )
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+        let before = app.snapshot().await;
+        let response = mediator
+            .post(app.url(&format!("/processes/{drafting}/manage")))
+            .form(&[
+                ("intent", "rules"),
+                ("rules.en", "- Speak for others"),
+                ("acting_for", &someone_elses.to_string()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        assert!(
+            text(response)
+                .await
+                .contains("You can only speak for an organisation you belong to.")
+        );
+        assert_eq!(app.snapshot().await, before);
+    }
+);
+
+on_both!(
+    actions_are_recorded_with_person_and_organisation,
+    |backend| async move {
+        let app = TestApp::start(backend).await;
+        let drafting = app.process_in("drafting").await;
+        // Make the mediator a member of a verified organisation, then act for it.
+        let admin = app.signed_in("admin@demo.baraza").await;
+        let org = app.org_id("Interfaith").await;
+        let added = admin
+            .post(app.url(&format!("/organisations/{org}")))
+            .form(&[("intent", "member"), ("email", "mediator@demo.baraza")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(added.status(), StatusCode::SEE_OTHER);
+        let mediator = app.signed_in("mediator@demo.baraza").await;
+        let response = mediator
+            .post(app.url(&format!("/processes/{drafting}/manage")))
+            .form(&[
+                ("intent", "rules"),
+                ("rules.en", "- Listen first"),
+                ("acting_for", &org.to_string()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let (person, org_of_event): (i64, Option<i64>) = sqlx::query_as(
+        "SELECT person_id, org_id FROM process_events WHERE process_id = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(drafting)
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+        assert_eq!(person, app.person_id("mediator@demo.baraza").await);
+        assert_eq!(org_of_event, Some(org));
+        // The public log shows both.
+        let page = text(
+            TestApp::client()
+                .get(app.url(&format!("/processes/{drafting}")))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert!(page.contains("Rules of engagement edited"));
+    }
+);

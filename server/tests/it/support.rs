@@ -1,0 +1,291 @@
+//! The test harness: a real Baraza server on port 0 over a fresh database of either kind, and
+//! HTTP clients signed in as the demo accounts.
+
+use reqwest::redirect::Policy;
+use reqwest::{Client, Response, StatusCode};
+use server::{Launch, Running};
+use sqlx::{AnyPool, Column, Row};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// Which database a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs one test body on SQLite and on PostgreSQL.
+#[macro_export]
+macro_rules! on_both {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                ($body)($crate::support::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                ($body)($crate::support::Backend::Postgres).await
+            }
+        }
+    };
+}
+
+/// A throwaway database.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    postgres: Option<(String, String)>,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+impl TestDb {
+    /// A new, empty database. PostgreSQL tests need `BARAZA_TEST_POSTGRES_URL` (a URL of a role
+    /// that may create databases); the README's test command starts a server and sets it.
+    pub async fn new(backend: Backend) -> TestDb {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temporary directory");
+                let url = format!("sqlite://{}/baraza.db", dir.path().display());
+                TestDb {
+                    url,
+                    _dir: Some(dir),
+                    postgres: None,
+                }
+            }
+            Backend::Postgres => {
+                let admin = std::env::var("BARAZA_TEST_POSTGRES_URL").expect(
+                    "BARAZA_TEST_POSTGRES_URL is not set: run the tests with scripts/test, which starts PostgreSQL",
+                );
+                let name = format!(
+                    "baraza_test_{}_{}_{}",
+                    std::process::id(),
+                    COUNTER.fetch_add(1, Ordering::SeqCst),
+                    rand::random::<u32>()
+                );
+                sqlx::any::install_default_drivers();
+                let pool = AnyPool::connect(&admin)
+                    .await
+                    .expect("connect to PostgreSQL");
+                sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&pool)
+                    .await
+                    .expect("create test database");
+                pool.close().await;
+                let base = admin
+                    .rsplit_once('/')
+                    .map(|(base, _)| base)
+                    .unwrap_or(&admin);
+                TestDb {
+                    url: format!("{base}/{name}"),
+                    _dir: None,
+                    postgres: Some((admin, name)),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = self.postgres.take() {
+            // Drop runs outside any async context we can await in: use a thread with its own runtime.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .ok()?;
+                runtime.block_on(async {
+                    let pool = AnyPool::connect(&admin).await.ok()?;
+                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                    )))
+                    .execute(&pool)
+                    .await;
+                    pool.close().await;
+                    Some(())
+                })
+            })
+            .join();
+        }
+    }
+}
+
+/// A running Baraza with the demo content.
+pub struct TestApp {
+    pub base: String,
+    pub running: Option<Running>,
+    /// Kept for its lifetime: dropping it deletes the database.
+    _db: TestDb,
+    launch: Launch,
+}
+
+impl TestApp {
+    /// Starts a server with the demo content on a fresh database.
+    pub async fn start(backend: Backend) -> TestApp {
+        TestApp::start_with(backend, true).await
+    }
+
+    /// Starts a server, with or without the demo.
+    pub async fn start_with(backend: Backend, demo: bool) -> TestApp {
+        let db = TestDb::new(backend).await;
+        let launch = Launch {
+            addr: "127.0.0.1:0".parse().expect("address"),
+            database_url: db.url.clone(),
+            demo,
+            public_origin: None,
+            site_root: std::path::PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../target/site"
+            )),
+        };
+        let running = server::launch(launch.clone()).await.expect("server starts");
+        TestApp {
+            base: format!("http://{}", running.addr),
+            running: Some(running),
+            _db: db,
+            launch,
+        }
+    }
+
+    /// Stops the server and starts it again on the same database (and a new port).
+    pub async fn restart(&mut self) {
+        if let Some(running) = self.running.take() {
+            running.shutdown().await;
+        }
+        let running = server::launch(self.launch.clone())
+            .await
+            .expect("server restarts");
+        self.base = format!("http://{}", running.addr);
+        self.running = Some(running);
+    }
+
+    /// The URL of a path.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// The pool, to inspect tables directly.
+    pub fn pool(&self) -> &AnyPool {
+        &self.running.as_ref().expect("running").db.pool
+    }
+
+    /// A client that keeps cookies and does not follow redirects (so tests see each 303).
+    pub fn client() -> Client {
+        Client::builder()
+            .cookie_store(true)
+            .redirect(Policy::none())
+            .build()
+            .expect("client")
+    }
+
+    /// A client signed in as a demo account.
+    pub async fn signed_in(&self, email: &str) -> Client {
+        let client = TestApp::client();
+        let response = client
+            .post(self.url("/auth/login"))
+            .form(&[
+                ("email", email),
+                ("password", server::demo::DEMO_PASSWORD),
+                ("next", "/"),
+            ])
+            .send()
+            .await
+            .expect("sign in");
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "signing in as {email}"
+        );
+        client
+    }
+
+    /// Every row of every table that holds the deliberation's state (not sessions or the
+    /// sign-in throttle), as text: equal snapshots mean nothing changed.
+    pub async fn snapshot(&self) -> String {
+        let mut out = String::new();
+        for table in [
+            "people",
+            "organisations",
+            "memberships",
+            "processes",
+            "process_phases",
+            "process_organisations",
+            "process_people",
+            "process_events",
+        ] {
+            let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+                "SELECT * FROM {table} ORDER BY 1, 2"
+            )))
+            .fetch_all(self.pool())
+            .await
+            .expect("read table");
+            out.push_str(&format!("# {table}\n"));
+            for row in rows {
+                let cells: Vec<String> = (0..row.columns().len())
+                    .map(|i| {
+                        row.try_get::<Option<i64>, _>(i)
+                            .map(|v| format!("{v:?}"))
+                            .or_else(|_| {
+                                row.try_get::<Option<String>, _>(i)
+                                    .map(|v| format!("{v:?}"))
+                            })
+                            .unwrap_or_else(|_| format!("<{}>", row.column(i).name()))
+                    })
+                    .collect();
+                out.push_str(&cells.join(" | "));
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    /// The id of the demo process in `phase` (a phase code), from the open-data API.
+    pub async fn process_in(&self, phase: &str) -> i64 {
+        let list: serde_json::Value = TestApp::client()
+            .get(self.url("/api/v1/processes"))
+            .send()
+            .await
+            .expect("list")
+            .json()
+            .await
+            .expect("json");
+        list["processes"]
+            .as_array()
+            .expect("processes")
+            .iter()
+            .find(|p| p["phase"] == phase)
+            .and_then(|p| p["id"].as_i64())
+            .unwrap_or_else(|| panic!("no demo process in phase {phase}"))
+    }
+
+    /// The id of a person by email.
+    pub async fn person_id(&self, email: &str) -> i64 {
+        sqlx::query_scalar("SELECT id FROM people WHERE email = $1")
+            .bind(email)
+            .fetch_one(self.pool())
+            .await
+            .expect("person exists")
+    }
+
+    /// The id of an organisation whose name (in any language) contains `fragment`.
+    pub async fn org_id(&self, fragment: &str) -> i64 {
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as("SELECT id, name FROM organisations ORDER BY id")
+                .fetch_all(self.pool())
+                .await
+                .expect("orgs");
+        rows.into_iter()
+            .find(|(_, name)| name.contains(fragment))
+            .map(|(id, _)| id)
+            .unwrap_or_else(|| panic!("no organisation named like {fragment}"))
+    }
+}
+
+/// The body of a response, for assertions.
+pub async fn text(response: Response) -> String {
+    response.text().await.expect("body")
+}
