@@ -1,0 +1,30 @@
+// Members of co-drafting organisations: government, civil society, informal institutions.
+import { test, expect } from '@playwright/test';
+import { expectAccessible, processIn, signIn } from '../helpers';
+
+for (const [email, organisation] of [
+  ['gov@demo.baraza', 'Kalden City Hall'],
+  ['civil@demo.baraza', 'Open Data Kalden'],
+  ['informal@demo.baraza', 'Council of Elders'],
+]) {
+  test(`${email} may write in the draft while drafting, for ${organisation}`, async ({ page }) => {
+    await signIn(page, email);
+    await page.goto(`/processes/${await processIn(page, 'drafting')}`);
+    const part = page.getByRole('complementary', { name: 'Your part' });
+    await expect(part).toContainText('Write in the draft');
+    await expect(part).toContainText('Speak in sittings');
+    await expect(part.getByRole('link', { name: "Mediator's tools" })).toHaveCount(0);
+    await expect(page.getByRole('region', { name: 'Who takes part' }).getByRole('link', { name: new RegExp(organisation) })).toBeVisible();
+
+    await page.goto('/account');
+    await expect(page.getByRole('heading', { name: 'Your organisations' })).toBeVisible();
+    await expect(page.getByRole('link', { name: new RegExp(organisation) })).toBeVisible();
+    await expectAccessible(page);
+  });
+}
+
+test('a co-drafter cannot use the mediator tools', async ({ page }) => {
+  await signIn(page, 'gov@demo.baraza');
+  const response = await page.goto(`/processes/${await processIn(page, 'drafting')}/manage`);
+  expect(response?.status()).toBe(403);
+});

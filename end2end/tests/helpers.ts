@@ -1,0 +1,46 @@
+import { expect, type Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+
+export const PASSWORD = 'baraza-demo';
+
+/** Signs in through the real form, as a person would. */
+export async function signIn(page: Page, email: string) {
+  await page.goto('/auth/login');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  // The notice comes in the person's own language (some demo accounts prefer Chinese).
+  await expect(page.getByRole('status')).toHaveText(/You are signed in\.|您已登录。/);
+}
+
+/** Fails on any serious or critical accessibility violation of the current page. */
+export async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(
+    bad.map((v) => `${v.impact}: ${v.id} ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`),
+    `axe on ${page.url()}`,
+  ).toEqual([]);
+}
+
+/** The id of the demo process in a phase, from the open-data API. */
+export async function processIn(page: Page, phase: string): Promise<number> {
+  const response = await page.request.get('/api/v1/processes');
+  const { processes } = await response.json();
+  const found = processes.find((p: { phase: string }) => p.phase === phase);
+  expect(found, `a demo process in ${phase}`).toBeTruthy();
+  return found.id;
+}
+
+/** Collects console errors and uncaught exceptions (hydration problems show up here). Chromium also
+ * logs every 4xx page as an error; a form answered with 400 is intended, so those are left out. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) {
+      errors.push(m.text());
+    }
+  });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  return errors;
+}
