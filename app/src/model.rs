@@ -163,7 +163,8 @@ pub struct ProcessEvent {
 /// The state of the sign-in throttle for one key (an email address or a network address).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Throttle {
-    pub failures: i64,
+    /// Attempts in the current window not known to have succeeded.
+    pub attempts: i64,
     pub window_started_at: Millis,
     pub locked_until: Option<Millis>,
 }

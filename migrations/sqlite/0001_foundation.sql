@@ -86,6 +86,8 @@ CREATE TABLE process_events (
     process_id BIGINT NOT NULL REFERENCES processes (id) ON DELETE CASCADE,
     at BIGINT NOT NULL,
     person_id BIGINT NOT NULL REFERENCES people (id),
+    -- The actor's display name as it was: renaming oneself later does not rewrite the record.
+    actor_name TEXT NOT NULL,
     org_id BIGINT REFERENCES organisations (id),
     -- The event as JSON (app/src/model.rs EventKind).
     detail TEXT NOT NULL,
@@ -98,14 +100,18 @@ CREATE INDEX process_events_by_process ON process_events (process_id, id);
 CREATE TABLE sessions (
     id TEXT PRIMARY KEY,
     data TEXT NOT NULL,
-    expires_at BIGINT NOT NULL
+    expires_at BIGINT NOT NULL,
+    -- Whose session it is (NULL while signed out), so that a password change can end the others.
+    person_id BIGINT REFERENCES people (id) ON DELETE CASCADE
 );
 CREATE INDEX sessions_by_expiry ON sessions (expires_at);
+CREATE INDEX sessions_by_person ON sessions (person_id);
 
--- Failed sign-ins per email address and per network address, shared by every server node.
+-- Sign-in attempts per email address and per network address (and sign-ups per address),
+-- counted before the password is checked, shared by every server node.
 CREATE TABLE sign_in_throttle (
     key TEXT PRIMARY KEY,
-    failures BIGINT NOT NULL,
+    attempts BIGINT NOT NULL,
     window_started_at BIGINT NOT NULL,
     locked_until BIGINT
 );

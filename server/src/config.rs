@@ -19,6 +19,14 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply database migrations and exit.
     Migrate(DatabaseArgs),
+    /// Make an existing account a site administrator (how a new installation gets its first one).
+    GrantAdmin {
+        /// The account's email address.
+        #[arg(long)]
+        email: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 /// Where the data lives.
@@ -48,6 +56,10 @@ pub struct ServeArgs {
     /// come from this origin; an `https` URL also marks cookies Secure. Unset: the request's Host.
     #[arg(long, env = "BARAZA_PUBLIC_URL")]
     pub public_url: Option<url::Url>,
+    /// Set when a reverse proxy in front of Baraza sets `X-Forwarded-For`: the sign-in throttle
+    /// then counts per client rather than per proxy. Never set it without such a proxy.
+    #[arg(long, env = "BARAZA_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
     /// The built site (CSS and the WebAssembly bundle under `pkg/`).
     #[arg(long, env = "BARAZA_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,

@@ -16,6 +16,31 @@ use tower_sessions::Session;
 
 type Submitted = Result<axum::Form<Vec<(String, String)>>, FormRejection>;
 
+/// The address a request came from, for the throttles: the peer, or the last `X-Forwarded-For`
+/// entry when a trusted proxy sets it. IPv6 addresses count by their /64 network, which one
+/// household or device usually holds whole.
+pub fn client_address(state: &AppState, parts: &Parts) -> String {
+    let forwarded = state
+        .trust_forwarded_for
+        .then(|| parts.headers.get("x-forwarded-for"))
+        .flatten()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok());
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip());
+    match forwarded.or(peer) {
+        Some(std::net::IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Some(v4) => v4.to_string(),
+        None => "unknown".to_string(),
+    }
+}
+
 fn unknown_intent() -> AppError {
     AppError::invalid("intent", Msg::ErrorBadForm)
 }
@@ -32,11 +57,7 @@ pub async fn login(
         Ok(form) => form,
         Err(error) => return fail(&state, cx, Default::default(), error, &parts).await,
     };
-    let client = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
-        .unwrap_or_else(|| "unknown".to_string());
+    let client = client_address(&state, &parts);
     match api::account::sign_in(&cx, &form, &client).await {
         Ok(person) => {
             if session.cycle_id().await.is_err()
@@ -67,7 +88,7 @@ pub async fn signup(
         Ok(form) => form,
         Err(error) => return fail(&state, cx, Default::default(), error, &parts).await,
     };
-    match api::account::sign_up(&cx, &form).await {
+    match api::account::sign_up(&cx, &form, &client_address(&state, &parts)).await {
         Ok(person) => {
             if session.cycle_id().await.is_err()
                 || session.insert(PERSON_KEY, person.0).await.is_err()
@@ -127,7 +148,9 @@ pub async fn account(
     parts: Parts,
     form: Submitted,
 ) -> Response {
+    let this_session = session.clone();
     submit(state, session, parts, form, |cx, form| async move {
+        let session = this_session;
         match form.text("intent") {
             "profile" => {
                 api::account::update_profile(&cx, &form).await?;
@@ -139,6 +162,12 @@ pub async fn account(
             }
             "password" => {
                 api::account::change_password(&cx, &form).await?;
+                // Whoever else held a session (a stolen one, a forgotten device) is signed out, and
+                // this session gets a new id.
+                let person = cx.viewer()?.id;
+                session.cycle_id().await.map_err(|_| AppError::Internal)?;
+                let keep = session.id().map(|id| id.to_string()).unwrap_or_default();
+                cx.store.sessions_end_others(person, &keep).await?;
                 Ok(Done::to("/account", Msg::NoticePasswordChanged))
             }
             _ => Err(unknown_intent()),

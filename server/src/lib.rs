@@ -2,6 +2,7 @@
 //! command line; everything else is here, so that tests can start the real server on port 0.
 
 pub mod api_v1;
+pub mod collab;
 pub mod config;
 pub mod db;
 pub mod demo;
@@ -97,6 +98,7 @@ pub struct Launch {
     pub database_url: String,
     pub demo: bool,
     pub public_origin: Option<String>,
+    pub trust_forwarded_for: bool,
     pub site_root: std::path::PathBuf,
 }
 
@@ -132,7 +134,7 @@ impl Running {
 pub async fn launch(launch: Launch) -> Result<Running, Box<dyn std::error::Error + Send + Sync>> {
     let db = db::connect(&launch.database_url).await?;
     db::migrate(&db).await?;
-    let store: Arc<dyn Store> = Arc::new(store::SqlStore::new(db.pool.clone()));
+    let store: Arc<dyn Store> = Arc::new(store::SqlStore::new(&db));
     let mut demo_loaded = false;
     if launch.demo {
         if store.is_empty().await.map_err(|e| format!("{e}"))? {
@@ -152,6 +154,7 @@ pub async fn launch(launch: Launch) -> Result<Running, Box<dyn std::error::Error
         store: store.clone(),
         leptos: leptos_options(&launch.site_root),
         public_origin: launch.public_origin.clone(),
+        trust_forwarded_for: launch.trust_forwarded_for,
     };
     let app = router(state);
     let listener = TcpListener::bind(launch.addr).await?;
@@ -172,8 +175,16 @@ pub async fn launch(launch: Launch) -> Result<Running, Box<dyn std::error::Error
         let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             every_hour.tick().await;
-            if let Ok(n) = purge_store.session_purge(web::now_millis()).await {
-                tracing::debug!(n, "expired sessions deleted");
+            let now = web::now_millis();
+            if let (Ok(sessions), Ok(throttles)) = (
+                purge_store.session_purge(now).await,
+                purge_store.throttle_purge(now).await,
+            ) {
+                tracing::debug!(
+                    sessions,
+                    throttles,
+                    "expired sessions and throttle entries deleted"
+                );
             }
         }
     });

@@ -15,6 +15,9 @@ async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Migrate(args) => migrate(&args.database_url).await,
+        Command::GrantAdmin { email, database } => {
+            grant_admin(&email, &database.database_url).await
+        }
         Command::Serve(args) => serve(args).await,
     };
     match result {
@@ -33,6 +36,28 @@ async fn migrate(url: &str) -> Result<(), Box<dyn std::error::Error + Send + Syn
     Ok(())
 }
 
+async fn grant_admin(
+    email: &str,
+    url: &str,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    use app::ssr::Store;
+    let db = server::db::connect(url).await?;
+    server::db::migrate(&db).await?;
+    let store = server::store::SqlStore::new(&db);
+    let email = app::domain::account::normalize_email(email)
+        .map_err(|_| format!("not an email address: {email}"))?;
+    if store
+        .bootstrap_admin(&email)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        println!("{email} is now a site administrator");
+        Ok(())
+    } else {
+        Err(format!("there is no account with the email {email}; sign up first").into())
+    }
+}
+
 async fn serve(
     args: server::config::ServeArgs,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
@@ -45,6 +70,7 @@ async fn serve(
         database_url: args.database.database_url.clone(),
         demo: args.demo,
         public_origin: public_origin.clone(),
+        trust_forwarded_for: args.trust_forwarded_for,
         site_root: args.site_root.clone(),
     })
     .await?;

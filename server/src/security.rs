@@ -25,9 +25,15 @@ pub async fn same_origin_only(
     }
     if is_cross_site(request.headers(), state.public_origin.as_deref()) {
         tracing::warn!(path = %request.uri().path(), "refused a cross-site request");
+        let lang = request
+            .headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(app::i18n::Lang::negotiate)
+            .unwrap_or(app::i18n::Lang::En);
         return (
             StatusCode::FORBIDDEN,
-            "Refused: this request came from another website.",
+            app::i18n::Msg::ErrorForeignOrigin.render(lang),
         )
             .into_response();
     }

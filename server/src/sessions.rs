@@ -38,6 +38,15 @@ fn encode(record: &Record) -> Result<String> {
     serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))
 }
 
+/// Whose session this is, so that all of a person's sessions can be ended together.
+fn person(record: &Record) -> Option<app::ids::PersonId> {
+    record
+        .data
+        .get(crate::web::PERSON_KEY)
+        .and_then(|v| v.as_i64())
+        .map(app::ids::PersonId)
+}
+
 #[async_trait::async_trait]
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> Result<()> {
@@ -49,6 +58,7 @@ impl SessionStore for DbSessionStore {
                     &record.id.to_string(),
                     &encode(record)?,
                     millis(record.expiry_date),
+                    person(record),
                 )
                 .await
                 .map_err(backend)?;
@@ -65,6 +75,7 @@ impl SessionStore for DbSessionStore {
                 &record.id.to_string(),
                 &encode(record)?,
                 millis(record.expiry_date),
+                person(record),
             )
             .await
             .map_err(backend)

@@ -11,6 +11,8 @@ pub struct AppState {
     pub leptos: LeptosOptions,
     /// The site's public origin (`https://host[:port]`); `None` trusts the request's Host header.
     pub public_origin: Option<String>,
+    /// Whether a reverse proxy in front sets `X-Forwarded-For` (then its last entry is the client).
+    pub trust_forwarded_for: bool,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

@@ -49,9 +49,20 @@ pub async fn context(
         None => None,
     };
     let notice: Option<Msg> = session.remove(NOTICE_KEY).await.unwrap_or_default();
-    let lang = cookie(headers, LANG_COOKIE)
-        .and_then(|tag| Lang::from_tag(&tag))
-        .or_else(|| viewer.as_ref().and_then(|v| Lang::from_tag(&v.language)))
+    // tower-sessions saves only changed sessions, so an "on inactivity" expiry would otherwise run
+    // from the last change, not the last visit. Renew it once half of it has passed.
+    if viewer.is_some() && session.expiry_age() < time::Duration::days(crate::SESSION_IDLE_DAYS / 2)
+    {
+        session.set_expiry(Some(tower_sessions::Expiry::OnInactivity(
+            time::Duration::days(crate::SESSION_IDLE_DAYS),
+        )));
+    }
+    // A signed-in person's own preference first (a shared device's cookie may be someone else's),
+    // then the switcher's cookie, then the browser's languages.
+    let lang = viewer
+        .as_ref()
+        .and_then(|v| Lang::from_tag(&v.language))
+        .or_else(|| cookie(headers, LANG_COOKIE).and_then(|tag| Lang::from_tag(&tag)))
         .or_else(|| {
             headers
                 .get(header::ACCEPT_LANGUAGE)

@@ -10,8 +10,9 @@ use crate::model::{NewPerson, Organisation, Person};
 use crate::ssr::RequestContext;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
 use std::time::Duration;
+use tokio::sync::Semaphore;
 
 /// Hashes a password with Argon2id (the crate's recommended parameters) and a random salt.
 pub fn hash_password(password: &str) -> AppResult<String> {
@@ -41,8 +42,51 @@ fn decoy_hash() -> &'static str {
     DECOY.get_or_init(|| hash_password("no account has this password").unwrap_or_default())
 }
 
+/// Password hashing is costly by design (about 19 MiB and tens of milliseconds each), so only
+/// this many run at once; a flood of sign-ins waits its turn instead of exhausting the machine.
+static HASHING: LazyLock<Semaphore> = LazyLock::new(|| {
+    Semaphore::new(
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2),
+    )
+});
+
+/// How long a sign-in waits for a turn to hash before being told the service is busy.
+const HASHING_PATIENCE: Duration = Duration::from_secs(10);
+
+/// Runs password hashing work on the blocking pool, at most [`HASHING`] at a time.
+async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+    let _turn = tokio::time::timeout(HASHING_PATIENCE, HASHING.acquire())
+        .await
+        .map_err(|_| AppError::TooMany(Msg::ErrorBusy))?
+        .map_err(|_| AppError::Internal)?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|_| AppError::Internal)
+}
+
+/// Counts an attempt against a throttle key; refuses it when the key is locked, else says how
+/// many seconds to wait before answering.
+async fn count_attempt(
+    cx: &RequestContext,
+    key: &str,
+    limits: throttle::Limits,
+    locked: fn(String) -> Msg,
+) -> AppResult<i64> {
+    let counted = cx.store.throttle_count(key, cx.now).await?;
+    let (verdict, new_state) = throttle::decide(counted, cx.now, limits);
+    if let Some(state) = new_state {
+        cx.store.set_throttle(key, state).await?;
+    }
+    match verdict {
+        Verdict::Locked { minutes } => Err(AppError::TooMany(locked(minutes.to_string()))),
+        Verdict::Proceed { delay_secs } => Ok(delay_secs),
+    }
+}
+
 /// Signs a person in. Unknown email and wrong password give the same error in the same time.
-/// `client` is the network address the attempt came from.
+/// `client` is the network address the attempt came from (see `server/src/forms.rs`).
 pub async fn sign_in(cx: &RequestContext, form: &Form, client: &str) -> AppResult<PersonId> {
     let email = form.text("email").trim().to_lowercase();
     let password = form.text("password");
@@ -56,57 +100,38 @@ pub async fn sign_in(cx: &RequestContext, form: &Form, client: &str) -> AppResul
         }
         return Err(AppError::Invalid(errors));
     }
-    let keys = [
-        (format!("email:{email}"), throttle::PER_EMAIL),
-        (format!("address:{client}"), throttle::PER_ADDRESS),
-    ];
-    let mut delay_secs = 0;
-    let mut states = Vec::new();
-    for (key, limits) in &keys {
-        let state = cx.store.throttle(key).await?;
-        match throttle::verdict(state, cx.now, *limits) {
-            Verdict::Locked { minutes } => {
-                return Err(AppError::TooMany(Msg::ErrorSignInLocked {
-                    minutes: minutes.to_string(),
-                }));
-            }
-            Verdict::Proceed { delay_secs: d } => delay_secs = delay_secs.max(d),
-        }
-        states.push(state);
+    if email.len() > 254 {
+        // No account can have it; do not let it fill the throttle table either.
+        return Err(AppError::invalid("email", Msg::ErrorSignInFailed));
     }
-    if delay_secs > 0 {
-        tokio::time::sleep(Duration::from_secs(delay_secs as u64)).await;
+    let (email_key, address_key) = (format!("email:{email}"), format!("address:{client}"));
+    let locked = |minutes| Msg::ErrorSignInLocked { minutes };
+    let delay = count_attempt(cx, &email_key, throttle::PER_EMAIL, locked)
+        .await?
+        .max(count_attempt(cx, &address_key, throttle::PER_ADDRESS, locked).await?);
+    if delay > 0 {
+        tokio::time::sleep(Duration::from_secs(delay as u64)).await;
     }
     let credentials = cx.store.credentials(&email).await?;
     let hash = credentials
         .as_ref()
-        .map(|(_, hash)| hash.as_str())
-        .unwrap_or_else(|| decoy_hash());
+        .map(|(_, hash)| hash.clone())
+        .unwrap_or_else(|| decoy_hash().to_string());
     let password = password.to_string();
-    let hash = hash.to_string();
-    let matches = tokio::task::spawn_blocking(move || verify_password(&password, &hash))
-        .await
-        .map_err(|_| AppError::Internal)?;
+    let matches = hashing(move || verify_password(&password, &hash)).await?;
     match credentials {
         Some((id, _)) if matches => {
-            for (key, _) in &keys {
-                cx.store.clear_throttle(key).await?;
-            }
+            cx.store.clear_throttle(&email_key).await?;
+            cx.store.throttle_uncount(&address_key).await?;
             Ok(id)
         }
-        _ => {
-            for ((key, limits), state) in keys.iter().zip(states) {
-                cx.store
-                    .set_throttle(key, throttle::after_failure(state, cx.now, *limits))
-                    .await?;
-            }
-            Err(AppError::invalid("email", Msg::ErrorSignInFailed))
-        }
+        _ => Err(AppError::invalid("email", Msg::ErrorSignInFailed)),
     }
 }
 
-/// Creates an account and returns its id; the caller signs the new person in.
-pub async fn sign_up(cx: &RequestContext, form: &Form) -> AppResult<PersonId> {
+/// Creates an account and returns its id; the caller signs the new person in. `client` is the
+/// network address, whose sign-ups are throttled.
+pub async fn sign_up(cx: &RequestContext, form: &Form, client: &str) -> AppResult<PersonId> {
     let mut errors = Vec::new();
     let email = normalize_email(form.text("email"))
         .map_err(|e| errors.push(e))
@@ -128,6 +153,13 @@ pub async fn sign_up(cx: &RequestContext, form: &Form) -> AppResult<PersonId> {
     let (Some(email), Some(display_name)) = (email, display_name) else {
         return Err(AppError::Internal);
     };
+    count_attempt(
+        cx,
+        &format!("signup:{client}"),
+        throttle::SIGN_UPS_PER_ADDRESS,
+        |minutes| Msg::ErrorSignUpLocked { minutes },
+    )
+    .await?;
     let password_hash = hash(password).await?;
     cx.store
         .create_person(
@@ -195,9 +227,7 @@ pub async fn change_password(cx: &RequestContext, form: &Form) -> AppResult<()> 
         .await?
         .ok_or(AppError::Internal)?;
     let (given, stored_hash) = (current.to_string(), stored);
-    let matches = tokio::task::spawn_blocking(move || verify_password(&given, &stored_hash))
-        .await
-        .map_err(|_| AppError::Internal)?;
+    let matches = hashing(move || verify_password(&given, &stored_hash)).await?;
     if !matches {
         return Err(AppError::invalid(
             "current_password",

@@ -103,6 +103,10 @@ pub async fn verify(cx: &RequestContext, id: OrgId) -> AppResult<()> {
 /// Adds a member by email, or removes one by id (`remove` = person id).
 pub async fn set_member(cx: &RequestContext, id: OrgId, form: &Form) -> AppResult<()> {
     let viewer = cx.viewer()?;
+    // Refuse before looking the email up, or anyone could learn which emails have accounts.
+    if !site_may(true, viewer.site_admin, SiteAction::ManageOrganisations) {
+        return Err(AppError::Forbidden(Msg::ErrorAdminsOnly));
+    }
     if let Ok(person) = form.text("remove").trim().parse::<PersonId>() {
         return cx
             .store

@@ -107,8 +107,7 @@ pub fn parse_fields(form: &Form) -> AppResult<ProcessFields> {
         .filter(|l| !l.is_empty())
         .map(str::to_string)
         .collect();
-    let mut unique = languages.clone();
-    unique.dedup();
+    let unique: std::collections::HashSet<&String> = languages.iter().collect();
     let level = form
         .choice("level", Level::from_code)
         .map_err(|e| errors.push(e))
@@ -205,6 +204,8 @@ pub async fn set_org_role(cx: &RequestContext, id: ProcessId, form: &Form) -> Ap
 /// Assigns (`assigned` = `true`) or withdraws a mediator or council member, chosen by email.
 pub async fn set_person_role(cx: &RequestContext, id: ProcessId, form: &Form) -> AppResult<()> {
     let actor = actor(cx, form)?;
+    // Refuse before looking the email up, or anyone could learn which emails have accounts.
+    crate::api::admin::require_admin(cx)?;
     let role = form.choice("role", PersonalRole::from_code)?;
     let assigned = form.text("assigned") != "false";
     let person: PersonId = match form.text("person").trim().parse() {

@@ -8,6 +8,19 @@ use crate::model::Organisation;
 use crate::ssr::cx;
 use leptos::prelude::*;
 
+/// The intent of the form being rendered, so that its fields get ids unique on the page even
+/// when two forms have a field of the same name.
+#[derive(Clone, Copy, Debug)]
+pub struct FormIntent(pub &'static str);
+
+/// The id of the field `name` in the form being rendered.
+pub fn field_id(name: &str) -> String {
+    match use_context::<FormIntent>() {
+        Some(FormIntent(intent)) => format!("{intent}-{name}"),
+        None => name.to_string(),
+    }
+}
+
 /// A form that posts to `action`, tagged with the `intent` its handler dispatches on.
 #[component]
 pub fn PostForm(
@@ -16,6 +29,7 @@ pub fn PostForm(
     #[prop(optional)] class: &'static str,
     children: Children,
 ) -> impl IntoView {
+    provide_context(FormIntent(intent));
     view! {
         <form method="post" action=action class=class>
             <input type="hidden" name="intent" value=intent />
@@ -42,7 +56,7 @@ pub fn ErrorSummary(intent: &'static str) -> impl IntoView {
             .map(|e| {
                 view! {
                     <li>
-                        <a href=format!("#{}", e.field)>{cx.t(e.msg.clone())}</a>
+                        <a href=format!("#{intent}-{}", e.field)>{cx.t(e.msg.clone())}</a>
                     </li>
                 }
             })
@@ -84,7 +98,7 @@ fn HintAndError(
     error: Option<(String, String)>,
 ) -> impl IntoView {
     view! {
-        {hint.map(|h| view! { <p class="hint" id=format!("{name}-hint")>{h}</p> })}
+        {hint.map(|h| view! { <p class="hint" id=format!("{}-hint", field_id(&name))>{h}</p> })}
         {error.map(|(id, text)| view! { <p class="field-error" id=id>{text}</p> })}
     }
 }
@@ -106,10 +120,10 @@ pub fn TextField(
     let described = describe(&name, &hint, &error);
     view! {
         <div class="field" class:has-error=error.is_some()>
-            <label for=name.clone()>{label}</label>
+            <label for=field_id(&name)>{label}</label>
             <HintAndError name=name.clone() hint=hint error=error.clone() />
             <input
-                id=name.clone()
+                id=field_id(&name)
                 name=name
                 type=kind
                 value=value
@@ -139,10 +153,10 @@ pub fn TextArea(
     let described = describe(&name, &hint, &error);
     view! {
         <div class="field" class:has-error=error.is_some()>
-            <label for=name.clone()>{label}</label>
+            <label for=field_id(&name)>{label}</label>
             <HintAndError name=name.clone() hint=hint error=error.clone() />
             <textarea
-                id=name.clone()
+                id=field_id(&name)
                 name=name
                 rows=rows
                 required=required
@@ -181,9 +195,9 @@ pub fn Select(
         .collect_view();
     view! {
         <div class="field" class:has-error=error.is_some()>
-            <label for=name.clone()>{label}</label>
+            <label for=field_id(&name)>{label}</label>
             <HintAndError name=name.clone() hint=hint error=error.clone() />
-            <select id=name.clone() name=name aria-describedby=described aria-invalid=error.is_some().then_some("true")>
+            <select id=field_id(&name) name=name aria-describedby=described aria-invalid=error.is_some().then_some("true")>
                 {options}
             </select>
         </div>
@@ -202,9 +216,10 @@ pub fn PasswordField(
     let described = describe(&name, &hint, &error);
     view! {
         <div class="field" class:has-error=error.is_some()>
-            <label for=name.clone()>{label}</label>
+            <label for=field_id(&name)>{label}</label>
             <HintAndError name=name.clone() hint=hint error=error.clone() />
             <PasswordInput
+                id=field_id(&name)
                 name=name
                 autocomplete=autocomplete.to_string()
                 show_label=t(Msg::FormShowPassword)

@@ -7,7 +7,9 @@ use leptos::prelude::*;
 /// button is absent (it is rendered hidden and revealed on hydration) and the input works as usual.
 #[island]
 pub fn PasswordInput(
-    /// The input's id and name.
+    /// The input's id.
+    id: String,
+    /// The input's name.
     name: String,
     /// `current-password` or `new-password`.
     autocomplete: String,
@@ -28,7 +30,7 @@ pub fn PasswordInput(
     view! {
         <span class="password-input">
             <input
-                id=name.clone()
+                id=id
                 name=name
                 type=move || if visible.get() { "text" } else { "password" }
                 autocomplete=autocomplete

@@ -325,17 +325,26 @@ impl Standing {
     }
 
     /// The roles a person holds when acting as themselves (`None`) or for an organisation.
-    /// Co-drafting is the organisation's role: it applies only when acting on its behalf.
+    /// Speaking for an organisation, a person holds only what the organisation holds (co-drafting,
+    /// if it co-drafts): a mediator or an administrator who belongs to an organisation does not
+    /// lend it their office, and their office's acts are never recorded as the organisation's.
     pub fn roles(&self, acting_for: Option<OrgId>) -> Vec<Role> {
         let mut roles = vec![Role::Observer];
-        if self.signed_in {
-            roles.push(Role::Participant);
-            roles.extend(self.personal.iter().map(|r| r.role()));
-            if self.site_admin {
-                roles.push(Role::SiteAdmin);
+        if !self.signed_in {
+            return roles;
+        }
+        roles.push(Role::Participant);
+        match acting_for {
+            Some(org) => {
+                if self.co_drafting_orgs.contains(&org) {
+                    roles.push(Role::CoDrafter);
+                }
             }
-            if acting_for.is_some_and(|org| self.co_drafting_orgs.contains(&org)) {
-                roles.push(Role::CoDrafter);
+            None => {
+                roles.extend(self.personal.iter().map(|r| r.role()));
+                if self.site_admin {
+                    roles.push(Role::SiteAdmin);
+                }
             }
         }
         roles.sort();
@@ -471,6 +480,85 @@ mod tests {
         assert!(member.may(Some(OrgId(7)), Action::EditDraft, Phase::Drafting));
         assert!(member.may_somehow(Action::EditDraft, Phase::Drafting));
         assert!(!member.may_somehow(Action::EditDraft, Phase::PublicComment));
+    }
+
+    #[test]
+    fn speaking_for_an_organisation_carries_only_its_role() {
+        let mediator_and_member = Standing {
+            signed_in: true,
+            site_admin: true,
+            personal: vec![PersonalRole::Mediator],
+            co_drafting_orgs: vec![OrgId(3)],
+        };
+        assert_eq!(
+            mediator_and_member.roles(Some(OrgId(3))),
+            vec![Role::Observer, Role::Participant, Role::CoDrafter]
+        );
+        assert_eq!(
+            mediator_and_member.roles(Some(OrgId(4))),
+            vec![Role::Observer, Role::Participant]
+        );
+        assert!(!mediator_and_member.may(Some(OrgId(3)), Action::EditRules, Phase::Drafting));
+        assert!(mediator_and_member.may(None, Action::EditRules, Phase::Drafting));
+        assert!(!mediator_and_member.may(None, Action::EditDraft, Phase::Drafting));
+    }
+
+    /// Every variant has a distinct place, so `ALL` cannot silently leave one out: adding a variant
+    /// breaks these matches until it is placed, and the place must then appear in `ALL`.
+    #[test]
+    fn all_lists_every_variant() {
+        fn action_place(a: Action) -> usize {
+            match a {
+                Action::View => 0,
+                Action::Manage => 1,
+                Action::ChangePhase => 2,
+                Action::EditRules => 3,
+                Action::EditDraft => 4,
+                Action::LockDraft => 5,
+                Action::Comment => 6,
+                Action::Moderate => 7,
+                Action::RunSitting => 8,
+                Action::SpeakInSitting => 9,
+                Action::FreezeDraft => 10,
+                Action::VoteOnDecision => 11,
+                Action::PublishDecision => 12,
+                Action::PostFollowUp => 13,
+            }
+        }
+        fn role_place(r: Role) -> usize {
+            match r {
+                Role::Observer => 0,
+                Role::Participant => 1,
+                Role::CoDrafter => 2,
+                Role::Mediator => 3,
+                Role::CouncilMember => 4,
+                Role::SiteAdmin => 5,
+            }
+        }
+        fn phase_place(p: Phase) -> usize {
+            match p {
+                Phase::Framing => 0,
+                Phase::Drafting => 1,
+                Phase::PublicComment => 2,
+                Phase::Deliberation => 3,
+                Phase::Decision => 4,
+                Phase::FollowUp => 5,
+                Phase::Closed => 6,
+            }
+        }
+        fn is_permutation(mut places: Vec<usize>) -> bool {
+            places.sort();
+            places.iter().enumerate().all(|(i, p)| i == *p)
+        }
+        assert!(is_permutation(
+            Action::ALL.iter().map(|a| action_place(*a)).collect()
+        ));
+        assert!(is_permutation(
+            Role::ALL.iter().map(|r| role_place(*r)).collect()
+        ));
+        assert!(is_permutation(
+            Phase::ALL.iter().map(|p| phase_place(*p)).collect()
+        ));
     }
 
     #[test]

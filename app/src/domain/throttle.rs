@@ -1,8 +1,12 @@
-//! The sign-in throttle: repeated failures slow sign-in down, then pause it for a while.
+//! The sign-in throttle: repeated attempts slow sign-in down, then pause it for a while.
+//!
+//! An attempt is counted (atomically, in the database) *before* the password is checked, so that
+//! concurrent guesses cannot slip past the count; a successful sign-in then clears the account's
+//! count and gives back its one attempt on the network address.
 
 use crate::model::{Millis, Throttle};
 
-/// Failures count within this window; a lock lasts as long.
+/// Attempts count within this window; a lock lasts as long.
 pub const WINDOW_MS: Millis = 15 * 60 * 1000;
 /// The longest pause added before answering one attempt, in seconds.
 pub const MAX_DELAY_SECS: i64 = 5;
@@ -10,9 +14,9 @@ pub const MAX_DELAY_SECS: i64 = 5;
 /// How the throttle treats one kind of key.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
-    /// Failures after which each attempt is answered more slowly.
+    /// Attempts in a window after which each one is answered more slowly.
     pub slow_after: i64,
-    /// Failures after which attempts are refused until the lock ends.
+    /// Attempts in a window allowed before the key is locked.
     pub lock_after: i64,
 }
 
@@ -21,10 +25,15 @@ pub const PER_EMAIL: Limits = Limits {
     slow_after: 3,
     lock_after: 10,
 };
-/// Limits per network address, which may be shared by a whole village or office.
+/// Limits per network address, which a whole village or office may share.
 pub const PER_ADDRESS: Limits = Limits {
-    slow_after: 20,
-    lock_after: 100,
+    slow_after: 30,
+    lock_after: 150,
+};
+/// Limits on creating accounts from one network address.
+pub const SIGN_UPS_PER_ADDRESS: Limits = Limits {
+    slow_after: 5,
+    lock_after: 20,
 };
 
 /// What to do with an attempt.
@@ -36,87 +45,101 @@ pub enum Verdict {
     Locked { minutes: i64 },
 }
 
-/// The state still in force at `now` (a passed window is forgotten unless locked).
-pub fn current(state: Option<Throttle>, now: Millis) -> Option<Throttle> {
-    state.filter(|s| {
-        s.locked_until.is_some_and(|until| until > now) || s.window_started_at + WINDOW_MS > now
-    })
-}
-
-/// Decides an attempt against a key's state.
-pub fn verdict(state: Option<Throttle>, now: Millis, limits: Limits) -> Verdict {
-    match current(state, now) {
-        Some(Throttle {
-            locked_until: Some(until),
-            ..
-        }) if until > now => Verdict::Locked {
-            minutes: (until - now + 59_999) / 60_000,
-        },
-        Some(s) if s.failures >= limits.slow_after => Verdict::Proceed {
-            delay_secs: (s.failures - limits.slow_after + 1).min(MAX_DELAY_SECS),
-        },
-        _ => Verdict::Proceed { delay_secs: 0 },
+/// Decides an attempt from the key's state *after* this attempt was counted. Returns the verdict
+/// and, when the stored state must change (a new window, a new lock), the state to store.
+pub fn decide(counted: Throttle, now: Millis, limits: Limits) -> (Verdict, Option<Throttle>) {
+    if let Some(until) = counted.locked_until.filter(|until| *until > now) {
+        return (
+            Verdict::Locked {
+                minutes: (until - now + 59_999) / 60_000,
+            },
+            None,
+        );
     }
-}
-
-/// The state after one more failure.
-pub fn after_failure(state: Option<Throttle>, now: Millis, limits: Limits) -> Throttle {
-    let mut state = current(state, now).unwrap_or(Throttle {
-        failures: 0,
-        window_started_at: now,
-        locked_until: None,
-    });
-    state.failures += 1;
-    if state.failures >= limits.lock_after {
-        state.locked_until = Some(now + WINDOW_MS);
+    if counted.window_started_at + WINDOW_MS <= now || counted.locked_until.is_some() {
+        // The window (or the lock) has passed: this attempt opens a new window.
+        let fresh = Throttle {
+            attempts: 1,
+            window_started_at: now,
+            locked_until: None,
+        };
+        return (Verdict::Proceed { delay_secs: 0 }, Some(fresh));
     }
-    state
+    if counted.attempts > limits.lock_after {
+        let locked = Throttle {
+            locked_until: Some(now + WINDOW_MS),
+            ..counted
+        };
+        return (
+            Verdict::Locked {
+                minutes: WINDOW_MS / 60_000,
+            },
+            Some(locked),
+        );
+    }
+    let delay_secs = (counted.attempts - limits.slow_after).clamp(0, MAX_DELAY_SECS);
+    (Verdict::Proceed { delay_secs }, None)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Simulates the store: count, then apply what `decide` says to store.
+    fn attempt(state: &mut Option<Throttle>, now: Millis, limits: Limits) -> Verdict {
+        let mut counted = state.unwrap_or(Throttle {
+            attempts: 0,
+            window_started_at: now,
+            locked_until: None,
+        });
+        counted.attempts += 1;
+        let (verdict, store) = decide(counted, now, limits);
+        *state = Some(store.unwrap_or(counted));
+        verdict
+    }
+
     #[test]
     fn slows_then_locks_then_forgives() {
         let limits = PER_EMAIL;
         let mut state = None;
-        let mut delays = Vec::new();
-        for attempt in 0..limits.lock_after {
-            match verdict(state, attempt, limits) {
-                Verdict::Proceed { delay_secs } => delays.push(delay_secs),
-                Verdict::Locked { .. } => panic!("locked too early"),
-            }
-            state = Some(after_failure(state, attempt, limits));
-        }
-        assert_eq!(delays, [0, 0, 0, 1, 2, 3, 4, 5, 5, 5]);
-        assert_eq!(verdict(state, 10, limits), Verdict::Locked { minutes: 15 });
-        // Locked at the tenth failure (t = 9 ms): one minute before it ends, one minute is left.
+        let delays: Vec<Verdict> = (0..limits.lock_after)
+            .map(|t| attempt(&mut state, t, limits))
+            .collect();
+        let expected: Vec<Verdict> = [0, 0, 0, 1, 2, 3, 4, 5, 5, 5]
+            .into_iter()
+            .map(|d| Verdict::Proceed { delay_secs: d })
+            .collect();
+        assert_eq!(delays, expected);
+        // The eleventh attempt in the window locks the key, without checking the password.
         assert_eq!(
-            verdict(state, 9 + WINDOW_MS - 60_000, limits),
+            attempt(&mut state, 10, limits),
+            Verdict::Locked { minutes: 15 }
+        );
+        assert_eq!(
+            attempt(&mut state, 10 + WINDOW_MS - 60_000, limits),
             Verdict::Locked { minutes: 1 }
         );
         // When the lock has run out, the slate is clean.
         assert_eq!(
-            verdict(state, WINDOW_MS + 10, limits),
+            attempt(&mut state, 11 + WINDOW_MS, limits),
             Verdict::Proceed { delay_secs: 0 }
         );
-        assert_eq!(after_failure(state, WINDOW_MS + 10, limits).failures, 1);
+        assert_eq!(state.unwrap().attempts, 1);
     }
 
     #[test]
     fn an_old_window_is_forgotten() {
-        let old = Some(Throttle {
-            failures: 7,
+        let old = Throttle {
+            attempts: 8,
             window_started_at: 0,
             locked_until: None,
-        });
+        };
         assert_eq!(
-            verdict(old, WINDOW_MS + 1, PER_EMAIL),
+            decide(old, WINDOW_MS + 1, PER_EMAIL).0,
             Verdict::Proceed { delay_secs: 0 }
         );
         assert_eq!(
-            verdict(old, 1, PER_EMAIL),
+            decide(old, 1, PER_EMAIL).0,
             Verdict::Proceed { delay_secs: 5 }
         );
     }

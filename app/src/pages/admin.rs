@@ -129,20 +129,30 @@ fn ProcessForm(cx: RequestContext, action: String, fields: Option<ProcessFields>
                 .map(|l| l.code().to_string())
                 .collect()
         });
-    let value = |pick: fn(&ProcessFields) -> &crate::domain::localized::Localized, lang: &str| {
-        fields
-            .as_ref()
-            .and_then(|f| pick(f).get(lang))
-            .unwrap_or_default()
-            .to_string()
-    };
-    let per_language = languages
+    // Built inside the form (below), where its intent gives the fields their ids.
+    let per_language = {
+        let (languages, cx, fields) = (languages.clone(), cx.clone(), fields.clone());
+        move || {
+            let value = |pick: fn(&ProcessFields) -> &crate::domain::localized::Localized,
+                         lang: &str| {
+                fields
+                    .as_ref()
+                    .and_then(|f| pick(f).get(lang))
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            languages
         .iter()
         .map(|lang| {
             let label = |field: Msg| cx.t(Msg::FormInLanguage { field: t(field), lang: lang.clone() });
+            // The labels are interface text: only the inputs carry the content's language.
+            let legend = crate::i18n::Lang::from_tag(lang)
+                .filter(|l| l.code() == lang)
+                .map(|l| l.native_name().to_string())
+                .unwrap_or_else(|| lang.clone());
             view! {
-                <fieldset lang=lang.clone()>
-                    <legend>{lang.clone()}</legend>
+                <fieldset>
+                    <legend>{legend}</legend>
                     <TextField name=format!("title.{lang}") label=label(Msg::FormTitle) value=value(|f| &f.title, lang) lang=lang.clone() />
                     <TextArea name=format!("summary.{lang}") label=label(Msg::FormSummary) value=value(|f| &f.summary, lang) lang=lang.clone() hint=t(Msg::FormTextHint) />
                     <TextArea name=format!("rules.{lang}") label=label(Msg::ProcessRules) value=value(|f| &f.rules, lang) lang=lang.clone() />
@@ -152,8 +162,13 @@ fn ProcessForm(cx: RequestContext, action: String, fields: Option<ProcessFields>
                 </fieldset>
             }
         })
-        .collect_view();
-    let schedule = Phase::ALL
+        .collect_view()
+        }
+    };
+    let schedule = {
+        let fields = fields.clone();
+        move || {
+            Phase::ALL
         .into_iter()
         .map(|phase| {
             let dates = fields.as_ref().and_then(|f| f.schedule.iter().find(|d| d.phase == phase).copied());
@@ -165,7 +180,9 @@ fn ProcessForm(cx: RequestContext, action: String, fields: Option<ProcessFields>
                 </fieldset>
             }
         })
-        .collect_view();
+        .collect_view()
+        }
+    };
     let levels = Level::ALL
         .into_iter()
         .map(|l| (l.code().to_string(), t(l.label())))
@@ -175,9 +192,9 @@ fn ProcessForm(cx: RequestContext, action: String, fields: Option<ProcessFields>
         <PostForm action=action intent="details">
             <TextField name="languages".into() label=t(Msg::FormLanguages) hint=t(Msg::FormLanguagesHint) value=languages.join(", ") required=true />
             <Select name="level".into() label=t(Msg::FormLevel) options=levels selected=fields.as_ref().map(|f| f.level.code().to_string()).unwrap_or_default() />
-            {per_language}
+            {per_language()}
             <h2>{t(Msg::ProcessTimeline)}</h2>
-            {schedule}
+            {schedule()}
             <button type="submit">{t(Msg::FormSave)}</button>
         </PostForm>
     }

@@ -239,20 +239,13 @@ pub fn HowItWorksPage() -> impl IntoView {
             phase: t(process.phase.label()),
         });
         let id = process.id;
-        let roles = [
-            Role::Observer,
-            Role::Participant,
-            Role::CoDrafter,
-            Role::Mediator,
-            Role::CouncilMember,
-        ];
+        let roles = Role::ALL;
         let header = roles
             .iter()
             .map(|r| view! { <th scope="col">{t(r.label())}</th> })
             .collect_view();
         let rows = Action::ALL
             .into_iter()
-            .filter(|a| *a != Action::Manage)
             .map(|action| {
                 let cells = roles
                     .iter()
@@ -362,7 +355,11 @@ pub fn ManagePage() -> impl IntoView {
             .into_iter()
             .map(|p| (p.code().to_string(), t(p.label())))
             .collect();
-        let rule_fields = process
+        // Built inside the form (below), where its intent gives the fields their ids.
+        let rule_fields = {
+            let (process, cx) = (process.clone(), cx.clone());
+            move || {
+                process
             .fields
             .languages
             .iter()
@@ -378,7 +375,9 @@ pub fn ManagePage() -> impl IntoView {
                     />
                 }
             })
-            .collect_view();
+            .collect_view()
+            }
+        };
         view! {
             <Page title=heading>
                 <p><a href=format!("/processes/{id}")>{t(Msg::HowBackToProcess)}</a></p>
@@ -398,7 +397,7 @@ pub fn ManagePage() -> impl IntoView {
                         <h2>{t(Msg::ProcessRules)}</h2>
                         <ErrorSummary intent="rules" />
                         <PostForm action=action.clone() intent="rules">
-                            {rule_fields}
+                            {rule_fields()}
                             <ActingAsField organisations=acting_for_rules />
                             <button type="submit">{t(Msg::FormSave)}</button>
                         </PostForm>

@@ -40,20 +40,41 @@ pub trait Store: Send + Sync + 'static {
     async fn set_password_hash(&self, id: PersonId, hash: &str) -> AppResult<()>;
     /// Grants or withdraws site administration; `by` must be an administrator.
     async fn set_site_admin(&self, by: PersonId, id: PersonId, admin: bool) -> AppResult<()>;
+    /// Makes the account with this email an administrator, for the operator at the command line
+    /// (how a new installation gets its first administrator). False if there is no such account.
+    async fn bootstrap_admin(&self, email: &str) -> AppResult<bool>;
 
     // Sign-in throttle.
-    /// The throttle state of a key.
-    async fn throttle(&self, key: &str) -> AppResult<Option<Throttle>>;
-    /// Stores a key's throttle state.
+    /// Counts one attempt for a key, atomically, and returns the key's state after it.
+    async fn throttle_count(&self, key: &str, now: Millis) -> AppResult<Throttle>;
+    /// Gives back one attempt (a sign-in from this address succeeded).
+    async fn throttle_uncount(&self, key: &str) -> AppResult<()>;
+    /// Stores a key's throttle state (a new window, a lock).
     async fn set_throttle(&self, key: &str, state: Throttle) -> AppResult<()>;
-    /// Forgets a key's failures (after a successful sign-in).
+    /// Forgets a key's attempts (after a successful sign-in).
     async fn clear_throttle(&self, key: &str) -> AppResult<()>;
+    /// Forgets keys whose window and lock have both passed.
+    async fn throttle_purge(&self, now: Millis) -> AppResult<u64>;
 
     // Sign-in sessions (opaque JSON records for tower-sessions).
     /// Inserts a new session record; false if the id is taken.
-    async fn session_create(&self, id: &str, data: &str, expires_at: Millis) -> AppResult<bool>;
+    async fn session_create(
+        &self,
+        id: &str,
+        data: &str,
+        expires_at: Millis,
+        person: Option<PersonId>,
+    ) -> AppResult<bool>;
     /// Inserts or replaces a session record.
-    async fn session_save(&self, id: &str, data: &str, expires_at: Millis) -> AppResult<()>;
+    async fn session_save(
+        &self,
+        id: &str,
+        data: &str,
+        expires_at: Millis,
+        person: Option<PersonId>,
+    ) -> AppResult<()>;
+    /// Ends every session of a person except `keep` (after a password change).
+    async fn sessions_end_others(&self, person: PersonId, keep: &str) -> AppResult<u64>;
     /// A session record that has not expired, with its expiry time.
     async fn session_load(&self, id: &str, now: Millis) -> AppResult<Option<(String, Millis)>>;
     /// Deletes a session record.

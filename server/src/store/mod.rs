@@ -6,6 +6,7 @@
 
 mod rows;
 
+use crate::db::{Backend, Db};
 use app::domain::localized::Localized;
 use app::domain::roles::{Action, OrgRole, PersonalRole, Phase, SiteAction, Standing, site_may};
 use app::error::{AppError, AppResult, FieldError};
@@ -20,12 +21,27 @@ use sqlx::{AnyConnection, AnyPool};
 #[derive(Clone, Debug)]
 pub struct SqlStore {
     pool: AnyPool,
+    backend: Backend,
 }
 
 impl SqlStore {
-    /// A store over an open, migrated pool.
-    pub fn new(pool: AnyPool) -> SqlStore {
-        SqlStore { pool }
+    /// A store over an open, migrated database.
+    pub fn new(db: &Db) -> SqlStore {
+        SqlStore {
+            pool: db.pool.clone(),
+            backend: db.backend,
+        }
+    }
+
+    /// Begins a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`): a transaction that reads and then writes would otherwise fail with
+    /// SQLITE_BUSY when another writer got there first, which no busy timeout can wait out.
+    async fn begin(&self) -> AppResult<sqlx::Transaction<'static, sqlx::Any>> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+        .map_err(internal)
     }
 }
 
@@ -177,8 +193,8 @@ async fn log_event(
 ) -> AppResult<()> {
     let detail = serde_json::to_string(kind).map_err(|_| AppError::Internal)?;
     sqlx::query(
-        "INSERT INTO process_events (process_id, at, person_id, org_id, detail, subject_name) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+        "INSERT INTO process_events (process_id, at, person_id, actor_name, org_id, detail, subject_name) \
+         SELECT $1, $2, id, display_name, $4, $5, $6 FROM people WHERE id = $3",
     )
     .bind(process.0)
     .bind(now)
@@ -299,12 +315,15 @@ impl Store for SqlStore {
         let rows: Vec<PersonRow> = sqlx::query_as(concat!(
             "SELECT ",
             person_columns!(),
-            " FROM people ORDER BY display_name, id"
+            " FROM people ORDER BY id"
         ))
         .fetch_all(&self.pool)
         .await
         .map_err(internal)?;
-        Ok(rows.into_iter().map(PersonRow::into_person).collect())
+        // Sorted here, not in SQL: the two databases collate text differently.
+        let mut people: Vec<Person> = rows.into_iter().map(PersonRow::into_person).collect();
+        people.sort_by_cached_key(|p| (p.display_name.to_lowercase(), p.id));
+        Ok(people)
     }
 
     async fn update_profile(
@@ -337,7 +356,7 @@ impl Store for SqlStore {
         if by == id {
             return Err(AppError::invalid("person", Msg::ErrorLastAdmin));
         }
-        let mut tx = self.pool.begin().await.map_err(internal)?;
+        let mut tx = self.begin().await?;
         authorize_site(&mut tx, by, SiteAction::ManagePeople).await?;
         let updated = sqlx::query("UPDATE people SET site_role = $1 WHERE id = $2")
             .bind(if admin { "admin" } else { "member" })
@@ -351,31 +370,72 @@ impl Store for SqlStore {
         tx.commit().await.map_err(internal)
     }
 
-    async fn throttle(&self, key: &str) -> AppResult<Option<Throttle>> {
-        let row: Option<(i64, i64, Option<i64>)> = sqlx::query_as(
-            "SELECT failures, window_started_at, locked_until FROM sign_in_throttle WHERE key = $1",
+    async fn bootstrap_admin(&self, email: &str) -> AppResult<bool> {
+        let updated = sqlx::query("UPDATE people SET site_role = 'admin' WHERE email = $1")
+            .bind(email)
+            .execute(&self.pool)
+            .await
+            .map_err(internal)?;
+        Ok(updated.rows_affected() == 1)
+    }
+
+    async fn throttle_count(&self, key: &str, now: Millis) -> AppResult<Throttle> {
+        // Insert-if-absent, then an increment in one statement: concurrent attempts each count.
+        sqlx::query(
+            "INSERT INTO sign_in_throttle (key, attempts, window_started_at) VALUES ($1, 0, $2) \
+             ON CONFLICT (key) DO NOTHING",
         )
         .bind(key)
-        .fetch_optional(&self.pool)
+        .bind(now)
+        .execute(&self.pool)
         .await
         .map_err(internal)?;
-        Ok(
-            row.map(|(failures, window_started_at, locked_until)| Throttle {
-                failures,
-                window_started_at,
-                locked_until,
-            }),
+        let (attempts, window_started_at, locked_until): (i64, i64, Option<i64>) = sqlx::query_as(
+            "UPDATE sign_in_throttle SET attempts = attempts + 1 WHERE key = $1 \
+             RETURNING attempts, window_started_at, locked_until",
         )
+        .bind(key)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(internal)?;
+        Ok(Throttle {
+            attempts,
+            window_started_at,
+            locked_until,
+        })
+    }
+
+    async fn throttle_uncount(&self, key: &str) -> AppResult<()> {
+        sqlx::query(
+            "UPDATE sign_in_throttle SET attempts = attempts - 1 WHERE key = $1 AND attempts > 0",
+        )
+        .bind(key)
+        .execute(&self.pool)
+        .await
+        .map_err(internal)?;
+        Ok(())
+    }
+
+    async fn throttle_purge(&self, now: Millis) -> AppResult<u64> {
+        let deleted = sqlx::query(
+            "DELETE FROM sign_in_throttle WHERE window_started_at < $1 AND (locked_until IS NULL OR locked_until < $2)",
+        )
+        .bind(now - app::domain::throttle::WINDOW_MS)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map_err(internal)?;
+        Ok(deleted.rows_affected())
     }
 
     async fn set_throttle(&self, key: &str, state: Throttle) -> AppResult<()> {
         sqlx::query(
-            "INSERT INTO sign_in_throttle (key, failures, window_started_at, locked_until) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, \
+            "INSERT INTO sign_in_throttle (key, attempts, window_started_at, locked_until) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (key) DO UPDATE SET attempts = excluded.attempts, \
              window_started_at = excluded.window_started_at, locked_until = excluded.locked_until",
         )
         .bind(key)
-        .bind(state.failures)
+        .bind(state.attempts)
         .bind(state.window_started_at)
         .bind(state.locked_until)
         .execute(&self.pool)
@@ -393,27 +453,42 @@ impl Store for SqlStore {
         Ok(())
     }
 
-    async fn session_create(&self, id: &str, data: &str, expires_at: Millis) -> AppResult<bool> {
+    async fn session_create(
+        &self,
+        id: &str,
+        data: &str,
+        expires_at: Millis,
+        person: Option<PersonId>,
+    ) -> AppResult<bool> {
         let inserted = sqlx::query(
-            "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO sessions (id, data, expires_at, person_id) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",
         )
         .bind(id)
         .bind(data)
         .bind(expires_at)
+        .bind(person.map(|p| p.0))
         .execute(&self.pool)
         .await
         .map_err(internal)?;
         Ok(inserted.rows_affected() == 1)
     }
 
-    async fn session_save(&self, id: &str, data: &str, expires_at: Millis) -> AppResult<()> {
+    async fn session_save(
+        &self,
+        id: &str,
+        data: &str,
+        expires_at: Millis,
+        person: Option<PersonId>,
+    ) -> AppResult<()> {
         sqlx::query(
-            "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
+            "INSERT INTO sessions (id, data, expires_at, person_id) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at, \
+             person_id = excluded.person_id",
         )
         .bind(id)
         .bind(data)
         .bind(expires_at)
+        .bind(person.map(|p| p.0))
         .execute(&self.pool)
         .await
         .map_err(internal)?;
@@ -427,6 +502,16 @@ impl Store for SqlStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(internal)
+    }
+
+    async fn sessions_end_others(&self, person: PersonId, keep: &str) -> AppResult<u64> {
+        let deleted = sqlx::query("DELETE FROM sessions WHERE person_id = $1 AND id <> $2")
+            .bind(person.0)
+            .bind(keep)
+            .execute(&self.pool)
+            .await
+            .map_err(internal)?;
+        Ok(deleted.rows_affected())
     }
 
     async fn session_delete(&self, id: &str) -> AppResult<()> {
@@ -453,7 +538,7 @@ impl Store for SqlStore {
         founder: PersonId,
         now: Millis,
     ) -> AppResult<OrgId> {
-        let mut tx = self.pool.begin().await.map_err(internal)?;
+        let mut tx = self.begin().await?;
         authorize_site(&mut tx, founder, SiteAction::RegisterOrganisation).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO organisations (name, description, kind, created_by, created_at) \
@@ -504,7 +589,7 @@ impl Store for SqlStore {
     }
 
     async fn verify_organisation(&self, by: PersonId, id: OrgId, now: Millis) -> AppResult<()> {
-        let mut tx = self.pool.begin().await.map_err(internal)?;
+        let mut tx = self.begin().await?;
         authorize_site(&mut tx, by, SiteAction::ManageOrganisations).await?;
         let updated = sqlx::query(
             "UPDATE organisations SET verified_at = $1, verified_by = $2 WHERE id = $3 AND verified_at IS NULL",
@@ -535,7 +620,7 @@ impl Store for SqlStore {
         member: bool,
         now: Millis,
     ) -> AppResult<()> {
-        let mut tx = self.pool.begin().await.map_err(internal)?;
+        let mut tx = self.begin().await?;
         authorize_site(&mut tx, by, SiteAction::ManageOrganisations).await?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM organisations WHERE id = $1")
             .bind(org.0)
@@ -569,20 +654,22 @@ impl Store for SqlStore {
     async fn members(&self, org: OrgId) -> AppResult<Vec<Member>> {
         let rows: Vec<(i64, String, i64)> = sqlx::query_as(
             "SELECT p.id, p.display_name, m.joined_at FROM memberships m JOIN people p ON p.id = m.person_id \
-             WHERE m.org_id = $1 ORDER BY p.display_name, p.id",
+             WHERE m.org_id = $1 ORDER BY p.id",
         )
         .bind(org.0)
         .fetch_all(&self.pool)
         .await
         .map_err(internal)?;
-        Ok(rows
+        let mut members: Vec<Member> = rows
             .into_iter()
             .map(|(id, display_name, joined_at)| Member {
                 person: PersonId(id),
                 display_name,
                 joined_at,
             })
-            .collect())
+            .collect();
+        members.sort_by_cached_key(|m| (m.display_name.to_lowercase(), m.person));
+        Ok(members)
     }
 
     async fn memberships(&self, person: PersonId) -> AppResult<Vec<Organisation>> {
@@ -603,7 +690,7 @@ impl Store for SqlStore {
         fields: ProcessFields,
         now: Millis,
     ) -> AppResult<ProcessId> {
-        let mut tx = self.pool.begin().await.map_err(internal)?;
+        let mut tx = self.begin().await?;
         authorize_site(&mut tx, actor.person, SiteAction::CreateProcess).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO processes (title, summary, level, languages, phase, rules, who_decides, legal_basis, \
@@ -684,7 +771,7 @@ impl Store for SqlStore {
         fields: ProcessFields,
         now: Millis,
     ) -> AppResult<()> {
-        let mut tx = self.pool.begin().await.map_err(internal)?;
+        let mut tx = self.begin().await?;
         authorize(&mut tx, id, actor, Action::Manage).await?;
         sqlx::query(
             "UPDATE processes SET title = $1, summary = $2, level = $3, languages = $4, rules = $5, \
@@ -714,7 +801,7 @@ impl Store for SqlStore {
         phase: Phase,
         now: Millis,
     ) -> AppResult<()> {
-        let mut tx = self.pool.begin().await.map_err(internal)?;
+        let mut tx = self.begin().await?;
         let from = authorize(&mut tx, id, actor, Action::ChangePhase).await?;
         if from == phase {
             return Ok(());
@@ -744,7 +831,7 @@ impl Store for SqlStore {
         rules: Localized,
         now: Millis,
     ) -> AppResult<()> {
-        let mut tx = self.pool.begin().await.map_err(internal)?;
+        let mut tx = self.begin().await?;
         authorize(&mut tx, id, actor, Action::EditRules).await?;
         sqlx::query("UPDATE processes SET rules = $1 WHERE id = $2")
             .bind(localized_json(&rules))
@@ -764,7 +851,7 @@ impl Store for SqlStore {
         role: Option<OrgRole>,
         now: Millis,
     ) -> AppResult<()> {
-        let mut tx = self.pool.begin().await.map_err(internal)?;
+        let mut tx = self.begin().await?;
         authorize(&mut tx, id, actor, Action::Manage).await?;
         let row: Option<OrgRow> = sqlx::query_as(concat!(
             "SELECT ",
@@ -831,7 +918,7 @@ impl Store for SqlStore {
         assigned: bool,
         now: Millis,
     ) -> AppResult<()> {
-        let mut tx = self.pool.begin().await.map_err(internal)?;
+        let mut tx = self.begin().await?;
         authorize(&mut tx, id, actor, Action::Manage).await?;
         let name: Option<String> =
             sqlx::query_scalar("SELECT display_name FROM people WHERE id = $1")
@@ -882,7 +969,7 @@ impl Store for SqlStore {
         .map_err(internal)?;
         let people: Vec<(i64, String, String)> = sqlx::query_as(
             "SELECT p.id, p.display_name, pp.role FROM process_people pp JOIN people p ON p.id = pp.person_id \
-             WHERE pp.process_id = $1 ORDER BY pp.role, p.display_name",
+             WHERE pp.process_id = $1 ORDER BY pp.role, p.id",
         )
         .bind(id.0)
         .fetch_all(&self.pool)
@@ -930,8 +1017,8 @@ impl Store for SqlStore {
 
     async fn events(&self, id: ProcessId, limit: i64) -> AppResult<Vec<ProcessEvent>> {
         let rows: Vec<(i64, String, Option<String>, String, Option<String>)> = sqlx::query_as(
-            "SELECT e.at, p.display_name, o.name, e.detail, e.subject_name FROM process_events e \
-             JOIN people p ON p.id = e.person_id LEFT JOIN organisations o ON o.id = e.org_id \
+            "SELECT e.at, e.actor_name, o.name, e.detail, e.subject_name FROM process_events e \
+             LEFT JOIN organisations o ON o.id = e.org_id \
              WHERE e.process_id = $1 ORDER BY e.id DESC LIMIT $2",
         )
         .bind(id.0)

@@ -167,7 +167,7 @@ on_both!(
     repeated_failures_lock_sign_in_for_a_while,
     |backend| async move {
         let app = TestApp::start(backend).await;
-        // Nine failures already recorded for this address (the policy itself is unit-tested).
+        // Nine attempts already counted for this account (the policy itself is unit-tested).
         let now = server::web::now_millis();
         app.running
             .as_ref()
@@ -176,7 +176,7 @@ on_both!(
             .set_throttle(
                 "email:citizen@demo.baraza",
                 app::model::Throttle {
-                    failures: 9,
+                    attempts: 9,
                     window_started_at: now,
                     locked_until: None,
                 },
@@ -333,5 +333,84 @@ on_both!(
             .await
             .unwrap();
         assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    }
+);
+
+on_both!(concurrent_guesses_are_all_counted, |backend| async move {
+    let app = TestApp::start(backend).await;
+    // Twelve guesses at once: the count is taken before any password is checked, so no more than
+    // ten are ever checked, whatever the timing.
+    let guesses = (0..12).map(|i| {
+        let url = app.url("/auth/login");
+        async move {
+            TestApp::client()
+                .post(url)
+                .form(&[
+                    ("email", "council@demo.baraza"),
+                    ("password", format!("guess number {i}").as_str()),
+                ])
+                .send()
+                .await
+                .unwrap()
+                .status()
+        }
+    });
+    let statuses = futures_util::future::join_all(guesses).await;
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    let checked = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::BAD_REQUEST)
+        .count();
+    assert_eq!(refused + checked, 12, "{statuses:?}");
+    assert!(checked <= 10 && refused >= 2, "{statuses:?}");
+    let attempts: i64 = sqlx::query_scalar(
+        "SELECT attempts FROM sign_in_throttle WHERE key = 'email:council@demo.baraza'",
+    )
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    assert_eq!(attempts, 12);
+});
+
+on_both!(
+    a_password_change_ends_the_other_sessions,
+    |backend| async move {
+        let app = TestApp::start(backend).await;
+        let laptop = app.signed_in("civil@demo.baraza").await;
+        let phone = app.signed_in("civil@demo.baraza").await;
+        let response = laptop
+            .post(app.url("/account"))
+            .form(&[
+                ("intent", "password"),
+                ("current_password", server::demo::DEMO_PASSWORD),
+                ("new_password", "the lake remembers"),
+                ("new_password_confirm", "the lake remembers"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            laptop
+                .get(app.url("/account"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::OK
+        );
+        assert_eq!(
+            phone
+                .get(app.url("/account"))
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::FOUND,
+            "the other session ended"
+        );
     }
 );

@@ -99,3 +99,57 @@ on_both!(
         }
     }
 );
+
+on_both!(
+    the_first_administrator_is_granted_at_the_command_line,
+    |backend| async move {
+        let app = TestApp::start(backend).await;
+        let signup = TestApp::client()
+            .post(app.url("/auth/signup"))
+            .form(&[
+                ("display_name", "Operator"),
+                ("email", "operator@example.org"),
+                ("password", "a long operator passphrase"),
+                ("password_confirm", "a long operator passphrase"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(signup.status(), reqwest::StatusCode::SEE_OTHER);
+        let binary = env!("CARGO_BIN_EXE_baraza");
+        let url = app.database_url();
+        let unknown = Command::new(binary)
+            .args([
+                "grant-admin",
+                "--email",
+                "nobody@example.org",
+                "--database-url",
+                &url,
+            ])
+            .output()
+            .unwrap();
+        assert!(!unknown.status.success());
+        assert!(String::from_utf8_lossy(&unknown.stderr).contains("sign up first"));
+        let granted = Command::new(binary)
+            .args([
+                "grant-admin",
+                "--email",
+                "Operator@Example.org",
+                "--database-url",
+                &url,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            granted.status.success(),
+            "{}",
+            String::from_utf8_lossy(&granted.stderr)
+        );
+        let role: String =
+            sqlx::query_scalar("SELECT site_role FROM people WHERE email = 'operator@example.org'")
+                .fetch_one(app.pool())
+                .await
+                .unwrap();
+        assert_eq!(role, "admin");
+    }
+);

@@ -377,11 +377,11 @@ on_both!(
 );
 
 on_both!(
-    actions_are_recorded_with_person_and_organisation,
+    speaking_for_an_organisation_lends_it_no_office,
     |backend| async move {
         let app = TestApp::start(backend).await;
         let drafting = app.process_in("drafting").await;
-        // Make the mediator a member of a verified organisation, then act for it.
+        // The mediator joins a verified organisation...
         let admin = app.signed_in("admin@demo.baraza").await;
         let org = app.org_id("Interfaith").await;
         let added = admin
@@ -392,27 +392,45 @@ on_both!(
             .unwrap();
         assert_eq!(added.status(), StatusCode::SEE_OTHER);
         let mediator = app.signed_in("mediator@demo.baraza").await;
-        let response = mediator
-            .post(app.url(&format!("/processes/{drafting}/manage")))
-            .form(&[
-                ("intent", "rules"),
-                ("rules.en", "- Listen first"),
-                ("acting_for", &org.to_string()),
-            ])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), StatusCode::SEE_OTHER);
-        let (person, org_of_event): (i64, Option<i64>) = sqlx::query_as(
-        "SELECT person_id, org_id FROM process_events WHERE process_id = $1 ORDER BY id DESC LIMIT 1",
+        let edit = |acting_for: String| {
+            mediator
+                .post(app.url(&format!("/processes/{drafting}/manage")))
+                .form(&[
+                    ("intent", "rules".to_string()),
+                    ("rules.en", "- Listen first".to_string()),
+                    ("acting_for", acting_for),
+                ])
+                .send()
+        };
+        // ...but speaking for it, they hold only what it holds: the mediator's tools are not its.
+        let before = app.snapshot().await;
+        let response = edit(org.to_string()).await.unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        assert_eq!(app.snapshot().await, before);
+        // As themselves, the edit is recorded with their name, as it was at the time.
+        assert_eq!(
+            edit(String::new()).await.unwrap().status(),
+            StatusCode::SEE_OTHER
+        );
+        let (person, actor_name, org_of_event): (i64, String, Option<i64>) = sqlx::query_as(
+        "SELECT person_id, actor_name, org_id FROM process_events WHERE process_id = $1 ORDER BY id DESC LIMIT 1",
     )
     .bind(drafting)
     .fetch_one(app.pool())
     .await
     .unwrap();
         assert_eq!(person, app.person_id("mediator@demo.baraza").await);
-        assert_eq!(org_of_event, Some(org));
-        // The public log shows both.
+        assert_eq!(org_of_event, None);
+        mediator
+            .post(app.url("/account"))
+            .form(&[
+                ("intent", "profile"),
+                ("display_name", "Renamed"),
+                ("language", "en"),
+            ])
+            .send()
+            .await
+            .unwrap();
         let page = text(
             TestApp::client()
                 .get(app.url(&format!("/processes/{drafting}")))
@@ -421,6 +439,43 @@ on_both!(
                 .unwrap(),
         )
         .await;
-        assert!(page.contains("Rules of engagement edited"));
+        assert!(
+            page.contains(&actor_name),
+            "the log keeps the name used then"
+        );
+        assert!(
+            !page.contains("by Renamed"),
+            "a later rename does not rewrite the log"
+        );
+    }
+);
+
+on_both!(
+    unknown_and_known_emails_get_the_same_refusal,
+    |backend| async move {
+        let app = TestApp::start(backend).await;
+        let drafting = app.process_in("drafting").await;
+        let org = app.org_id("Elders").await;
+        let citizen = app.signed_in("citizen@demo.baraza").await;
+        for email in ["gov@demo.baraza", "nobody-here@demo.baraza"] {
+            let member = citizen
+                .post(app.url(&format!("/organisations/{org}")))
+                .form(&[("intent", "member"), ("email", email)])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(member.status(), StatusCode::FORBIDDEN, "{email}");
+            let role = citizen
+                .post(app.url(&format!("/admin/processes/{drafting}")))
+                .form(&[
+                    ("intent", "person_role"),
+                    ("email", email),
+                    ("role", "mediator"),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(role.status(), StatusCode::FORBIDDEN, "{email}");
+        }
     }
 );

@@ -137,6 +137,7 @@ impl TestApp {
             database_url: db.url.clone(),
             demo,
             public_origin: None,
+            trust_forwarded_for: false,
             site_root: std::path::PathBuf::from(concat!(
                 env!("CARGO_MANIFEST_DIR"),
                 "/../target/site"
@@ -161,6 +162,11 @@ impl TestApp {
             .expect("server restarts");
         self.base = format!("http://{}", running.addr);
         self.running = Some(running);
+    }
+
+    /// The database's URL, for commands run against it.
+    pub fn database_url(&self) -> String {
+        self.launch.database_url.clone()
     }
 
     /// The URL of a path.

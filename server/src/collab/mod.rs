@@ -1,0 +1,7 @@
+//! Real-time co-drafting: drafts as Yjs documents, spoken over the standard y-websocket protocol.
+//! yrs is used only in this folder (and in `app/src/collab` for the browser).
+
+pub mod doc;
+pub mod lib0;
+pub mod protocol;
+pub mod validate;
