@@ -36,3 +36,7 @@ id_type!(
     /// A deliberation process.
     ProcessId
 );
+id_type!(
+    /// A draft: a proposal co-written as a Yjs document.
+    DraftId
+);

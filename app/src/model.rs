@@ -5,7 +5,7 @@ use crate::domain::localized::Localized;
 use crate::domain::org::OrgKind;
 use crate::domain::process::{Level, PhaseDates};
 use crate::domain::roles::{OrgRole, PersonalRole, Phase};
-use crate::ids::{OrgId, PersonId, ProcessId};
+use crate::ids::{DraftId, OrgId, PersonId, ProcessId};
 use serde::{Deserialize, Serialize};
 
 /// Milliseconds since the Unix epoch; every stored time is one of these.
@@ -146,6 +146,17 @@ pub enum EventKind {
         role: PersonalRole,
         assigned: bool,
     },
+    DraftCreated {
+        draft: DraftId,
+    },
+    DraftLocked {
+        draft: DraftId,
+        locked: bool,
+    },
+    VersionNamed {
+        draft: DraftId,
+        number: i64,
+    },
 }
 
 /// One entry of a process's public activity log.
@@ -167,4 +178,72 @@ pub struct Throttle {
     pub attempts: i64,
     pub window_started_at: Millis,
     pub locked_until: Option<Millis>,
+}
+
+/// A draft of a process: a proposal written together, live.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draft {
+    pub id: DraftId,
+    pub process: ProcessId,
+    pub title: String,
+    /// The language the body is written in.
+    pub language: String,
+    pub summary: String,
+    /// When a mediator locked it (nobody writes while locked).
+    pub locked_at: Option<Millis>,
+    pub created_at: Millis,
+}
+
+/// What creating a draft stores.
+#[derive(Clone, Debug)]
+pub struct NewDraft {
+    pub title: String,
+    pub language: String,
+    pub summary: String,
+}
+
+/// What loading a draft's document reads: the latest snapshot and the updates after it.
+#[derive(Clone, Debug, Default)]
+pub struct DraftLog {
+    /// `(seq, state)`: the document as of update `seq`.
+    pub snapshot: Option<(i64, Vec<u8>)>,
+    /// `(seq, update)` after the snapshot, in order.
+    pub tail: Vec<(i64, Vec<u8>)>,
+}
+
+/// What naming a version stores: the text as it is, its hash, and the document state.
+#[derive(Clone, Debug)]
+pub struct NewVersion {
+    pub name: String,
+    pub text: String,
+    /// SHA-256 of the text, hex.
+    pub content_hash: String,
+    pub state: Vec<u8>,
+}
+
+/// A named version of a draft, without its text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionMeta {
+    pub number: i64,
+    pub name: String,
+    /// SHA-256 of the text, hex.
+    pub content_hash: String,
+    pub author_name: String,
+    pub org_name: Option<Localized>,
+    pub created_at: Millis,
+}
+
+/// A named version with its text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Version {
+    pub meta: VersionMeta,
+    pub text: String,
+}
+
+/// The live text of a draft, with who wrote each surviving stretch.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LiveText {
+    pub text: String,
+    /// Consecutive stretches of the text and their authors (`None`: unknown, e.g. imported).
+    pub stretches: Vec<(String, Option<Actor>)>,
 }

@@ -9,7 +9,7 @@ use app::domain::process::{Day, Level, PhaseDates};
 use app::domain::roles::{OrgRole, PersonalRole, Phase};
 use app::error::{AppError, AppResult};
 use app::ids::{OrgId, PersonId};
-use app::model::{Actor, NewOrganisation, NewPerson, ProcessFields};
+use app::model::{Actor, NewDraft, NewOrganisation, NewPerson, ProcessFields};
 use app::ssr::Store;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -74,6 +74,21 @@ struct PersonRoleSeed {
 }
 
 #[derive(Deserialize)]
+struct SectionSeed {
+    author: String,
+    org: String,
+    text: String,
+}
+
+#[derive(Deserialize)]
+struct DraftSeed {
+    title: String,
+    language: String,
+    summary: String,
+    sections: Vec<SectionSeed>,
+}
+
+#[derive(Deserialize)]
 struct ProcessSeed {
     level: String,
     languages: Vec<String>,
@@ -82,6 +97,8 @@ struct ProcessSeed {
     texts: BTreeMap<String, ProcessTexts>,
     organisations: Vec<OrgRoleSeed>,
     people: Vec<PersonRoleSeed>,
+    #[serde(default)]
+    drafts: Vec<DraftSeed>,
 }
 
 /// A demo account, for the start-up banner and the README.
@@ -236,8 +253,81 @@ pub async fn load(store: &dyn Store, now: i64) -> AppResult<()> {
                 .set_person_role(as_admin, process, person, kind, true, now)
                 .await?;
         }
+        let mediator = seed
+            .people
+            .iter()
+            .find(|p| p.role == "mediator")
+            .and_then(|p| people.get(&p.email).copied())
+            .unwrap_or(admin);
+        for draft in &seed.drafts {
+            load_draft(store, process, mediator, draft, &people, &orgs, now).await?;
+        }
         let phase = Phase::from_code(&seed.current_phase).ok_or_else(|| bad("current phase"))?;
         store.set_phase(as_admin, process, phase, now).await?;
+    }
+    Ok(())
+}
+
+/// Creates a draft and writes its sections, each by its author speaking for their organisation,
+/// under a Yjs client id of their own, so the demo's attribution is real.
+async fn load_draft(
+    store: &dyn Store,
+    process: app::ids::ProcessId,
+    mediator: PersonId,
+    seed: &DraftSeed,
+    people: &HashMap<String, PersonId>,
+    orgs: &HashMap<String, OrgId>,
+    now: i64,
+) -> AppResult<()> {
+    let new = NewDraft {
+        title: seed.title.clone(),
+        language: seed.language.clone(),
+        summary: seed.summary.clone(),
+    };
+    let draft = store
+        .create_draft(
+            Actor {
+                person: mediator,
+                acting_for: None,
+            },
+            process,
+            new,
+            now,
+        )
+        .await?;
+    let mut authors: Vec<Actor> = Vec::new();
+    let mut sections: Vec<(u64, &str)> = Vec::new();
+    for section in &seed.sections {
+        let person = *people
+            .get(&section.author)
+            .ok_or_else(|| bad("draft author"))?;
+        let org = *orgs
+            .get(&section.org)
+            .ok_or_else(|| bad("draft organisation"))?;
+        let author = Actor {
+            person,
+            acting_for: Some(org),
+        };
+        let index = authors
+            .iter()
+            .position(|a| *a == author)
+            .unwrap_or_else(|| {
+                authors.push(author);
+                authors.len() - 1
+            });
+        // Demo client ids are small and fixed; live clients pick random 32-bit ones.
+        sections.push((
+            1_000 + draft.0 as u64 * 10 + index as u64,
+            section.text.as_str(),
+        ));
+    }
+    let updates = crate::collab::doc::compose(&sections).map_err(|_| bad("draft text"))?;
+    for (seq, ((client, _), update)) in sections.iter().zip(&updates).enumerate() {
+        let author = authors[((client - 1_000) % 10) as usize];
+        store.bind_draft_client(draft, *client, author).await?;
+        store
+            .append_draft_update(draft, seq as i64 + 1, author, update, now)
+            .await?;
     }
     Ok(())
 }

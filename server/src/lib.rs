@@ -75,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/processes/new", post(forms::new_process))
         .route("/admin/processes/{id}", post(forms::edit_process))
         .route("/processes/{id}/manage", post(forms::manage_process))
+        .route("/collab/drafts/{id}", get(collab::socket::connect))
         .route("/healthz", get(api_v1::health))
         .route("/api/v1/processes", get(api_v1::processes))
         .route("/api/v1/processes/{id}", get(api_v1::process))
@@ -150,8 +151,11 @@ pub async fn launch(launch: Launch) -> Result<Running, Box<dyn std::error::Error
     if !launch.site_root.join("pkg/baraza.wasm").exists() {
         tracing::warn!(site_root = %launch.site_root.display(), "no built site found: pages work, islands will not hydrate (run scripts/build-site)");
     }
+    let hub = collab::hub::Hub::new(store.clone());
     let state = AppState {
         store: store.clone(),
+        live: Arc::new(hub.clone()),
+        hub,
         leptos: leptos_options(&launch.site_root),
         public_origin: launch.public_origin.clone(),
         trust_forwarded_for: launch.trust_forwarded_for,

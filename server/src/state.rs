@@ -1,6 +1,7 @@
 //! What every request handler shares.
 
-use app::ssr::Store;
+use crate::collab::hub::Hub;
+use app::ssr::{Live, Store};
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 
@@ -8,6 +9,10 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    /// The live drafts.
+    pub hub: Hub,
+    /// The same hub, as the application sees it.
+    pub live: Arc<dyn Live>,
     pub leptos: LeptosOptions,
     /// The site's public origin (`https://host[:port]`); `None` trusts the request's Host header.
     pub public_origin: Option<String>,

@@ -72,6 +72,7 @@ pub async fn context(
         .unwrap_or(Lang::En);
     RequestContext {
         store: state.store.clone(),
+        live: state.live.clone(),
         viewer,
         lang,
         now: now_millis(),

@@ -216,7 +216,9 @@ pub enum Action {
     ChangePhase,
     /// Edit the rules of engagement.
     EditRules,
-    /// Write in a draft.
+    /// Start a new draft in the process.
+    CreateDraft,
+    /// Write in a draft, and name versions of it.
     EditDraft,
     /// Lock or unlock a draft.
     LockDraft,
@@ -240,10 +242,11 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the "how this works" page explains them.
-    pub const ALL: [Action; 14] = [
+    pub const ALL: [Action; 15] = [
         Action::View,
         Action::Comment,
         Action::EditDraft,
+        Action::CreateDraft,
         Action::SpeakInSitting,
         Action::EditRules,
         Action::LockDraft,
@@ -265,6 +268,7 @@ impl Action {
             Action::ChangePhase => Msg::ActionChangePhase,
             Action::EditRules => Msg::ActionEditRules,
             Action::EditDraft => Msg::ActionEditDraft,
+            Action::CreateDraft => Msg::ActionCreateDraft,
             Action::LockDraft => Msg::ActionLockDraft,
             Action::Comment => Msg::ActionComment,
             Action::Moderate => Msg::ActionModerate,
@@ -288,6 +292,8 @@ pub fn permits(role: Role, action: Action, phase: Phase) -> bool {
         Action::ChangePhase => role == SiteAdmin || (role == Mediator && open),
         Action::EditRules => matches!(role, SiteAdmin | Mediator) && open,
         Action::EditDraft => role == CoDrafter && phase == Phase::Drafting,
+        // New drafts are started while the text can still be shaped, not once deciding begins.
+        Action::CreateDraft => matches!(role, SiteAdmin | Mediator) && phase < Phase::Decision,
         Action::LockDraft => role == Mediator && open,
         Action::Comment => match role {
             Participant => phase == Phase::PublicComment,
@@ -424,6 +430,8 @@ mod tests {
         (Action::EditRules, Role::Mediator, "1111110"),
         (Action::EditRules, Role::SiteAdmin, "1111110"),
         (Action::EditDraft, Role::CoDrafter, "0100000"),
+        (Action::CreateDraft, Role::Mediator, "1111000"),
+        (Action::CreateDraft, Role::SiteAdmin, "1111000"),
         (Action::LockDraft, Role::Mediator, "1111110"),
         (Action::Comment, Role::Participant, "0010000"),
         (Action::Comment, Role::CoDrafter, "1111110"),
@@ -523,6 +531,7 @@ mod tests {
                 Action::VoteOnDecision => 11,
                 Action::PublishDecision => 12,
                 Action::PostFollowUp => 13,
+                Action::CreateDraft => 14,
             }
         }
         fn role_place(r: Role) -> usize {

@@ -164,6 +164,21 @@ fn Activity(cx: RequestContext, events: Vec<ProcessEvent>) -> impl IntoView {
         .into_iter()
         .map(|event| {
             let what = match &event.kind {
+                EventKind::DraftCreated { .. } => cx.t(Msg::EventDraftCreated {
+                    name: event.subject_name.clone().unwrap_or_default(),
+                }),
+                EventKind::DraftLocked { locked, .. } => cx.t(if *locked {
+                    Msg::EventDraftLocked {
+                        name: event.subject_name.clone().unwrap_or_default(),
+                    }
+                } else {
+                    Msg::EventDraftUnlocked {
+                        name: event.subject_name.clone().unwrap_or_default(),
+                    }
+                }),
+                EventKind::VersionNamed { .. } => cx.t(Msg::EventVersionNamed {
+                    name: event.subject_name.clone().unwrap_or_default(),
+                }),
                 EventKind::ProcessCreated => t(Msg::EventProcessCreated),
                 EventKind::DetailsEdited => t(Msg::EventDetailsEdited),
                 EventKind::PhaseChanged { from, to } => cx.t(Msg::EventPhaseChanged {

@@ -1,7 +1,7 @@
 //! What every server-side step knows about the request it serves. The server builds one per
 //! request and provides it to the page being rendered; use cases receive it as an argument.
 
-use super::store::Store;
+use super::store::{Live, Store};
 use crate::domain::process::Day;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, Msg};
@@ -20,6 +20,8 @@ pub struct Feedback {
 #[derive(Clone)]
 pub struct RequestContext {
     pub store: Arc<dyn Store>,
+    /// The live drafts (the server's collaboration hub).
+    pub live: Arc<dyn Live>,
     /// The signed-in person, if any.
     pub viewer: Option<Person>,
     /// The interface language chosen for this request.

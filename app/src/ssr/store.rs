@@ -9,7 +9,8 @@ use crate::domain::localized::Localized;
 use crate::domain::roles::Action;
 use crate::domain::roles::{OrgRole, PersonalRole, Phase, Standing};
 use crate::error::AppResult;
-use crate::ids::{OrgId, PersonId, ProcessId};
+use crate::i18n::Msg;
+use crate::ids::{DraftId, OrgId, PersonId, ProcessId};
 use crate::model::*;
 
 /// Baraza's persistent state.
@@ -171,4 +172,78 @@ pub trait Store: Send + Sync + 'static {
     async fn standing(&self, id: ProcessId, person: Option<PersonId>) -> AppResult<Standing>;
     /// The newest entries of a process's activity log.
     async fn events(&self, id: ProcessId, limit: i64) -> AppResult<Vec<ProcessEvent>>;
+
+    // Drafts.
+    /// Creates a draft in a process ([`Action::CreateDraft`]).
+    async fn create_draft(
+        &self,
+        actor: Actor,
+        process: ProcessId,
+        new: NewDraft,
+        now: Millis,
+    ) -> AppResult<DraftId>;
+    /// One draft.
+    async fn draft(&self, id: DraftId) -> AppResult<Option<Draft>>;
+    /// A process's drafts, oldest first.
+    async fn drafts(&self, process: ProcessId) -> AppResult<Vec<Draft>>;
+    /// Locks or unlocks a draft ([`Action::LockDraft`]).
+    async fn set_draft_lock(
+        &self,
+        actor: Actor,
+        id: DraftId,
+        locked: bool,
+        now: Millis,
+    ) -> AppResult<()>;
+    /// Whether `actor` may write in the draft now; if not, why ([`Action::EditDraft`], the lock).
+    async fn draft_write_access(&self, id: DraftId, actor: Actor) -> AppResult<Result<(), Msg>>;
+
+    // A draft's live document.
+    /// The latest snapshot and the updates stored after it.
+    async fn draft_log(&self, id: DraftId) -> AppResult<DraftLog>;
+    /// Appends an accepted update; `seq` must be the next number (a duplicate is an error).
+    async fn append_draft_update(
+        &self,
+        id: DraftId,
+        seq: i64,
+        author: Actor,
+        update: &[u8],
+        now: Millis,
+    ) -> AppResult<()>;
+    /// Stores the document as of update `seq`, replacing an older snapshot.
+    async fn save_draft_snapshot(
+        &self,
+        id: DraftId,
+        seq: i64,
+        state: &[u8],
+        now: Millis,
+    ) -> AppResult<()>;
+    /// Binds a Yjs client id to an author, unless already bound; returns the binding in force.
+    async fn bind_draft_client(&self, id: DraftId, client: u64, author: Actor) -> AppResult<Actor>;
+    /// Every client id of the draft and its author.
+    async fn draft_clients(&self, id: DraftId) -> AppResult<Vec<(u64, Actor)>>;
+
+    // Versions.
+    /// Names the current text a version ([`Action::EditDraft`]); returns its number.
+    async fn create_version(
+        &self,
+        actor: Actor,
+        id: DraftId,
+        version: NewVersion,
+        now: Millis,
+    ) -> AppResult<i64>;
+    /// A draft's named versions, newest first.
+    async fn versions(&self, id: DraftId) -> AppResult<Vec<VersionMeta>>;
+    /// One named version with its text.
+    async fn version(&self, id: DraftId, number: i64) -> AppResult<Option<Version>>;
+}
+
+/// The live side of drafts: the server's hub, which owns each draft's document while it is in use.
+#[async_trait::async_trait]
+pub trait Live: Send + Sync + 'static {
+    /// The current text of a draft with who wrote each stretch.
+    async fn text(&self, id: DraftId) -> AppResult<LiveText>;
+    /// The current text and the whole document state (for naming a version).
+    async fn state(&self, id: DraftId) -> AppResult<(String, Vec<u8>)>;
+    /// Who may write may have changed (a lock, a phase, a role): connections check again.
+    fn access_changed(&self);
 }

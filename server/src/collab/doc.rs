@@ -181,6 +181,33 @@ impl DraftDoc {
     }
 }
 
+/// Writes `sections` one after another at the end of the body, each by its own Yjs client, as
+/// co-drafters taking turns would; returns each section's update. Used to seed the demo.
+pub fn compose(sections: &[(u64, &str)]) -> Result<Vec<Vec<u8>>, DocError> {
+    contained(|| {
+        let mut updates: Vec<Vec<u8>> = Vec::new();
+        for (client, text) in sections {
+            let doc = Doc::with_options(Options {
+                client_id: yrs::block::ClientID::new(*client),
+                offset_kind: OffsetKind::Utf16,
+                ..Options::default()
+            });
+            let body = doc.get_or_insert_text(BODY);
+            let mut txn = doc.transact_mut();
+            for update in &updates {
+                txn.apply_update(Update::decode_v1(update).map_err(|_| DocError::Decode)?)
+                    .map_err(|_| DocError::Decode)?;
+            }
+            drop(txn);
+            let mut txn = doc.transact_mut();
+            let end = body.len(&txn);
+            body.insert(&mut txn, end, text);
+            updates.push(txn.encode_update_v1());
+        }
+        Ok(updates)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,6 +260,15 @@ mod tests {
         // Reloading from a snapshot gives the same text.
         let reloaded = DraftDoc::load(Some(&server.encode_state().unwrap()), []).unwrap();
         assert_eq!(reloaded.text(), server.text());
+    }
+
+    #[test]
+    fn composed_sections_keep_their_authors() {
+        let updates = compose(&[(5, "Purpose. "), (6, "目的。"), (5, "Review.")]).unwrap();
+        let doc = DraftDoc::load(None, updates.iter().map(Vec::as_slice)).unwrap();
+        assert_eq!(doc.text(), "Purpose. 目的。Review.");
+        let clients: Vec<u64> = doc.stretches().unwrap().iter().map(|s| s.client).collect();
+        assert_eq!(clients, vec![5, 6, 5]);
     }
 
     #[test]

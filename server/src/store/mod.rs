@@ -11,7 +11,7 @@ use app::domain::localized::Localized;
 use app::domain::roles::{Action, OrgRole, PersonalRole, Phase, SiteAction, Standing, site_may};
 use app::error::{AppError, AppResult, FieldError};
 use app::i18n::Msg;
-use app::ids::{OrgId, PersonId, ProcessId};
+use app::ids::{DraftId, OrgId, PersonId, ProcessId};
 use app::model::*;
 use app::ssr::Store;
 use rows::*;
@@ -66,6 +66,16 @@ macro_rules! person_columns {
 macro_rules! org_columns {
     () => {
         "id, name, description, kind, verified_at, created_at"
+    };
+}
+macro_rules! draft_columns {
+    () => {
+        "id, process_id, title, language, summary, locked_at, created_at"
+    };
+}
+macro_rules! version_columns {
+    () => {
+        "v.number, v.name, v.body, v.content_hash, v.actor_name, o.name AS org_name, v.created_at"
     };
 }
 macro_rules! process_columns {
@@ -1037,5 +1047,336 @@ impl Store for SqlStore {
                 })
             })
             .collect()
+    }
+
+    async fn create_draft(
+        &self,
+        actor: Actor,
+        process: ProcessId,
+        new: NewDraft,
+        now: Millis,
+    ) -> AppResult<DraftId> {
+        let mut tx = self.begin().await?;
+        authorize(&mut tx, process, actor, Action::CreateDraft).await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO drafts (process_id, title, language, summary, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(process.0)
+        .bind(&new.title)
+        .bind(&new.language)
+        .bind(&new.summary)
+        .bind(actor.person.0)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(internal)?;
+        let draft = DraftId(id);
+        log_event(
+            &mut tx,
+            process,
+            actor,
+            &EventKind::DraftCreated { draft },
+            Some(&new.title),
+            now,
+        )
+        .await?;
+        tx.commit().await.map_err(internal)?;
+        Ok(draft)
+    }
+
+    async fn draft(&self, id: DraftId) -> AppResult<Option<Draft>> {
+        let row: Option<DraftRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            draft_columns!(),
+            " FROM drafts WHERE id = $1"
+        ))
+        .bind(id.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(internal)?;
+        Ok(row.map(DraftRow::into_draft))
+    }
+
+    async fn drafts(&self, process: ProcessId) -> AppResult<Vec<Draft>> {
+        let rows: Vec<DraftRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            draft_columns!(),
+            " FROM drafts WHERE process_id = $1 ORDER BY id"
+        ))
+        .bind(process.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal)?;
+        Ok(rows.into_iter().map(DraftRow::into_draft).collect())
+    }
+
+    async fn set_draft_lock(
+        &self,
+        actor: Actor,
+        id: DraftId,
+        locked: bool,
+        now: Millis,
+    ) -> AppResult<()> {
+        let mut tx = self.begin().await?;
+        let process: Option<i64> =
+            sqlx::query_scalar("SELECT process_id FROM drafts WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(internal)?;
+        let process = ProcessId(process.ok_or(AppError::NotFound)?);
+        authorize(&mut tx, process, actor, Action::LockDraft).await?;
+        sqlx::query("UPDATE drafts SET locked_at = $1, locked_by = $2 WHERE id = $3")
+            .bind(locked.then_some(now))
+            .bind(locked.then_some(actor.person.0))
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+        let title: String = sqlx::query_scalar("SELECT title FROM drafts WHERE id = $1")
+            .bind(id.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(internal)?;
+        log_event(
+            &mut tx,
+            process,
+            actor,
+            &EventKind::DraftLocked { draft: id, locked },
+            Some(&title),
+            now,
+        )
+        .await?;
+        tx.commit().await.map_err(internal)
+    }
+
+    async fn draft_write_access(&self, id: DraftId, actor: Actor) -> AppResult<Result<(), Msg>> {
+        let mut conn = self.pool.acquire().await.map_err(internal)?;
+        let row: Option<(i64, Option<i64>, String)> = sqlx::query_as(
+            "SELECT d.process_id, d.locked_at, p.phase FROM drafts d JOIN processes p ON p.id = d.process_id \
+             WHERE d.id = $1",
+        )
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(internal)?;
+        let (process, locked_at, phase) = row.ok_or(AppError::NotFound)?;
+        let phase = parse_phase(&phase)?;
+        let standing = standing_on(&mut conn, ProcessId(process), Some(actor.person)).await?;
+        if let Some(org) = actor.acting_for
+            && !standing.co_drafting_orgs.contains(&org)
+        {
+            return Ok(Err(Msg::ErrorDraftReadOnly));
+        }
+        Ok(if locked_at.is_some() {
+            Err(Msg::ErrorDraftLocked)
+        } else if standing.may(actor.acting_for, Action::EditDraft, phase) {
+            Ok(())
+        } else if standing.may_somehow(Action::EditDraft, Phase::Drafting) {
+            Err(Msg::ErrorNotAllowedInPhase)
+        } else {
+            Err(Msg::ErrorDraftReadOnly)
+        })
+    }
+
+    async fn draft_log(&self, id: DraftId) -> AppResult<DraftLog> {
+        let snapshot: Option<(i64, Vec<u8>)> =
+            sqlx::query_as("SELECT seq, state_v1 FROM draft_snapshots WHERE draft_id = $1")
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(internal)?;
+        let after = snapshot.as_ref().map(|(seq, _)| *seq).unwrap_or(0);
+        let tail: Vec<(i64, Vec<u8>)> = sqlx::query_as(
+            "SELECT seq, update_v1 FROM draft_updates WHERE draft_id = $1 AND seq > $2 ORDER BY seq",
+        )
+        .bind(id.0)
+        .bind(after)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal)?;
+        Ok(DraftLog { snapshot, tail })
+    }
+
+    async fn append_draft_update(
+        &self,
+        id: DraftId,
+        seq: i64,
+        author: Actor,
+        update: &[u8],
+        now: Millis,
+    ) -> AppResult<()> {
+        sqlx::query(
+            "INSERT INTO draft_updates (draft_id, seq, person_id, org_id, at, update_v1) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id.0)
+        .bind(seq)
+        .bind(author.person.0)
+        .bind(author.acting_for.map(|o| o.0))
+        .bind(now)
+        .bind(update.to_vec())
+        .execute(&self.pool)
+        .await
+        .map_err(internal)?;
+        Ok(())
+    }
+
+    async fn save_draft_snapshot(
+        &self,
+        id: DraftId,
+        seq: i64,
+        state: &[u8],
+        now: Millis,
+    ) -> AppResult<()> {
+        // Never replace a newer snapshot with an older one (two savers racing).
+        sqlx::query(
+            "INSERT INTO draft_snapshots (draft_id, seq, state_v1, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (draft_id) DO UPDATE SET seq = excluded.seq, state_v1 = excluded.state_v1, \
+             created_at = excluded.created_at WHERE draft_snapshots.seq < excluded.seq",
+        )
+        .bind(id.0)
+        .bind(seq)
+        .bind(state.to_vec())
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map_err(internal)?;
+        Ok(())
+    }
+
+    async fn bind_draft_client(&self, id: DraftId, client: u64, author: Actor) -> AppResult<Actor> {
+        let client = i64::try_from(client).map_err(|_| AppError::Internal)?;
+        sqlx::query(
+            "INSERT INTO draft_clients (draft_id, client_id, person_id, org_id) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (draft_id, client_id) DO NOTHING",
+        )
+        .bind(id.0)
+        .bind(client)
+        .bind(author.person.0)
+        .bind(author.acting_for.map(|o| o.0))
+        .execute(&self.pool)
+        .await
+        .map_err(internal)?;
+        let (person, org): (i64, Option<i64>) = sqlx::query_as(
+            "SELECT person_id, org_id FROM draft_clients WHERE draft_id = $1 AND client_id = $2",
+        )
+        .bind(id.0)
+        .bind(client)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(internal)?;
+        Ok(Actor {
+            person: PersonId(person),
+            acting_for: org.map(OrgId),
+        })
+    }
+
+    async fn draft_clients(&self, id: DraftId) -> AppResult<Vec<(u64, Actor)>> {
+        let rows: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT client_id, person_id, org_id FROM draft_clients WHERE draft_id = $1",
+        )
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal)?;
+        Ok(rows
+            .into_iter()
+            .map(|(client, person, org)| {
+                (
+                    client as u64,
+                    Actor {
+                        person: PersonId(person),
+                        acting_for: org.map(OrgId),
+                    },
+                )
+            })
+            .collect())
+    }
+
+    async fn create_version(
+        &self,
+        actor: Actor,
+        id: DraftId,
+        version: NewVersion,
+        now: Millis,
+    ) -> AppResult<i64> {
+        let mut tx = self.begin().await?;
+        let process: Option<i64> =
+            sqlx::query_scalar("SELECT process_id FROM drafts WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(internal)?;
+        let process = ProcessId(process.ok_or(AppError::NotFound)?);
+        authorize(&mut tx, process, actor, Action::EditDraft).await?;
+        let number: i64 = sqlx::query_scalar(
+            "SELECT COALESCE(MAX(number), 0) + 1 FROM draft_versions WHERE draft_id = $1",
+        )
+        .bind(id.0)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(internal)?;
+        sqlx::query(
+            "INSERT INTO draft_versions (draft_id, number, name, body, content_hash, state_v1, person_id, actor_name, \
+             org_id, created_at) SELECT $1, $2, $3, $4, $5, $6, id, display_name, $8, $9 FROM people WHERE id = $7",
+        )
+        .bind(id.0)
+        .bind(number)
+        .bind(&version.name)
+        .bind(&version.text)
+        .bind(&version.content_hash)
+        .bind(version.state)
+        .bind(actor.person.0)
+        .bind(actor.acting_for.map(|o| o.0))
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+        log_event(
+            &mut tx,
+            process,
+            actor,
+            &EventKind::VersionNamed { draft: id, number },
+            Some(&version.name),
+            now,
+        )
+        .await?;
+        tx.commit().await.map_err(internal)?;
+        Ok(number)
+    }
+
+    async fn versions(&self, id: DraftId) -> AppResult<Vec<VersionMeta>> {
+        let rows: Vec<VersionRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            version_columns!(),
+            " FROM draft_versions v LEFT JOIN organisations o ON o.id = v.org_id WHERE v.draft_id = $1 \
+             ORDER BY v.number DESC"
+        ))
+        .bind(id.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal)?;
+        rows.into_iter().map(|row| row.into_meta()).collect()
+    }
+
+    async fn version(&self, id: DraftId, number: i64) -> AppResult<Option<Version>> {
+        let row: Option<VersionRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            version_columns!(),
+            " FROM draft_versions v LEFT JOIN organisations o ON o.id = v.org_id \
+             WHERE v.draft_id = $1 AND v.number = $2"
+        ))
+        .bind(id.0)
+        .bind(number)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(internal)?;
+        let Some(row) = row else { return Ok(None) };
+        let text = row.body.clone();
+        Ok(Some(Version {
+            meta: row.into_meta()?,
+            text,
+        }))
     }
 }

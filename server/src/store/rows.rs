@@ -6,8 +6,8 @@ use app::domain::org::OrgKind;
 use app::domain::process::{Day, Level, PhaseDates};
 use app::domain::roles::Phase;
 use app::error::{AppError, AppResult};
-use app::ids::{OrgId, PersonId, ProcessId};
-use app::model::{Organisation, Person, Process, ProcessFields};
+use app::ids::{DraftId, OrgId, PersonId, ProcessId};
+use app::model::{Draft, Organisation, Person, Process, ProcessFields, VersionMeta};
 
 /// A value in the database that the application cannot read: logged, and reported as internal.
 pub fn corrupt(what: &str, value: &str) -> AppError {
@@ -148,6 +148,55 @@ impl ProcessRow {
             phase: parse_phase(&self.phase)?,
             created_at: self.created_at,
             updated_at: self.updated_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct DraftRow {
+    pub id: i64,
+    pub process_id: i64,
+    pub title: String,
+    pub language: String,
+    pub summary: String,
+    pub locked_at: Option<i64>,
+    pub created_at: i64,
+}
+
+impl DraftRow {
+    pub fn into_draft(self) -> Draft {
+        Draft {
+            id: DraftId(self.id),
+            process: ProcessId(self.process_id),
+            title: self.title,
+            language: self.language,
+            summary: self.summary,
+            locked_at: self.locked_at,
+            created_at: self.created_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub struct VersionRow {
+    pub number: i64,
+    pub name: String,
+    pub body: String,
+    pub content_hash: String,
+    pub actor_name: String,
+    pub org_name: Option<String>,
+    pub created_at: i64,
+}
+
+impl VersionRow {
+    pub fn into_meta(self) -> AppResult<VersionMeta> {
+        Ok(VersionMeta {
+            number: self.number,
+            name: self.name,
+            content_hash: self.content_hash,
+            author_name: self.actor_name,
+            org_name: self.org_name.as_deref().map(localized).transpose()?,
+            created_at: self.created_at,
         })
     }
 }

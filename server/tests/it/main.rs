@@ -2,9 +2,11 @@
 //! SQLite and on PostgreSQL), real HTTP.
 
 mod support;
+mod yclient;
 
 mod api;
 mod auth;
 mod cli;
+mod collab;
 mod pages;
 mod permissions;

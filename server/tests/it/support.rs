@@ -209,6 +209,55 @@ impl TestApp {
         client
     }
 
+    /// The session cookie (`name=value`) of a demo account, for websocket clients.
+    pub async fn cookie(&self, email: &str) -> String {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+        let client = Client::builder()
+            .cookie_provider(jar.clone())
+            .redirect(Policy::none())
+            .build()
+            .expect("client");
+        let response = client
+            .post(self.url("/auth/login"))
+            .form(&[("email", email), ("password", server::demo::DEMO_PASSWORD)])
+            .send()
+            .await
+            .expect("sign in");
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "signing in as {email}"
+        );
+        use reqwest::cookie::CookieStore;
+        let url = reqwest::Url::parse(&self.base).expect("url");
+        jar.cookies(&url)
+            .expect("a session cookie")
+            .to_str()
+            .expect("ascii")
+            .to_string()
+    }
+
+    /// The id of a demo draft whose title contains `fragment`.
+    pub async fn draft_id(&self, fragment: &str) -> i64 {
+        let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, title FROM drafts ORDER BY id")
+            .fetch_all(self.pool())
+            .await
+            .expect("drafts");
+        rows.into_iter()
+            .find(|(_, title)| title.contains(fragment))
+            .map(|(id, _)| id)
+            .unwrap_or_else(|| panic!("no draft titled like {fragment}"))
+    }
+
+    /// How many updates a draft has stored.
+    pub async fn stored_updates(&self, draft: i64) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM draft_updates WHERE draft_id = $1")
+            .bind(draft)
+            .fetch_one(self.pool())
+            .await
+            .expect("count")
+    }
+
     /// Every row of every table that holds the deliberation's state (not sessions or the
     /// sign-in throttle), as text: equal snapshots mean nothing changed.
     pub async fn snapshot(&self) -> String {
@@ -222,6 +271,9 @@ impl TestApp {
             "process_organisations",
             "process_people",
             "process_events",
+            "drafts",
+            "draft_clients",
+            "draft_versions",
         ] {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT * FROM {table} ORDER BY 1, 2"

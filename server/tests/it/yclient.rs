@@ -1,0 +1,267 @@
+//! A Yjs client for tests: tokio-tungstenite and yrs, speaking y-websocket's protocol exactly as
+//! a browser's `WebsocketProvider` does (but written here from the protocol, not from the server).
+
+use futures_util::{SinkExt, StreamExt};
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use yrs::updates::decoder::Decode;
+use yrs::updates::encoder::Encode;
+use yrs::{
+    Doc, GetString, OffsetKind, Options, ReadTxn, StateVector, Text, TextRef, Transact, Update,
+};
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// What the server said besides document updates.
+#[derive(Debug, Default)]
+pub struct Heard {
+    pub denied: Vec<String>,
+    pub awareness: Vec<Vec<u8>>,
+    pub closed: Option<(u16, String)>,
+}
+
+/// One Yjs peer.
+pub struct YClient {
+    pub doc: Doc,
+    pub text: TextRef,
+    socket: Socket,
+    pub heard: Heard,
+    /// Whether the server's sync step 2 (everything it had) has arrived.
+    pub synced: bool,
+}
+
+fn var_u64(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8 & 0x7f) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn read_var(bytes: &[u8], pos: &mut usize) -> u64 {
+    let (mut value, mut shift) = (0u64, 0);
+    loop {
+        let b = bytes[*pos];
+        *pos += 1;
+        value |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return value;
+        }
+        shift += 7;
+    }
+}
+
+/// A sync message (`kind`: 0 step 1, 1 step 2, 2 update).
+pub fn sync_message(kind: u64, payload: &[u8]) -> Vec<u8> {
+    let mut out = vec![0];
+    var_u64(&mut out, kind);
+    var_u64(&mut out, payload.len() as u64);
+    out.extend_from_slice(payload);
+    out
+}
+
+/// An awareness message with one client's state.
+pub fn awareness_message(client: u64, clock: u64, state: &str) -> Vec<u8> {
+    let mut update = vec![1];
+    var_u64(&mut update, client);
+    var_u64(&mut update, clock);
+    var_u64(&mut update, state.len() as u64);
+    update.extend_from_slice(state.as_bytes());
+    let mut out = vec![1];
+    var_u64(&mut out, update.len() as u64);
+    out.extend(update);
+    out
+}
+
+impl YClient {
+    /// Connects to a draft with a session cookie (or none) and completes the initial sync.
+    pub async fn connect(base: &str, draft: i64, cookie: Option<&str>, client_id: u64) -> YClient {
+        YClient::try_connect(base, draft, cookie, client_id, None)
+            .await
+            .expect("websocket connects")
+    }
+
+    /// Connects, optionally speaking for an organisation; returns the HTTP error on refusal.
+    pub async fn try_connect(
+        base: &str,
+        draft: i64,
+        cookie: Option<&str>,
+        client_id: u64,
+        acting_for: Option<i64>,
+    ) -> Result<YClient, tokio_tungstenite::tungstenite::Error> {
+        let ws = base.replacen("http://", "ws://", 1);
+        let query = acting_for.map(|o| format!("?as={o}")).unwrap_or_default();
+        let mut request = format!("{ws}/collab/drafts/{draft}{query}")
+            .into_client_request()
+            .unwrap();
+        request
+            .headers_mut()
+            .insert("origin", base.parse().unwrap());
+        if let Some(cookie) = cookie {
+            request
+                .headers_mut()
+                .insert("cookie", cookie.parse().unwrap());
+        }
+        let (socket, _) = tokio_tungstenite::connect_async(request).await?;
+        let doc = Doc::with_options(Options {
+            client_id: yrs::block::ClientID::new(client_id),
+            offset_kind: OffsetKind::Utf16,
+            ..Options::default()
+        });
+        let text = doc.get_or_insert_text("body");
+        let mut client = YClient {
+            doc,
+            text,
+            socket,
+            heard: Heard::default(),
+            synced: false,
+        };
+        let step1 = client.doc.transact().state_vector().encode_v1();
+        client.send(sync_message(0, &step1)).await;
+        // The server's step 1 (answered) and step 2 (applied).
+        client
+            .pump_until(Duration::from_secs(5), |c| {
+                c.synced || c.heard.closed.is_some()
+            })
+            .await;
+        Ok(client)
+    }
+
+    /// Sends raw bytes as one binary frame.
+    pub async fn send(&mut self, bytes: Vec<u8>) {
+        let _ = self.socket.send(Message::Binary(bytes.into())).await;
+    }
+
+    /// Inserts text at a UTF-16 offset and sends the update.
+    pub async fn insert(&mut self, at: u32, s: &str) {
+        let update = {
+            let mut txn = self.doc.transact_mut();
+            self.text.insert(&mut txn, at, s);
+            txn.encode_update_v1()
+        };
+        self.send(sync_message(2, &update)).await;
+    }
+
+    /// Deletes a range and sends the update.
+    pub async fn delete(&mut self, at: u32, len: u32) {
+        let update = {
+            let mut txn = self.doc.transact_mut();
+            self.text.remove_range(&mut txn, at, len);
+            txn.encode_update_v1()
+        };
+        self.send(sync_message(2, &update)).await;
+    }
+
+    /// The local text.
+    pub fn string(&self) -> String {
+        self.text.get_string(&self.doc.transact())
+    }
+
+    /// The text length in UTF-16 units.
+    pub fn len(&self) -> u32 {
+        self.text.len(&self.doc.transact())
+    }
+
+    /// Handles messages until `done` holds or `limit` passes; false on timeout.
+    pub async fn pump_until(
+        &mut self,
+        limit: Duration,
+        mut done: impl FnMut(&YClient) -> bool,
+    ) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            if done(self) && self.drain_ready().await {
+                return true;
+            }
+            let remaining = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if remaining.is_zero() || self.heard.closed.is_some() {
+                return done(self);
+            }
+            match tokio::time::timeout(
+                remaining.min(Duration::from_millis(200)),
+                self.socket.next(),
+            )
+            .await
+            {
+                Ok(Some(Ok(message))) => self.handle(message).await,
+                Ok(Some(Err(_))) | Ok(None) => {
+                    if self.heard.closed.is_none() {
+                        self.heard.closed = Some((1006, "connection dropped".into()));
+                    }
+                }
+                Err(_) => {}
+            }
+        }
+    }
+
+    /// Handles whatever has already arrived, without waiting; true when nothing more is waiting.
+    async fn drain_ready(&mut self) -> bool {
+        while let Ok(Some(Ok(message))) =
+            tokio::time::timeout(Duration::from_millis(30), self.socket.next()).await
+        {
+            self.handle(message).await;
+        }
+        true
+    }
+
+    /// Waits until the server has been quiet for a moment, handling everything it sent.
+    pub async fn settle(&mut self) {
+        self.pump_until(Duration::from_millis(300), |_| true).await;
+    }
+
+    async fn handle(&mut self, message: Message) {
+        match message {
+            Message::Binary(bytes) => {
+                let mut pos = 0;
+                match read_var(&bytes, &mut pos) {
+                    0 => {
+                        let kind = read_var(&bytes, &mut pos);
+                        let len = read_var(&bytes, &mut pos) as usize;
+                        let payload = bytes[pos..pos + len].to_vec();
+                        match kind {
+                            0 => {
+                                let sv = StateVector::decode_v1(&payload).unwrap();
+                                let diff = self.doc.transact().encode_diff_v1(&sv);
+                                self.send(sync_message(1, &diff)).await;
+                            }
+                            _ => {
+                                let update = Update::decode_v1(&payload).unwrap();
+                                self.doc.transact_mut().apply_update(update).unwrap();
+                                if kind == 1 {
+                                    self.synced = true;
+                                }
+                            }
+                        }
+                    }
+                    1 => self.heard.awareness.push(bytes[pos..].to_vec()),
+                    2 => {
+                        let _permission = read_var(&bytes, &mut pos);
+                        let len = read_var(&bytes, &mut pos) as usize;
+                        self.heard
+                            .denied
+                            .push(String::from_utf8_lossy(&bytes[pos..pos + len]).into());
+                    }
+                    _ => {}
+                }
+            }
+            Message::Close(frame) => {
+                self.heard.closed = Some(
+                    frame
+                        .map(|f| (u16::from(f.code), f.reason.to_string()))
+                        .unwrap_or((CloseCode::Status.into(), String::new())),
+                );
+            }
+            _ => {}
+        }
+    }
+
+    /// Waits for the server to close the connection; returns its code and reason.
+    pub async fn closed(&mut self, limit: Duration) -> Option<(u16, String)> {
+        self.pump_until(limit, |c| c.heard.closed.is_some()).await;
+        self.heard.closed.clone()
+    }
+}
