@@ -268,7 +268,37 @@ pub async fn edit_process(
     .await
 }
 
-/// `POST /processes/{id}/manage`: the mediator's tools (`intent=phase` or `intent=rules`).
+/// `POST /processes/{id}/drafts/{draft}`: name a version (`intent=version`), lock or unlock
+/// (`intent=lock`, `locked=true|false`).
+pub async fn draft(
+    State(state): State<AppState>,
+    Path((id, draft)): Path<(i64, i64)>,
+    session: Session,
+    parts: Parts,
+    form: Submitted,
+) -> Response {
+    let (process, draft) = (ProcessId(id), app::ids::DraftId(draft));
+    submit(state, session, parts, form, |cx, form| async move {
+        let notice = match form.text("intent") {
+            "version" => {
+                api::drafts::name_version(&cx, process, draft, &form).await?;
+                Msg::NoticeVersionNamed
+            }
+            "lock" => {
+                api::drafts::lock(&cx, process, draft, form.text("locked") == "true").await?;
+                Msg::NoticeSaved
+            }
+            _ => return Err(unknown_intent()),
+        };
+        Ok(Done::to(
+            format!("/processes/{process}/drafts/{draft}"),
+            notice,
+        ))
+    })
+    .await
+}
+
+/// `POST /processes/{id}/manage`: the mediator's tools (`intent=phase`, `rules` or `draft`).
 pub async fn manage_process(
     State(state): State<AppState>,
     Path(id): Path<i64>,
@@ -281,6 +311,13 @@ pub async fn manage_process(
         match form.text("intent") {
             "phase" => api::processes::change_phase(&cx, id, &form).await?,
             "rules" => api::processes::edit_rules(&cx, id, &form).await?,
+            "draft" => {
+                let draft = api::drafts::create(&cx, id, &form).await?;
+                return Ok(Done::to(
+                    format!("/processes/{id}/drafts/{draft}"),
+                    Msg::NoticeDraftCreated,
+                ));
+            }
             _ => return Err(unknown_intent()),
         }
         Ok(Done::to(format!("/processes/{id}"), Msg::NoticeSaved))

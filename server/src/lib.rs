@@ -75,10 +75,16 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/processes/new", post(forms::new_process))
         .route("/admin/processes/{id}", post(forms::edit_process))
         .route("/processes/{id}/manage", post(forms::manage_process))
+        .route("/processes/{id}/drafts/{draft}", post(forms::draft))
         .route("/collab/drafts/{id}", get(collab::socket::connect))
         .route("/healthz", get(api_v1::health))
         .route("/api/v1/processes", get(api_v1::processes))
         .route("/api/v1/processes/{id}", get(api_v1::process))
+        .route("/api/v1/drafts/{id}", get(api_v1::draft))
+        .route(
+            "/api/v1/drafts/{id}/versions/{number}",
+            get(api_v1::version),
+        )
         .nest_service("/pkg", pkg)
         .fallback(web::page)
         .layer(middleware::from_fn_with_state(

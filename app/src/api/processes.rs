@@ -20,6 +20,7 @@ pub struct ProcessPage {
     /// The viewer's organisations, to choose whom they speak for.
     pub acting_options: Vec<Organisation>,
     pub events: Vec<ProcessEvent>,
+    pub drafts: Vec<Draft>,
 }
 
 /// All processes, those open for input first, then upcoming, then deciding, then closed.
@@ -51,12 +52,14 @@ pub async fn page(cx: &RequestContext, id: ProcessId) -> AppResult<ProcessPage> 
         Some(person) => cx.store.memberships(person).await?,
         None => Vec::new(),
     };
+    let drafts = cx.store.drafts(id).await?;
     Ok(ProcessPage {
         process,
         participants,
         standing,
         acting_options,
         events,
+        drafts,
     })
 }
 

@@ -3,7 +3,7 @@
 use super::{load, param};
 use crate::api;
 use crate::api::processes::{ProcessPage as PageData, may, shown};
-use crate::components::form::{ActingAsField, ErrorSummary, PostForm, Select, TextArea};
+use crate::components::form::{ActingAsField, ErrorSummary, PostForm, Select, TextArea, TextField};
 use crate::components::layout::{Page, t};
 use crate::components::process::{PhaseBadge, Timeline};
 use crate::components::text::{Local, TextBlocks};
@@ -40,12 +40,27 @@ pub fn ProcessPage() -> impl IntoView {
         let (id, phase, level) = (process.id, process.phase, process.fields.level);
         let participants = view! { <Participants cx=cx.clone() page=page.clone() /> };
         let activity = view! { <Activity cx=cx.clone() events=page.events.clone() /> };
+        let drafts = page
+            .drafts
+            .iter()
+            .map(|d| {
+                view! {
+                    <li>
+                        <a href=format!("/processes/{}/drafts/{}", d.process, d.id) lang=d.language.clone()>{d.title.clone()}</a>
+                        {d.locked_at.is_some().then(|| view! { " " <span class="badge warning">{t(Msg::DraftLockedBadge)}</span> })}
+                    </li>
+                }
+            })
+            .collect_view();
+        let no_drafts = page.drafts.is_empty();
         let now: Vec<Msg> = Action::ALL
             .into_iter()
             .filter(|a| *a != Action::View && may(&page, *a))
             .map(|a| a.label())
             .collect();
-        let can_tend = may(&page, Action::EditRules) || may(&page, Action::ChangePhase);
+        let can_tend = may(&page, Action::EditRules)
+            || may(&page, Action::ChangePhase)
+            || may(&page, Action::CreateDraft);
         let can_manage = may(&page, Action::Manage);
         let your_part = if cx.viewer.is_none() {
             view! {
@@ -81,6 +96,10 @@ pub fn ProcessPage() -> impl IntoView {
                         {can_tend.then(|| view! { <p><a class="button" href=format!("/processes/{id}/manage")>{t(Msg::ProcessManage)}</a></p> })}
                         {can_manage.then(|| view! { <p><a class="button secondary" href=format!("/admin/processes/{id}")>{t(Msg::AdminEditProcess)}</a></p> })}
                     </aside>
+                    <section aria-labelledby="drafts">
+                        <h2 id="drafts">{t(Msg::ProcessDrafts)}</h2>
+                        {if no_drafts { view! { <p>{t(Msg::ProcessNoDrafts)}</p> }.into_any() } else { view! { <ul class="drafts">{drafts}</ul> }.into_any() }}
+                    </section>
                     <section aria-labelledby="timeline">
                         <h2 id="timeline">{t(Msg::ProcessTimeline)}</h2>
                         <Timeline process=process />
@@ -357,7 +376,14 @@ pub fn ManagePage() -> impl IntoView {
             (page.acting_options.clone(), page.acting_options.clone());
         let can_rules = may(&page, Action::EditRules);
         let can_phase = may(&page, Action::ChangePhase);
-        if !can_rules && !can_phase {
+        let can_draft = may(&page, Action::CreateDraft);
+        let first_language = process
+            .fields
+            .languages
+            .first()
+            .cloned()
+            .unwrap_or_default();
+        if !can_rules && !can_phase && !can_draft {
             let error = if cx.viewer.is_none() {
                 AppError::Unauthenticated
             } else {
@@ -404,6 +430,18 @@ pub fn ManagePage() -> impl IntoView {
                             <Select name="phase".into() label=t(Msg::ManageNewPhase) options=phases selected=phase.code().to_string() />
                             <ActingAsField organisations=acting_for_phase />
                             <button type="submit">{t(Msg::ManageChangePhase)}</button>
+                        </PostForm>
+                    </section>
+                })}
+                {can_draft.then(|| view! {
+                    <section>
+                        <h2>{t(Msg::ProcessNewDraft)}</h2>
+                        <ErrorSummary intent="draft" />
+                        <PostForm action=action.clone() intent="draft" class="narrow">
+                            <TextField name="title".into() label=t(Msg::ProcessDraftTitle) required=true />
+                            <TextField name="language".into() label=t(Msg::ProcessDraftLanguage) value=first_language.clone() hint=t(Msg::FormLanguagesHint) required=true />
+                            <TextArea name="summary".into() label=t(Msg::ProcessDraftSummary) rows=3 />
+                            <button type="submit">{t(Msg::ProcessNewDraft)}</button>
                         </PostForm>
                     </section>
                 })}

@@ -101,3 +101,88 @@ on_both!(health_answers, |backend| async move {
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
 });
+
+on_both!(
+    drafts_are_published_with_shares_and_versions,
+    |backend| async move {
+        let app = TestApp::start(backend).await;
+        let process = app.process_in("drafting").await;
+        let detail: serde_json::Value = TestApp::client()
+            .get(app.url(&format!("/api/v1/processes/{process}")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let drafts = detail["drafts"].as_array().unwrap();
+        assert_eq!(drafts.len(), 2);
+        let id = drafts[0]["id"].as_i64().unwrap();
+        let response = TestApp::client()
+            .get(app.url(&format!("/api/v1/drafts/{id}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["access-control-allow-origin"], "*");
+        let draft: serde_json::Value = response.json().await.unwrap();
+        assert!(draft["text"].as_str().unwrap().contains("Chapter 1"));
+        let shares = draft["shares"].as_array().unwrap();
+        let kinds: Vec<&str> = shares
+            .iter()
+            .filter_map(|s| s["organisation"]["stakeholder"].as_str())
+            .collect();
+        assert!(
+            kinds.contains(&"government")
+                && kinds.contains(&"civil_society")
+                && kinds.contains(&"informal"),
+            "{kinds:?}"
+        );
+        let total: f64 = shares.iter().map(|s| s["share"].as_f64().unwrap()).sum();
+        assert!((total - 1.0).abs() < 0.001, "shares add up: {total}");
+        assert_eq!(draft["versions"].as_array().unwrap().len(), 0);
+        let missing = TestApp::client()
+            .get(app.url(&format!("/api/v1/drafts/{id}/versions/1")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+
+        // A co-drafter names a version; its text and SHA-256 are published as they were.
+        let gov = app.signed_in("gov@demo.baraza").await;
+        let named = gov
+            .post(app.url(&format!("/processes/{process}/drafts/{id}")))
+            .form(&[("intent", "version"), ("name", "Consultation text")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(named.status(), StatusCode::SEE_OTHER);
+        let version: serde_json::Value = TestApp::client()
+            .get(app.url(&format!("/api/v1/drafts/{id}/versions/1")))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let text = version["text"].as_str().unwrap();
+        assert_eq!(text, draft["text"].as_str().unwrap());
+        assert_eq!(
+            version["content_hash"],
+            app::api::drafts::content_hash(text)
+        );
+        assert_eq!(version["name"], "Consultation text");
+        let page = text_of(
+            TestApp::client()
+                .get(app.url(&format!("/processes/{process}/drafts/{id}/compare?from=1")))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert!(page.contains("Changes from 1. Consultation text to the live text"));
+    }
+);
+
+async fn text_of(response: reqwest::Response) -> String {
+    response.text().await.unwrap()
+}

@@ -53,6 +53,7 @@ fn with(
 async fn cases(app: &TestApp) -> Vec<Case> {
     let drafting = app.process_in("drafting").await;
     let closed = app.process_in("closed").await;
+    let charter = app.draft_id("Charter").await;
     let citizen = app.person_id("citizen@demo.baraza").await;
     let unverified: i64 = sqlx::query_scalar(
         "SELECT id FROM organisations WHERE verified_at IS NULL ORDER BY id LIMIT 1",
@@ -82,6 +83,48 @@ async fn cases(app: &TestApp) -> Vec<Case> {
             form: rules("- Be kind\n- Cite sources"),
             allowed: &["admin@demo.baraza", "mediator@demo.baraza"],
             bad: Some((rules(""), "This field is required.")),
+        },
+        Case {
+            what: "start a draft",
+            path: format!("/processes/{drafting}/manage"),
+            form: vec![
+                ("intent", "draft".into()),
+                ("title", "Annex on market stalls".into()),
+                ("language", "en".into()),
+            ],
+            allowed: &["admin@demo.baraza", "mediator@demo.baraza"],
+            bad: Some((
+                vec![
+                    ("intent", "draft".into()),
+                    ("title", "Annex".into()),
+                    ("language", "English!".into()),
+                ],
+                "is not a language tag",
+            )),
+        },
+        Case {
+            what: "name a version of a draft",
+            path: format!("/processes/{drafting}/drafts/{charter}"),
+            form: vec![
+                ("intent", "version".into()),
+                ("name", "Text for the public comment".into()),
+            ],
+            allowed: &[
+                "gov@demo.baraza",
+                "civil@demo.baraza",
+                "informal@demo.baraza",
+            ],
+            bad: Some((
+                vec![("intent", "version".into()), ("name", "  ".into())],
+                "This field is required.",
+            )),
+        },
+        Case {
+            what: "lock a draft",
+            path: format!("/processes/{drafting}/drafts/{charter}"),
+            form: vec![("intent", "lock".into()), ("locked", "true".into())],
+            allowed: &["mediator@demo.baraza"],
+            bad: None,
         },
         Case {
             what: "edit the rules of a closed process",

@@ -1,0 +1,348 @@
+//! Drafts: the draft page, starting and locking drafts, named versions and their comparison.
+
+use super::form::Form;
+use crate::domain::roles::{Action, Standing};
+use crate::error::{AppError, AppResult};
+use crate::i18n::Msg;
+use crate::ids::{DraftId, OrgId, ProcessId};
+use crate::model::*;
+use crate::ssr::RequestContext;
+use std::collections::BTreeMap;
+
+/// The longest draft title, in characters.
+pub const MAX_TITLE: usize = 200;
+/// The longest version name, in characters.
+pub const MAX_VERSION_NAME: usize = 120;
+
+/// One organisation's part of the current text.
+#[derive(Clone, Debug)]
+pub struct Share {
+    /// `None` for text written by people speaking for themselves (or of unknown origin).
+    pub org: Option<Organisation>,
+    pub characters: usize,
+}
+
+/// Everything the draft page shows.
+#[derive(Clone, Debug)]
+pub struct DraftPage {
+    pub process: Process,
+    pub draft: Draft,
+    pub standing: Standing,
+    pub live: LiveText,
+    /// The organisation of each stretch's author, looked up once.
+    pub orgs: BTreeMap<OrgId, Organisation>,
+    pub shares: Vec<Share>,
+    pub versions: Vec<VersionMeta>,
+    /// Whether the viewer may write now, and as which organisation; or why not.
+    pub write: Result<Option<OrgId>, Msg>,
+    pub acting_options: Vec<Organisation>,
+}
+
+impl DraftPage {
+    /// Whether the viewer may take an action on this draft's process now.
+    pub fn may(&self, action: Action) -> bool {
+        self.standing.may_somehow(action, self.process.phase)
+    }
+}
+
+/// Loads a draft that belongs to the process in the URL (anything else is not found).
+async fn draft_in(cx: &RequestContext, process: ProcessId, id: DraftId) -> AppResult<Draft> {
+    cx.store
+        .draft(id)
+        .await?
+        .filter(|d| d.process == process)
+        .ok_or(AppError::NotFound)
+}
+
+/// Every organisation's share of the text, largest first.
+pub fn shares(live: &LiveText, orgs: &BTreeMap<OrgId, Organisation>) -> Vec<Share> {
+    let mut counts: BTreeMap<Option<OrgId>, usize> = BTreeMap::new();
+    for (text, author) in &live.stretches {
+        *counts.entry(author.and_then(|a| a.acting_for)).or_default() += text.chars().count();
+    }
+    let mut shares: Vec<Share> = counts
+        .into_iter()
+        .map(|(org, characters)| Share {
+            org: org.and_then(|o| orgs.get(&o).cloned()),
+            characters,
+        })
+        .collect();
+    shares.sort_by_key(|s| std::cmp::Reverse(s.characters));
+    shares
+}
+
+/// The organisations that wrote any of the text.
+pub async fn authors(
+    store: &dyn crate::ssr::Store,
+    live: &LiveText,
+) -> AppResult<BTreeMap<OrgId, Organisation>> {
+    let mut orgs = BTreeMap::new();
+    for org in live
+        .stretches
+        .iter()
+        .filter_map(|(_, a)| a.and_then(|a| a.acting_for))
+    {
+        if let std::collections::btree_map::Entry::Vacant(entry) = orgs.entry(org)
+            && let Some(found) = store.organisation(org).await?
+        {
+            entry.insert(found);
+        }
+    }
+    Ok(orgs)
+}
+
+/// The draft page.
+pub async fn page(cx: &RequestContext, process: ProcessId, id: DraftId) -> AppResult<DraftPage> {
+    let draft = draft_in(cx, process, id).await?;
+    let process = cx.store.process(process).await?.ok_or(AppError::NotFound)?;
+    let viewer = cx.viewer.as_ref().map(|v| v.id);
+    let standing = cx.store.standing(process.id, viewer).await?;
+    let live = cx.live.text(id).await?;
+    let orgs = authors(cx.store.as_ref(), &live).await?;
+    let shares = shares(&live, &orgs);
+    let versions = cx.store.versions(id).await?;
+    let acting_options = match viewer {
+        Some(person) => cx.store.memberships(person).await?,
+        None => Vec::new(),
+    };
+    // A co-drafter writes for the co-drafting organisation they belong to (the first, if several).
+    let write = match viewer {
+        None => Err(Msg::ErrorDraftReadOnly),
+        Some(person) => {
+            let acting_for = standing.co_drafting_orgs.first().copied();
+            cx.store
+                .draft_write_access(id, Actor { person, acting_for })
+                .await?
+                .map(|()| acting_for)
+        }
+    };
+    Ok(DraftPage {
+        process,
+        draft,
+        standing,
+        live,
+        orgs,
+        shares,
+        versions,
+        write,
+        acting_options,
+    })
+}
+
+/// Starts a draft (mediators and administrators).
+pub async fn create(cx: &RequestContext, process: ProcessId, form: &Form) -> AppResult<DraftId> {
+    let actor = Actor {
+        person: cx.viewer()?.id,
+        acting_for: form.acting_for()?,
+    };
+    let title = form.required("title")?.to_string();
+    if title.chars().count() > MAX_TITLE {
+        return Err(AppError::invalid(
+            "title",
+            Msg::ErrorTooLong {
+                max: MAX_TITLE.to_string(),
+            },
+        ));
+    }
+    let language = form.text("language").trim().to_string();
+    if !crate::domain::process::is_language_tag(&language) {
+        return Err(AppError::invalid(
+            "language",
+            Msg::ErrorLanguageTag { tag: language },
+        ));
+    }
+    let summary = form.text("summary").trim().to_string();
+    if summary.chars().count() > crate::domain::process::MAX_LONG_TEXT {
+        let max = crate::domain::process::MAX_LONG_TEXT.to_string();
+        return Err(AppError::invalid("summary", Msg::ErrorTooLong { max }));
+    }
+    cx.store
+        .create_draft(
+            actor,
+            process,
+            NewDraft {
+                title,
+                language,
+                summary,
+            },
+            cx.now,
+        )
+        .await
+}
+
+/// Locks (`locked` = true) or unlocks a draft (mediators).
+pub async fn lock(
+    cx: &RequestContext,
+    process: ProcessId,
+    id: DraftId,
+    locked: bool,
+) -> AppResult<()> {
+    draft_in(cx, process, id).await?;
+    let actor = Actor {
+        person: cx.viewer()?.id,
+        acting_for: None,
+    };
+    cx.store.set_draft_lock(actor, id, locked, cx.now).await?;
+    cx.live.access_changed();
+    Ok(())
+}
+
+/// Names the current text a version (co-drafters, speaking for their organisation).
+pub async fn name_version(
+    cx: &RequestContext,
+    process: ProcessId,
+    id: DraftId,
+    form: &Form,
+) -> AppResult<i64> {
+    draft_in(cx, process, id).await?;
+    let person = cx.viewer()?.id;
+    let name = form.required("name")?.to_string();
+    if name.chars().count() > MAX_VERSION_NAME {
+        return Err(AppError::invalid(
+            "name",
+            Msg::ErrorTooLong {
+                max: MAX_VERSION_NAME.to_string(),
+            },
+        ));
+    }
+    let standing = cx.store.standing(process, Some(person)).await?;
+    let acting_for = match form.acting_for()? {
+        Some(org) => Some(org),
+        None => standing.co_drafting_orgs.first().copied(),
+    };
+    let (text, state) = cx.live.state(id).await?;
+    let version = NewVersion {
+        name,
+        content_hash: content_hash(&text),
+        text,
+        state,
+    };
+    cx.store
+        .create_version(Actor { person, acting_for }, id, version, cx.now)
+        .await
+}
+
+/// The SHA-256 of a text, in lowercase hex: what a published version is identified by.
+pub fn content_hash(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// One piece of a comparison.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    Same(String),
+    Added(String),
+    Removed(String),
+}
+
+/// Two texts of a draft side by side.
+#[derive(Clone, Debug)]
+pub struct Comparison {
+    pub process: Process,
+    pub draft: Draft,
+    pub versions: Vec<VersionMeta>,
+    /// The older side: a version number.
+    pub from: i64,
+    /// The newer side: a version number, or `None` for the live text.
+    pub to: Option<i64>,
+    pub changes: Vec<Change>,
+}
+
+/// Compares two named versions, or a version with the live text (`to` = `None`).
+pub async fn compare(
+    cx: &RequestContext,
+    process: ProcessId,
+    id: DraftId,
+    from: i64,
+    to: Option<i64>,
+) -> AppResult<Comparison> {
+    let draft = draft_in(cx, process, id).await?;
+    let process = cx.store.process(process).await?.ok_or(AppError::NotFound)?;
+    let old = cx
+        .store
+        .version(id, from)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .text;
+    let new = match to {
+        Some(number) => {
+            cx.store
+                .version(id, number)
+                .await?
+                .ok_or(AppError::NotFound)?
+                .text
+        }
+        None => cx.live.text(id).await?.text,
+    };
+    let versions = cx.store.versions(id).await?;
+    Ok(Comparison {
+        process,
+        draft,
+        versions,
+        from,
+        to,
+        changes: diff(&old, &new),
+    })
+}
+
+/// A readable word-level difference (each Chinese character counts as a word).
+pub fn diff(old: &str, new: &str) -> Vec<Change> {
+    let diff = similar::TextDiff::configure()
+        .algorithm(similar::Algorithm::Patience)
+        .timeout(std::time::Duration::from_secs(2))
+        .diff_unicode_words(old, new);
+    let mut changes: Vec<Change> = Vec::new();
+    for change in diff.iter_all_changes() {
+        let value = change.value().to_string();
+        let next = match change.tag() {
+            similar::ChangeTag::Equal => Change::Same(value),
+            similar::ChangeTag::Insert => Change::Added(value),
+            similar::ChangeTag::Delete => Change::Removed(value),
+        };
+        match (changes.last_mut(), next) {
+            (Some(Change::Same(a)), Change::Same(b))
+            | (Some(Change::Added(a)), Change::Added(b))
+            | (Some(Change::Removed(a)), Change::Removed(b)) => a.push_str(&b),
+            (_, next) => changes.push(next),
+        }
+    }
+    changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_are_sha256_hex() {
+        assert_eq!(
+            content_hash(""),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+    }
+
+    #[test]
+    fn diffs_read_well_in_english_and_chinese() {
+        let changes = diff(
+            "Residents decide together.",
+            "Residents and elders decide together.",
+        );
+        assert!(
+            changes.contains(&Change::Added("and elders ".into()))
+                || changes.contains(&Change::Added(" and elders".into())),
+            "{changes:?}"
+        );
+        let changes = diff("市政府负责。", "市政府和长老会负责。");
+        assert!(
+            changes
+                .iter()
+                .any(|c| matches!(c, Change::Added(s) if s.contains("长老会"))),
+            "{changes:?}"
+        );
+        assert_eq!(diff("same", "same"), vec![Change::Same("same".into())]);
+    }
+}

@@ -1,0 +1,580 @@
+//! The live connection (browser only). One `Editor` per page, shared by the event handlers.
+
+use super::view::{PresentPeer, Status, segments, text_change};
+use leptos::prelude::*;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::sync::Arc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{
+    BinaryType, CloseEvent, HtmlTextAreaElement, KeyboardEvent, MessageEvent, WebSocket,
+};
+use yrs::undo::UndoManager;
+use yrs::updates::decoder::Decode;
+use yrs::updates::encoder::Encode;
+use yrs::{
+    Assoc, Doc, GetString, IndexedSequence, Observable, OffsetKind, Options, Origin, ReadTxn,
+    StateVector, StickyIndex, Text, TextRef, Transact, Update,
+};
+
+const LOCAL: &str = "local";
+const REMOTE: &str = "remote";
+const FIRST_RETRY_MS: i32 = 500;
+const LAST_RETRY_MS: i32 = 30_000;
+
+/// The signals the island renders from.
+#[derive(Clone, Copy)]
+pub struct Outputs {
+    pub status: WriteSignal<Status>,
+    pub peers: WriteSignal<Vec<PresentPeer>>,
+    pub segments: WriteSignal<Vec<super::view::Segment>>,
+    pub denied: WriteSignal<bool>,
+}
+
+/// The editor's state. Rule: never hold a borrow of it across a yrs transaction's commit, because
+/// the document's observers (which send updates and refresh the screen) borrow it too.
+struct Editor {
+    draft: i64,
+    doc: Doc,
+    text: TextRef,
+    socket: Socket,
+    textarea: Option<HtmlTextAreaElement>,
+    /// The textarea's value as of the document's last known state.
+    shadow: String,
+    synced: bool,
+    composing: bool,
+    /// Remote updates that arrived during an IME composition, applied when it ends.
+    held: Vec<Vec<u8>>,
+    undo: Rc<RefCell<UndoManager<()>>>,
+    peers: HashMap<u64, (PresentPeer, Option<(StickyIndex, StickyIndex)>)>,
+    presence_clock: u64,
+    retry_ms: i32,
+    out: Outputs,
+}
+
+type Shared = Rc<RefCell<Editor>>;
+/// The open websocket, shared apart from the editor so that sending never needs the editor.
+type Socket = Rc<RefCell<Option<WebSocket>>>;
+
+fn send(socket: &Socket, bytes: &[u8]) {
+    if let Some(socket) = socket.borrow().as_ref()
+        && socket.ready_state() == WebSocket::OPEN
+    {
+        let _ = socket.send_with_u8_array(bytes);
+    }
+}
+
+fn var(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8 & 0x7f) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn read_var(bytes: &[u8], pos: &mut usize) -> Option<u64> {
+    let (mut value, mut shift) = (0u64, 0u32);
+    loop {
+        let b = *bytes.get(*pos)?;
+        *pos += 1;
+        value |= u64::from(b & 0x7f) << shift;
+        if b & 0x80 == 0 {
+            return Some(value);
+        }
+        shift += 7;
+        if shift > 63 {
+            return None;
+        }
+    }
+}
+
+fn read_bytes<'a>(bytes: &'a [u8], pos: &mut usize) -> Option<&'a [u8]> {
+    let len = read_var(bytes, pos)? as usize;
+    let slice = bytes.get(*pos..*pos + len)?;
+    *pos += len;
+    Some(slice)
+}
+
+fn sync_message(kind: u64, payload: &[u8]) -> Vec<u8> {
+    let mut out = vec![0];
+    var(&mut out, kind);
+    var(&mut out, payload.len() as u64);
+    out.extend_from_slice(payload);
+    out
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    (0..text.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+/// Starts the editor of `draft`; `textarea` is `None` for a read-only view.
+pub fn start(draft: i64, textarea: Option<HtmlTextAreaElement>, out: Outputs) {
+    let doc = Doc::with_options(Options {
+        offset_kind: OffsetKind::Utf16,
+        ..Options::default()
+    });
+    let text = doc.get_or_insert_text("body");
+    let mut undo = UndoManager::with_options(yrs::undo::Options {
+        capture_timeout_millis: 500,
+        tracked_origins: std::collections::HashSet::from([Origin::from(LOCAL)]),
+        capture_transaction: None,
+        // There is no system clock in the browser's WebAssembly: use JavaScript's.
+        timestamp: Arc::new(|| js_sys::Date::now() as u64),
+        init_undo_stack: Vec::new(),
+        init_redo_stack: Vec::new(),
+    });
+    undo.expand_scope(&doc, &text);
+    let shadow = textarea.as_ref().map(|t| t.value()).unwrap_or_default();
+    let editor = Rc::new(RefCell::new(Editor {
+        draft,
+        doc,
+        text,
+        socket: Rc::new(RefCell::new(None)),
+        textarea,
+        shadow,
+        synced: false,
+        composing: false,
+        held: Vec::new(),
+        undo: Rc::new(RefCell::new(undo)),
+        peers: HashMap::new(),
+        presence_clock: 0,
+        retry_ms: FIRST_RETRY_MS,
+        out,
+    }));
+    observe(&editor);
+    bind_textarea(&editor);
+    connect(&editor);
+}
+
+/// Sends every change that did not come from the server, and mirrors remote changes to the screen.
+fn observe(editor: &Shared) {
+    let (doc, text, socket) = {
+        let e = editor.borrow();
+        (e.doc.clone(), e.text.clone(), e.socket.clone())
+    };
+    // Typing, undo and redo all end up here; what came from the server does not go back.
+    let _ = doc.observe_update_v1("send", move |txn, event| {
+        if txn.origin() != Some(&Origin::from(REMOTE)) {
+            send(&socket, &sync_message(2, &event.update));
+        }
+    });
+    let viewer = Rc::downgrade(editor);
+    text.observe("screen", move |txn, event| {
+        let Some(editor) = viewer.upgrade() else {
+            return;
+        };
+        let Ok(mut e) = editor.try_borrow_mut() else {
+            // Only reachable if the rule above were broken; better a stale screen than a panic.
+            return;
+        };
+        let value = e.text.get_string(txn);
+        let from_textarea = txn.origin() == Some(&Origin::from(LOCAL));
+        if let Some(textarea) = e.textarea.clone()
+            && !from_textarea
+        {
+            // Keep the writer's selection where it was in the text, not where it was on screen.
+            let (mut start, mut end) = (
+                textarea.selection_start().ok().flatten().unwrap_or(0),
+                textarea.selection_end().ok().flatten().unwrap_or(0),
+            );
+            let mut at = 0u32;
+            for delta in event.delta(txn) {
+                match delta {
+                    yrs::types::Delta::Retain(n, _) => at += n,
+                    yrs::types::Delta::Inserted(inserted, _) => {
+                        let n = yrs::Out::to_string(inserted.clone(), txn)
+                            .encode_utf16()
+                            .count() as u32;
+                        if at < start || (at == start && start != end) {
+                            start += n;
+                        }
+                        if at < end {
+                            end += n;
+                        }
+                        at += n;
+                    }
+                    yrs::types::Delta::Deleted(n) => {
+                        let shift = |pos: u32| {
+                            if pos > at {
+                                pos.saturating_sub(*n).max(at)
+                            } else {
+                                pos
+                            }
+                        };
+                        start = shift(start);
+                        end = shift(end);
+                    }
+                }
+            }
+            textarea.set_value(&value);
+            let _ = textarea.set_selection_range(start, end);
+        }
+        e.shadow = value.clone();
+        let peers = e.peer_views(txn);
+        e.out.segments.set(segments(&value, &peers));
+    });
+}
+
+impl Editor {
+    /// The others, with their cursors resolved against the current text.
+    fn peer_views<T: ReadTxn>(&self, txn: &T) -> Vec<PresentPeer> {
+        let mut peers: Vec<PresentPeer> = self
+            .peers
+            .values()
+            .map(|(peer, sticky)| {
+                let mut peer = peer.clone();
+                peer.cursor = sticky
+                    .as_ref()
+                    .and_then(|(a, h)| Some((a.get_offset(txn)?.index, h.get_offset(txn)?.index)));
+                peer
+            })
+            .collect();
+        peers.sort_by(|a, b| a.name.cmp(&b.name).then(a.client.cmp(&b.client)));
+        peers
+    }
+
+    fn refresh_peers(&self) {
+        let txn = self.doc.transact();
+        let peers = self.peer_views(&txn);
+        let value = self.text.get_string(&txn);
+        self.out.segments.set(segments(&value, &peers));
+        self.out.peers.set(peers);
+    }
+
+    /// Tells the others where this writer's selection is (as sticky positions that follow edits).
+    fn send_cursor(&mut self) {
+        let Some(textarea) = self.textarea.clone() else {
+            return;
+        };
+        let (start, end) = (
+            textarea.selection_start().ok().flatten().unwrap_or(0),
+            textarea.selection_end().ok().flatten().unwrap_or(0),
+        );
+        let cursor = {
+            let txn = self.doc.transact();
+            let len = self.text.len(&txn);
+            // Stick to the character after the caret; at the very end there is none, so stick to
+            // the one before (or the caret would be lost).
+            let sticky = |at: u32| {
+                let assoc = if at >= len {
+                    Assoc::Before
+                } else {
+                    Assoc::After
+                };
+                self.text
+                    .sticky_index(&txn, at.min(len), assoc)
+                    .map(|s| hex(&s.encode_v1()))
+            };
+            match (sticky(start), sticky(end)) {
+                (Some(anchor), Some(head)) => serde_json::json!({ "anchor": anchor, "head": head }),
+                _ => serde_json::Value::Null,
+            }
+        };
+        self.presence_clock += 1;
+        let state = serde_json::json!({ "cursor": cursor }).to_string();
+        let mut update = vec![1];
+        var(&mut update, self.doc.client_id().get());
+        var(&mut update, self.presence_clock);
+        var(&mut update, state.len() as u64);
+        update.extend_from_slice(state.as_bytes());
+        let mut message = vec![1];
+        var(&mut message, update.len() as u64);
+        message.extend(update);
+        send(&self.socket, &message);
+    }
+
+    fn awareness(&mut self, update: &[u8]) {
+        let mut pos = 0;
+        let Some(count) = read_var(update, &mut pos) else {
+            return;
+        };
+        let me = self.doc.client_id().get();
+        for _ in 0..count {
+            let (Some(client), Some(_clock), Some(state)) = (
+                read_var(update, &mut pos),
+                read_var(update, &mut pos),
+                read_bytes(update, &mut pos),
+            ) else {
+                return;
+            };
+            if client == me {
+                continue;
+            }
+            let state: serde_json::Value =
+                serde_json::from_slice(state).unwrap_or(serde_json::Value::Null);
+            if state.is_null() {
+                self.peers.remove(&client);
+                continue;
+            }
+            let user = &state["user"];
+            let peer = PresentPeer {
+                client,
+                name: user["name"].as_str().unwrap_or("?").to_string(),
+                org: user["org"].as_str().map(str::to_string),
+                colour: user["color"]
+                    .as_str()
+                    .filter(|c| c.starts_with('#') && c.len() == 7)
+                    .unwrap_or("#4a5560")
+                    .to_string(),
+                cursor: None,
+            };
+            let sticky = |key: &str| {
+                unhex(state["cursor"][key].as_str()?).and_then(|b| StickyIndex::decode_v1(&b).ok())
+            };
+            let cursor = sticky("anchor").zip(sticky("head"));
+            self.peers.insert(client, (peer, cursor));
+        }
+        self.refresh_peers();
+    }
+}
+
+/// Applies what the writer typed since the document's last known state.
+fn take_typing(editor: &Shared) {
+    let (doc, text, change) = {
+        let mut e = editor.borrow_mut();
+        let Some(textarea) = e.textarea.clone() else {
+            return;
+        };
+        if !e.synced || e.composing {
+            return;
+        }
+        let value = textarea.value();
+        let change = text_change(&e.shadow, &value);
+        e.shadow = value;
+        (e.doc.clone(), e.text.clone(), change)
+    };
+    if let Some((at, deleted, inserted)) = change {
+        let mut txn = doc.transact_mut_with(LOCAL);
+        if deleted > 0 {
+            text.remove_range(&mut txn, at, deleted);
+        }
+        if !inserted.is_empty() {
+            text.insert(&mut txn, at, &inserted);
+        }
+    }
+    editor.borrow_mut().send_cursor();
+}
+
+/// Applies an update from the server.
+fn apply_remote(editor: &Shared, update: &[u8]) {
+    let doc = editor.borrow().doc.clone();
+    if let Ok(update) = Update::decode_v1(update) {
+        let _ = doc.transact_mut_with(REMOTE).apply_update(update);
+    }
+}
+
+fn bind_textarea(editor: &Shared) {
+    let Some(textarea) = editor.borrow().textarea.clone() else {
+        return;
+    };
+    let on = |name: &str, handler: Box<dyn FnMut(web_sys::Event)>| {
+        let closure = Closure::wrap(handler);
+        let _ = textarea.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
+        closure.forget();
+    };
+    let e = editor.clone();
+    on("input", Box::new(move |_| take_typing(&e)));
+    let e = editor.clone();
+    on(
+        "compositionstart",
+        Box::new(move |_| e.borrow_mut().composing = true),
+    );
+    let e = editor.clone();
+    on(
+        "compositionend",
+        Box::new(move |_| {
+            e.borrow_mut().composing = false;
+            take_typing(&e);
+            let held = std::mem::take(&mut e.borrow_mut().held);
+            for update in held {
+                apply_remote(&e, &update);
+            }
+        }),
+    );
+    // The mirror (the others' carets) scrolls with the text it lies over.
+    let scrolled = textarea.clone();
+    on(
+        "scroll",
+        Box::new(move |_| {
+            if let Some(mirror) = scrolled.previous_element_sibling() {
+                mirror.set_scroll_top(scrolled.scroll_top());
+            }
+        }),
+    );
+    for name in ["select", "keyup", "mouseup", "focus"] {
+        let e = editor.clone();
+        on(name, Box::new(move |_| e.borrow_mut().send_cursor()));
+    }
+    let e = editor.clone();
+    on(
+        "keydown",
+        Box::new(move |event| {
+            let Some(key) = event.dyn_ref::<KeyboardEvent>() else {
+                return;
+            };
+            if !(key.ctrl_key() || key.meta_key()) {
+                return;
+            }
+            let k = key.key().to_lowercase();
+            let redo = k == "y" || (k == "z" && key.shift_key());
+            let undo = k == "z" && !key.shift_key();
+            if undo || redo {
+                // Undo and redo touch only this writer's own edits, never the others'.
+                event.prevent_default();
+                take_typing(&e);
+                let undo = e.borrow().undo.clone();
+                // The screen follows through the text's observer, as for any change.
+                let mut undo = undo.borrow_mut();
+                if redo {
+                    undo.redo_blocking();
+                } else {
+                    undo.undo_blocking();
+                }
+            }
+        }),
+    );
+}
+
+/// Opens the websocket; on close, tries again later, waiting longer each time.
+fn connect(editor: &Shared) {
+    let (draft, status) = {
+        let e = editor.borrow();
+        (e.draft, e.out.status)
+    };
+    status.set(Status::Connecting);
+    let location = web_sys::window().map(|w| w.location());
+    let (protocol, host) = match location {
+        Some(l) => (
+            l.protocol().unwrap_or_default(),
+            l.host().unwrap_or_default(),
+        ),
+        None => return,
+    };
+    let scheme = if protocol == "https:" { "wss" } else { "ws" };
+    let Ok(socket) = WebSocket::new(&format!("{scheme}://{host}/collab/drafts/{draft}")) else {
+        retry(editor);
+        return;
+    };
+    socket.set_binary_type(BinaryType::Arraybuffer);
+
+    let e = editor.clone();
+    let on_open = Closure::<dyn FnMut()>::new(move || {
+        let mut editor = e.borrow_mut();
+        editor.retry_ms = FIRST_RETRY_MS;
+        editor.out.status.set(Status::Connected);
+        let state_vector = editor.doc.transact().state_vector().encode_v1();
+        send(&editor.socket, &sync_message(0, &state_vector));
+        editor.send_cursor();
+    });
+    socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    on_open.forget();
+
+    let e = editor.clone();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let bytes = js_sys::Uint8Array::new(&event.data()).to_vec();
+        receive(&e, &bytes);
+    });
+    socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+
+    let e = editor.clone();
+    let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |_event: CloseEvent| {
+        {
+            let mut editor = e.borrow_mut();
+            editor.socket.borrow_mut().take();
+            editor.out.status.set(Status::Offline);
+            editor.peers.clear();
+        }
+        e.borrow().refresh_peers();
+        retry(&e);
+    });
+    socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+    on_close.forget();
+
+    let shared = editor.borrow().socket.clone();
+    *shared.borrow_mut() = Some(socket);
+}
+
+fn retry(editor: &Shared) {
+    let delay = {
+        let mut e = editor.borrow_mut();
+        let delay = e.retry_ms;
+        e.retry_ms = (e.retry_ms * 2).min(LAST_RETRY_MS);
+        // Spread reconnections out so that a restarted server is not hit by everyone at once.
+        (f64::from(delay) * (0.8 + 0.4 * js_sys::Math::random())) as i32
+    };
+    let e = editor.clone();
+    let again = Closure::once_into_js(move || connect(&e));
+    if let Some(window) = web_sys::window() {
+        let _ = window
+            .set_timeout_with_callback_and_timeout_and_arguments_0(again.unchecked_ref(), delay);
+    }
+}
+
+fn receive(editor: &Shared, bytes: &[u8]) {
+    let mut pos = 0;
+    match read_var(bytes, &mut pos) {
+        Some(0) => {
+            let kind = read_var(bytes, &mut pos);
+            let Some(payload) = read_bytes(bytes, &mut pos) else {
+                return;
+            };
+            match kind {
+                Some(0) => {
+                    let e = editor.borrow();
+                    let Ok(remote) = StateVector::decode_v1(payload) else {
+                        return;
+                    };
+                    let diff = e.doc.transact().encode_diff_v1(&remote);
+                    send(&e.socket, &sync_message(1, &diff));
+                }
+                Some(1) | Some(2) => {
+                    let first_sync = kind == Some(1) && !editor.borrow().synced;
+                    let composing = editor.borrow().composing;
+                    if composing {
+                        editor.borrow_mut().held.push(payload.to_vec());
+                    } else {
+                        apply_remote(editor, payload);
+                    }
+                    if first_sync {
+                        let mut e = editor.borrow_mut();
+                        e.synced = true;
+                        let value = e.text.get_string(&e.doc.transact());
+                        if let Some(textarea) = e.textarea.clone() {
+                            textarea.set_value(&value);
+                            textarea.set_read_only(false);
+                        }
+                        e.shadow = value;
+                        drop(e);
+                        editor.borrow().refresh_peers();
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(1) => {
+            if let Some(update) = read_bytes(bytes, &mut pos) {
+                editor.borrow_mut().awareness(update);
+            }
+        }
+        Some(2) => {
+            // Permission denied: this person reads only. Stop offering the textarea for typing.
+            let mut e = editor.borrow_mut();
+            e.out.denied.set(true);
+            if let Some(textarea) = &e.textarea {
+                textarea.set_read_only(true);
+            }
+            e.textarea = None;
+        }
+        _ => {}
+    }
+}

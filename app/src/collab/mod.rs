@@ -1,0 +1,11 @@
+//! The browser side of co-drafting: a yrs document in WebAssembly, kept in step with the server
+//! over y-websocket's protocol, bound to a plain `<textarea>` (typing, paste, IME composition,
+//! undo and redo of one's own edits), with presence and remote cursors. Compiled only for the
+//! browser; `components::islands::DraftEditor` renders the markup it drives.
+
+#[cfg(feature = "hydrate")]
+pub mod client;
+pub mod view;
+
+#[cfg(feature = "hydrate")]
+pub use client::start;

@@ -1,0 +1,169 @@
+//! What the editor island displays, computed from the text and the cursors of the others.
+
+use serde::{Deserialize, Serialize};
+
+/// The connection as the writer sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Status {
+    /// The page has not come alive (JavaScript off or still loading).
+    Static,
+    Connecting,
+    Connected,
+    /// Disconnected: edits are kept and sent when the connection returns.
+    Offline,
+}
+
+/// Someone else in the draft.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PresentPeer {
+    pub client: u64,
+    pub name: String,
+    pub org: Option<String>,
+    pub colour: String,
+    /// Their selection in UTF-16 offsets `(anchor, head)`, if known.
+    pub cursor: Option<(u32, u32)>,
+}
+
+/// A piece of the text as displayed: plain, inside someone's selection, or with a caret before it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Segment {
+    pub text: String,
+    /// The colour of the selection this piece is in.
+    pub selected_by: Option<String>,
+    /// A caret before this piece: (colour, name).
+    pub caret: Option<(String, String)>,
+}
+
+/// Splits `text` at the others' selections and carets. Offsets are UTF-16 code units.
+pub fn segments(text: &str, peers: &[PresentPeer]) -> Vec<Segment> {
+    let units: Vec<u16> = text.encode_utf16().collect();
+    let len = units.len() as u32;
+    // Boundaries: 0, len, and every cursor end, clamped and moved off the middle of a surrogate pair.
+    let fix = |at: u32| {
+        let at = at.min(len);
+        if at > 0 && at < len && (0xDC00..0xE000).contains(&units[at as usize]) {
+            at - 1
+        } else {
+            at
+        }
+    };
+    let mut cuts: Vec<u32> = vec![0, len];
+    for peer in peers {
+        if let Some((a, h)) = peer.cursor {
+            cuts.push(fix(a));
+            cuts.push(fix(h));
+        }
+    }
+    cuts.sort();
+    cuts.dedup();
+    let mut out = Vec::new();
+    for window in cuts.windows(2) {
+        let (start, end) = (window[0], window[1]);
+        let piece = String::from_utf16_lossy(&units[start as usize..end as usize]);
+        let caret = peers
+            .iter()
+            .find(|p| p.cursor.is_some_and(|(_, h)| fix(h) == start))
+            .map(|p| (p.colour.clone(), p.name.clone()));
+        let selected_by = peers
+            .iter()
+            .find(|p| {
+                p.cursor.is_some_and(|(a, h)| {
+                    let (lo, hi) = (fix(a.min(h)), fix(a.max(h)));
+                    lo <= start && end <= hi && lo < hi
+                })
+            })
+            .map(|p| p.colour.clone());
+        out.push(Segment {
+            text: piece,
+            selected_by,
+            caret,
+        });
+    }
+    // A caret at the very end has no piece after it.
+    if let Some(p) = peers
+        .iter()
+        .find(|p| p.cursor.is_some_and(|(_, h)| fix(h) == len))
+    {
+        out.push(Segment {
+            text: String::new(),
+            selected_by: None,
+            caret: Some((p.colour.clone(), p.name.clone())),
+        });
+    }
+    if out.is_empty() {
+        out.push(Segment {
+            text: String::new(),
+            selected_by: None,
+            caret: None,
+        });
+    }
+    out
+}
+
+/// The smallest edit turning `old` into `new`, in UTF-16 units: `(at, deleted, inserted)`.
+/// Never splits a surrogate pair, so emoji survive.
+pub fn text_change(old: &str, new: &str) -> Option<(u32, u32, String)> {
+    let (a, b): (Vec<u16>, Vec<u16>) = (old.encode_utf16().collect(), new.encode_utf16().collect());
+    if a == b {
+        return None;
+    }
+    let mut prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if prefix > 0 && (0xD800..0xDC00).contains(&a[prefix - 1]) {
+        prefix -= 1;
+    }
+    let max_suffix = a.len().min(b.len()) - prefix;
+    let mut suffix = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take(max_suffix)
+        .take_while(|(x, y)| x == y)
+        .count();
+    if suffix > 0 && (0xDC00..0xE000).contains(&a[a.len() - suffix]) {
+        suffix -= 1;
+    }
+    let deleted = (a.len() - prefix - suffix) as u32;
+    let inserted = String::from_utf16_lossy(&b[prefix..b.len() - suffix]);
+    Some((prefix as u32, deleted, inserted))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changes_are_minimal_and_keep_emoji_whole() {
+        assert_eq!(text_change("abc", "abc"), None);
+        assert_eq!(text_change("abc", "abXc"), Some((2, 0, "X".into())));
+        assert_eq!(text_change("abc", "ac"), Some((1, 1, String::new())));
+        assert_eq!(text_change("议事", "议事规则"), Some((2, 0, "规则".into())));
+        // 😀 and 😃 share their first UTF-16 unit: the change must replace the whole pair.
+        assert_eq!(text_change("a😀b", "a😃b"), Some((1, 2, "😃".into())));
+        assert_eq!(text_change("aa", "aaa"), Some((2, 0, "a".into())));
+    }
+
+    #[test]
+    fn segments_mark_selections_and_carets() {
+        let peer = |client, cursor| PresentPeer {
+            client,
+            name: format!("p{client}"),
+            org: None,
+            colour: "#000".into(),
+            cursor: Some(cursor),
+        };
+        let parts = segments("hello world", &[peer(1, (0, 5)), peer(2, (11, 11))]);
+        assert_eq!(parts[0].text, "hello");
+        assert!(parts[0].selected_by.is_some());
+        assert_eq!(parts[1].text, " world");
+        assert!(parts[1].selected_by.is_none());
+        assert_eq!(parts.last().unwrap().caret.as_ref().unwrap().1, "p2");
+        let text: String = parts.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(text, "hello world");
+        // Cursors beyond the end, or inside an emoji, are moved to a safe place.
+        let parts = segments("a😀", &[peer(1, (2, 99))]);
+        assert_eq!(
+            parts.iter().map(|s| s.text.as_str()).collect::<String>(),
+            "a😀"
+        );
+    }
+}

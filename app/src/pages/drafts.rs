@@ -1,0 +1,290 @@
+//! A draft: the live text (the editor island for co-drafters, a live reading view for everyone
+//! else, plain text without JavaScript), who wrote what, and its named versions.
+
+use super::{load, param};
+use crate::api;
+use crate::api::drafts::{Change, DraftPage as PageData, Share};
+use crate::components::form::{ErrorSummary, PostForm, TextField};
+use crate::components::islands::{DraftEditor, EditorText};
+use crate::components::layout::{Page, t};
+use crate::components::text::Local;
+use crate::domain::roles::Action;
+use crate::i18n::Msg;
+use crate::ids::{DraftId, ProcessId};
+use crate::pages::process::format_time;
+use crate::ssr::RequestContext;
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+/// The words the editor island shows, in the reader's language.
+pub fn editor_text(cx: &RequestContext) -> EditorText {
+    EditorText {
+        label: cx.t(Msg::DraftEditorLabel),
+        connecting: cx.t(Msg::DraftConnecting),
+        connected: cx.t(Msg::DraftConnected),
+        offline: cx.t(Msg::DraftOffline),
+        read_only: cx.t(Msg::DraftReadOnlyLive),
+        present: cx.t(Msg::DraftPresent),
+        you: cx.t(Msg::DraftYou),
+        no_script: cx.t(Msg::DraftNeedsScript),
+    }
+}
+
+/// `/processes/{id}/drafts/{draft}`
+#[component]
+pub fn DraftPage() -> impl IntoView {
+    let (process, draft) = (param::<ProcessId>("id"), param::<DraftId>("draft"));
+    load(
+        move |cx| async move {
+            let page = api::drafts::page(&cx, process?, draft?).await?;
+            Ok((cx, page))
+        },
+        |(cx, page)| draft_view(cx, page),
+    )
+}
+
+fn draft_view(cx: RequestContext, page: PageData) -> impl IntoView {
+    let lang = cx.lang.code().to_string();
+    let process_title = page
+        .process
+        .fields
+        .title
+        .pick(&lang, &page.process.fields.languages);
+    let draft = page.draft.clone();
+    let (pid, did) = (page.process.id, draft.id);
+    let action = format!("/processes/{pid}/drafts/{did}");
+    let writing_as = match &page.write {
+        Ok(Some(org)) => {
+            let name = page
+                .acting_options
+                .iter()
+                .find(|o| o.id == *org)
+                .map(|o| o.name.pick(&lang, &[]).text);
+            cx.t(Msg::DraftWritingFor {
+                org: name.unwrap_or_default(),
+            })
+        }
+        Ok(None) => cx.t(Msg::DraftWritingAsYourself),
+        Err(reason) => cx.t(reason.clone()),
+    };
+    let writable = page.write.is_ok();
+    let editor = view! {
+        <DraftEditor
+            draft=did.0
+            writable=writable
+            text=page.live.text.clone()
+            lang=draft.language.clone()
+            words=editor_text(&cx)
+        />
+    };
+    let can_version = writable && page.may(Action::EditDraft);
+    let can_lock = page.may(Action::LockDraft);
+    let locked = draft.locked_at.is_some();
+    let authors = attribution(&cx, &page);
+    let versions = versions(&cx, &page);
+    view! {
+        <Page title=draft.title.clone() no_heading=true>
+            <p>
+                <a href=format!("/processes/{pid}")>"← " <Local shown=process_title /></a>
+            </p>
+            <article class="draft">
+                <h1 lang=draft.language.clone()>{draft.title.clone()}</h1>
+                <p class="meta">
+                    {t(Msg::DraftLabel)}
+                    {locked.then(|| view! { " " <span class="badge warning">{t(Msg::DraftLockedBadge)}</span> })}
+                </p>
+                {(!draft.summary.is_empty()).then(|| view! { <p class="lead" lang=draft.language.clone()>{draft.summary.clone()}</p> })}
+                <p class="your-part">{writing_as}</p>
+                {editor}
+            </article>
+            {authors}
+            {versions}
+            {can_version.then(|| view! {
+                <section aria-labelledby="name-version">
+                    <h2 id="name-version">{t(Msg::DraftNameVersion)}</h2>
+                    <ErrorSummary intent="version" />
+                    <PostForm action=action.clone() intent="version" class="narrow">
+                        <TextField name="name".into() label=t(Msg::DraftVersionName) hint=t(Msg::DraftVersionNameHint) required=true />
+                        <button type="submit">{t(Msg::DraftNameVersionButton)}</button>
+                    </PostForm>
+                </section>
+            })}
+            {can_lock.then(|| view! {
+                <section aria-labelledby="lock">
+                    <h2 id="lock">{t(Msg::DraftLockHeading)}</h2>
+                    <ErrorSummary intent="lock" />
+                    <PostForm action=action.clone() intent="lock">
+                        <input type="hidden" name="locked" value=(!locked).to_string() />
+                        <button type="submit" class="secondary">
+                            {t(if locked { Msg::DraftUnlock } else { Msg::DraftLock })}
+                        </button>
+                    </PostForm>
+                </section>
+            })}
+        </Page>
+    }
+}
+
+fn org_label(cx: &RequestContext, share: &Share) -> (String, String) {
+    match &share.org {
+        Some(org) => (
+            org.name.pick(cx.lang.code(), &[]).text,
+            org.kind.stakeholder().code().to_string(),
+        ),
+        None => (cx.t(Msg::DraftIndividuals), "individual".to_string()),
+    }
+}
+
+/// The text coloured by the stakeholder group that wrote each stretch, and each organisation's share.
+fn attribution(cx: &RequestContext, page: &PageData) -> impl IntoView + use<> {
+    let total: usize = page
+        .shares
+        .iter()
+        .map(|s| s.characters)
+        .sum::<usize>()
+        .max(1);
+    let rows = page
+        .shares
+        .iter()
+        .map(|share| {
+            let (name, kind) = org_label(cx, share);
+            let percent = format!("{:.0} %", share.characters as f64 * 100.0 / total as f64);
+            view! {
+                <tr>
+                    <th scope="row"><span class=format!("swatch by-{kind}")></span> {name}</th>
+                    <td>{share.characters}</td>
+                    <td>{percent}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let stretches = page
+        .live
+        .stretches
+        .iter()
+        .map(|(text, author)| {
+            let org = author
+                .and_then(|a| a.acting_for)
+                .and_then(|o| page.orgs.get(&o));
+            let kind = org
+                .map(|o| o.kind.stakeholder().code())
+                .unwrap_or("individual");
+            let name = org
+                .map(|o| o.name.pick(cx.lang.code(), &[]).text)
+                .unwrap_or_else(|| cx.t(Msg::DraftIndividuals));
+            view! { <span class=format!("by-{kind}") title=name>{text.clone()}</span> }
+        })
+        .collect_view();
+    view! {
+        <section aria-labelledby="authors" class="attribution">
+            <h2 id="authors">{t(Msg::DraftWhoWrote)}</h2>
+            <p>{t(Msg::DraftWhoWroteIntro)}</p>
+            <table>
+                <caption>{t(Msg::DraftShares)}</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">{t(Msg::OrgName)}</th>
+                        <th scope="col">{t(Msg::DraftCharacters)}</th>
+                        <th scope="col">{t(Msg::DraftShare)}</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+            <details>
+                <summary>{t(Msg::DraftShowAttribution)}</summary>
+                <div class="attributed" lang=page.draft.language.clone()>{stretches}</div>
+            </details>
+        </section>
+    }
+}
+
+/// The named versions, newest first, each comparable with the live text and the one before.
+fn versions(cx: &RequestContext, page: &PageData) -> impl IntoView + use<> {
+    let (pid, did) = (page.process.id, page.draft.id);
+    let items = page
+        .versions
+        .iter()
+        .map(|v| {
+            let by = match &v.org_name {
+                Some(org) => cx.t(Msg::EventByFor { name: v.author_name.clone(), org: org.pick(cx.lang.code(), &[]).text }),
+                None => cx.t(Msg::EventBy { name: v.author_name.clone() }),
+            };
+            let previous = (v.number > 1).then(|| {
+                view! {
+                    " · "
+                    <a href=format!("/processes/{pid}/drafts/{did}/compare?from={}&to={}", v.number - 1, v.number)>
+                        {t(Msg::DraftCompareWithPrevious)}
+                    </a>
+                }
+            });
+            view! {
+                <li>
+                    <strong>{format!("{}. {}", v.number, v.name)}</strong>
+                    " — " <time datetime=format_time(v.created_at)>{format_time(v.created_at)}</time> " " {by}
+                    <br />
+                    <code title=v.content_hash.clone()>{format!("SHA-256 {}…", &v.content_hash[..12])}</code>
+                    " · "
+                    <a href=format!("/processes/{pid}/drafts/{did}/compare?from={}", v.number)>{t(Msg::DraftCompareWithNow)}</a>
+                    {previous}
+                </li>
+            }
+        })
+        .collect_view();
+    let empty = page.versions.is_empty();
+    view! {
+        <section aria-labelledby="versions">
+            <h2 id="versions">{t(Msg::DraftVersions)}</h2>
+            {if empty { view! { <p>{t(Msg::DraftNoVersions)}</p> }.into_any() } else { view! { <ol class="versions" reversed>{items}</ol> }.into_any() }}
+        </section>
+    }
+}
+
+/// `/processes/{id}/drafts/{draft}/compare?from=N[&to=M]`
+#[component]
+pub fn ComparePage() -> impl IntoView {
+    let (process, draft) = (param::<ProcessId>("id"), param::<DraftId>("draft"));
+    let query = use_query_map().read_untracked().clone();
+    let from = query.get("from").and_then(|v| v.parse::<i64>().ok());
+    let to = query.get("to").and_then(|v| v.parse::<i64>().ok());
+    load(
+        move |cx| async move {
+            let from = from.ok_or(crate::error::AppError::NotFound)?;
+            let comparison = api::drafts::compare(&cx, process?, draft?, from, to).await?;
+            Ok((cx, comparison))
+        },
+        |(cx, c)| {
+            let name_of = |number: i64| {
+                c.versions
+                    .iter()
+                    .find(|v| v.number == number)
+                    .map(|v| format!("{number}. {}", v.name))
+                    .unwrap_or_default()
+            };
+            let to_label = match c.to {
+                Some(number) => name_of(number),
+                None => cx.t(Msg::DraftLiveText),
+            };
+            let title = cx.t(Msg::DraftCompareTitle {
+                from: name_of(c.from),
+                to: to_label,
+            });
+            let changes = c
+                .changes
+                .into_iter()
+                .map(|change| match change {
+                    Change::Same(text) => view! { <span>{text}</span> }.into_any(),
+                    Change::Added(text) => view! { <ins>{text}</ins> }.into_any(),
+                    Change::Removed(text) => view! { <del>{text}</del> }.into_any(),
+                })
+                .collect_view();
+            let back = format!("/processes/{}/drafts/{}", c.process.id, c.draft.id);
+            view! {
+                <Page title=title>
+                    <p><a href=back>{"← "}{c.draft.title.clone()}</a></p>
+                    <p>{t(Msg::DraftCompareLegend)}</p>
+                    <div class="comparison" lang=c.draft.language.clone()>{changes}</div>
+                </Page>
+            }
+        },
+    )
+}

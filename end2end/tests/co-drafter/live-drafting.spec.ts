@@ -1,0 +1,92 @@
+// Two organisations write one draft together, live; a citizen watches; the record keeps who wrote what.
+import { test, expect, type Browser, type Page } from '@playwright/test';
+import { expectAccessible, signIn, watchErrors } from '../helpers';
+
+async function charter(page: Page): Promise<string> {
+  const list = await (await page.request.get('/api/v1/processes')).json();
+  const drafting = list.processes.find((p: { phase: string }) => p.phase === 'drafting');
+  const detail = await (await page.request.get(`/api/v1/processes/${drafting.id}`)).json();
+  return detail.drafts.find((d: { language: string }) => d.language === 'en').url;
+}
+
+async function open(browser: Browser, email: string, url?: string) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await signIn(page, email);
+  await page.goto(url ?? (await charter(page)));
+  return { page, errors };
+}
+
+test('two organisations write together, a citizen follows, and the record keeps who wrote what', async ({ browser }) => {
+  const city = await open(browser, 'gov@demo.baraza');
+  const url = city.page.url();
+  const opendata = await open(browser, 'civil@demo.baraza', url);
+  const citizen = await open(browser, 'citizen@demo.baraza', url);
+
+  const cityText = city.page.getByRole('textbox', { name: 'Draft text' });
+  const openText = opendata.page.getByRole('textbox', { name: 'Draft text' });
+  await expect(cityText).toBeEditable();
+  await expect(openText).toBeEditable();
+  await expect(city.page.getByRole('status').filter({ hasText: 'Live' })).toBeVisible();
+  await expect(city.page.getByText('You are writing for Kalden City Hall')).toBeVisible();
+
+  // The city writes at the start, open data at the end: each sees the other's words arrive.
+  await cityText.click();
+  await city.page.keyboard.press('Control+Home');
+  await city.page.keyboard.type('Preamble by the city. ');
+  await openText.click();
+  await opendata.page.keyboard.press('Control+End');
+  await opendata.page.keyboard.type('\n\nAnnex: data published under an open licence, 开放许可。');
+  await expect(openText).toHaveValue(/^Preamble by the city\. /);
+  await expect(cityText).toHaveValue(/开放许可。$/);
+  expect(await cityText.inputValue()).toBe(await openText.inputValue());
+
+  // Each sees the other here, and the other's caret, named.
+  await expect(city.page.locator('.presence')).toContainText('Open Data Kalden');
+  await expect(opendata.page.locator('.presence')).toContainText('Kalden City Hall');
+  await expect(city.page.locator('.mirror .caret').first()).toHaveAttribute('data-name', /.+/);
+
+  // The citizen reads it live and cannot type.
+  await expect(citizen.page.getByText('You are reading live')).toBeVisible();
+  await expect(citizen.page.getByRole('textbox', { name: 'Draft text' })).toHaveCount(0);
+  await expect(citizen.page.locator('.live-text')).toContainText('Preamble by the city.');
+  await expect(citizen.page.locator('.live-text')).toContainText('开放许可。');
+  await expectAccessible(citizen.page);
+
+  // The city names a version; the record shows both organisations and the new version.
+  await city.page.getByLabel('Name of the version').fill('Text for the public comment');
+  await city.page.getByRole('button', { name: 'Name version' }).click();
+  await expect(city.page.getByRole('status').first()).toContainText('The version is named');
+  await city.page.reload();
+  const shares = city.page.getByRole('table', { name: 'Share of the current text by organisation' });
+  await expect(shares).toContainText('Kalden City Hall');
+  await expect(shares).toContainText('Open Data Kalden');
+  const versions = city.page.getByRole('region', { name: 'Named versions' });
+  await expect(versions).toContainText('1. Text for the public comment');
+  await expect(versions).toContainText('SHA-256');
+  await expectAccessible(city.page);
+
+  // After more writing, the comparison with the version shows exactly what changed.
+  await expect(cityText).toBeEditable();
+  await cityText.click();
+  await city.page.keyboard.press('Control+Home');
+  await city.page.keyboard.type('Revised. ');
+  await expect(openText).toHaveValue(/^Revised\. Preamble/);
+  await city.page.getByRole('link', { name: 'compare with the live text' }).click();
+  await expect(city.page.locator('.comparison ins')).toContainText('Revised');
+  await expectAccessible(city.page);
+
+  for (const who of [city, opendata, citizen]) expect(who.errors).toEqual([]);
+});
+
+test('without JavaScript the draft is readable, and says what needs a script', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  const list = await (await page.request.get('/api/v1/processes')).json();
+  const drafting = list.processes.find((p: { phase: string }) => p.phase === 'drafting');
+  const detail = await (await page.request.get(`/api/v1/processes/${drafting.id}`)).json();
+  await page.goto(detail.drafts[0].url);
+  await expect(page.locator('.live-text')).toContainText('Chapter 1');
+  await expect(page.getByText('Live updates and writing need JavaScript')).toBeVisible();
+});
