@@ -231,10 +231,32 @@ fn versions(cx: &RequestContext, page: &PageData) -> impl IntoView + use<> {
         })
         .collect_view();
     let empty = page.versions.is_empty();
+    // Any two texts can be compared: a plain GET form, so it works without JavaScript.
+    let choices = |with_live: bool| {
+        let live = with_live.then(|| view! { <option value="">{t(Msg::DraftLiveText)}</option> });
+        let named = page
+            .versions
+            .iter()
+            .map(|v| view! { <option value=v.number.to_string()>{format!("{}. {}", v.number, v.name)}</option> })
+            .collect_view();
+        view! { {live} {named} }
+    };
+    let compare = (!empty).then(|| {
+        view! {
+            <form method="get" action=format!("/processes/{pid}/drafts/{did}/compare") class="compare-form">
+                <label for="compare-from">{t(Msg::DraftCompareFrom)}</label>
+                <select id="compare-from" name="from">{choices(false)}</select>
+                <label for="compare-to">{t(Msg::DraftCompareTo)}</label>
+                <select id="compare-to" name="to">{choices(true)}</select>
+                <button type="submit" class="secondary">{t(Msg::DraftCompare)}</button>
+            </form>
+        }
+    });
     view! {
         <section aria-labelledby="versions">
             <h2 id="versions">{t(Msg::DraftVersions)}</h2>
             {if empty { view! { <p>{t(Msg::DraftNoVersions)}</p> }.into_any() } else { view! { <ol class="versions" reversed>{items}</ol> }.into_any() }}
+            {compare}
         </section>
     }
 }

@@ -12,7 +12,11 @@ use std::collections::BTreeMap;
 /// The largest client id JavaScript can represent exactly; Yjs clients pick ids below it.
 pub const MAX_CLIENT_ID: u64 = (1 << 53) - 1;
 /// The longest run one struct, deletion or skip may declare.
-pub const MAX_RUN: u64 = 1 << 31;
+pub const MAX_RUN: u64 = 1 << 30;
+/// The highest clock a client may reach. yrs keeps clocks in 32 bits and sometimes does signed
+/// arithmetic on them, so anything past `i32::MAX` overflows inside yrs (found by the fuzzer:
+/// `fuzz/regressions/delete-range-past-u32-clock`, `fuzz/regressions/clock-past-i32`).
+pub const MAX_CLOCK: u64 = i32::MAX as u64;
 /// How deeply a JSON value (a format attribute, an embed) may nest.
 pub const MAX_JSON_DEPTH: usize = 16;
 /// The longest JSON text of one attribute or embed.
@@ -31,6 +35,10 @@ pub enum Invalid {
     ClientId(u64),
     #[error("a run of {0} is longer than allowed")]
     Run(u64),
+    #[error("clock {0} is beyond what a document can hold")]
+    Clock(u64),
+    #[error("client {0} appears twice in one update")]
+    RepeatedClient(u64),
     #[error("content of kind {0} is not allowed in a draft")]
     Content(u8),
     #[error("the root type {0:?} is not part of a draft")]
@@ -71,6 +79,15 @@ fn client_id(reader: &mut Reader<'_>) -> Result<u64, Invalid> {
         Err(Invalid::ClientId(id))
     } else {
         Ok(id)
+    }
+}
+
+fn read_clock(reader: &mut Reader<'_>) -> Result<u64, Invalid> {
+    let clock = reader.var_u64()?;
+    if clock > MAX_CLOCK {
+        Err(Invalid::Clock(clock))
+    } else {
+        Ok(clock)
     }
 }
 
@@ -117,12 +134,18 @@ fn json_depth(text: &str) -> usize {
 pub fn check_update(bytes: &[u8], roots: &[&str]) -> Result<UpdateSummary, Invalid> {
     let mut reader = Reader::new(bytes);
     let mut summary = UpdateSummary::default();
+    let mut seen = std::collections::BTreeSet::new();
     // Each client section takes at least three bytes (count, client, clock).
     let clients = reader.count(3)?;
     for _ in 0..clients {
         let structs = reader.count(1)?;
         let client = client_id(&mut reader)?;
-        let start = reader.var_u64()?;
+        // Yjs writes each client once; a repeated one, with overlapping ranges, underflows inside
+        // yrs (found by the fuzzer: fuzz/regressions/same-client-twice).
+        if summary.structs.contains_key(&client) || !seen.insert(client) {
+            return Err(Invalid::RepeatedClient(client));
+        }
+        let start = read_clock(&mut reader)?;
         let mut clock = start;
         for _ in 0..structs {
             let info = reader.u8()?;
@@ -134,11 +157,11 @@ pub fn check_update(bytes: &[u8], roots: &[&str]) -> Result<UpdateSummary, Inval
                     let has_right_origin = info & 0x40 != 0;
                     if has_origin {
                         client_id(&mut reader)?;
-                        reader.var_u64()?;
+                        read_clock(&mut reader)?;
                     }
                     if has_right_origin {
                         client_id(&mut reader)?;
-                        reader.var_u64()?;
+                        read_clock(&mut reader)?;
                     }
                     if !has_origin && !has_right_origin {
                         // The parent must be named: a root type of the draft, not another item.
@@ -161,8 +184,8 @@ pub fn check_update(bytes: &[u8], roots: &[&str]) -> Result<UpdateSummary, Inval
             }
             clock = clock
                 .checked_add(len)
-                .filter(|c| *c <= MAX_CLIENT_ID)
-                .ok_or(Invalid::Run(len))?;
+                .filter(|c| *c <= MAX_CLOCK)
+                .ok_or(Invalid::Clock(clock))?;
         }
         if clock > start {
             let entry = summary.structs.entry(client).or_insert((start, clock));
@@ -176,12 +199,12 @@ pub fn check_update(bytes: &[u8], roots: &[&str]) -> Result<UpdateSummary, Inval
         client_id(&mut reader)?;
         let ranges = reader.count(2)?;
         for _ in 0..ranges {
-            let clock = reader.var_u64()?;
+            let start = read_clock(&mut reader)?;
             let len = run(&mut reader)?;
-            clock
+            start
                 .checked_add(len)
-                .filter(|c| *c <= MAX_CLIENT_ID)
-                .ok_or(Invalid::Run(len))?;
+                .filter(|c| *c <= MAX_CLOCK)
+                .ok_or(Invalid::Clock(start))?;
             summary.deletes = true;
         }
     }
@@ -226,7 +249,7 @@ pub fn check_state_vector(bytes: &[u8]) -> Result<(), Invalid> {
     let entries = reader.count(2)?;
     for _ in 0..entries {
         client_id(&mut reader)?;
-        reader.var_u64()?;
+        read_clock(&mut reader)?;
     }
     match reader.remaining() {
         0 => Ok(()),

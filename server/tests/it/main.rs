@@ -8,5 +8,7 @@ mod api;
 mod auth;
 mod cli;
 mod collab;
+mod crash;
+mod interop;
 mod pages;
 mod permissions;

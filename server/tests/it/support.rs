@@ -211,30 +211,7 @@ impl TestApp {
 
     /// The session cookie (`name=value`) of a demo account, for websocket clients.
     pub async fn cookie(&self, email: &str) -> String {
-        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
-        let client = Client::builder()
-            .cookie_provider(jar.clone())
-            .redirect(Policy::none())
-            .build()
-            .expect("client");
-        let response = client
-            .post(self.url("/auth/login"))
-            .form(&[("email", email), ("password", server::demo::DEMO_PASSWORD)])
-            .send()
-            .await
-            .expect("sign in");
-        assert_eq!(
-            response.status(),
-            StatusCode::SEE_OTHER,
-            "signing in as {email}"
-        );
-        use reqwest::cookie::CookieStore;
-        let url = reqwest::Url::parse(&self.base).expect("url");
-        jar.cookies(&url)
-            .expect("a session cookie")
-            .to_str()
-            .expect("ascii")
-            .to_string()
+        cookie_at(&self.base, email).await
     }
 
     /// The id of a demo draft whose title contains `fragment`.
@@ -346,4 +323,32 @@ impl TestApp {
 /// The body of a response, for assertions.
 pub async fn text(response: Response) -> String {
     response.text().await.expect("body")
+}
+
+/// The session cookie (`name=value`) of a demo account on the server at `base`.
+pub async fn cookie_at(base: &str, email: &str) -> String {
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let client = Client::builder()
+        .cookie_provider(jar.clone())
+        .redirect(Policy::none())
+        .build()
+        .expect("client");
+    let response = client
+        .post(format!("{base}/auth/login"))
+        .form(&[("email", email), ("password", server::demo::DEMO_PASSWORD)])
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "signing in as {email}"
+    );
+    use reqwest::cookie::CookieStore;
+    let url = reqwest::Url::parse(base).expect("url");
+    jar.cookies(&url)
+        .expect("a session cookie")
+        .to_str()
+        .expect("ascii")
+        .to_string()
 }

@@ -264,4 +264,9 @@ impl YClient {
         self.pump_until(limit, |c| c.heard.closed.is_some()).await;
         self.heard.closed.clone()
     }
+
+    /// What this peer has, per client.
+    pub fn state_vector(&self) -> StateVector {
+        self.doc.transact().state_vector()
+    }
 }

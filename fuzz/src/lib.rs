@@ -1,0 +1,13 @@
+//! The server's frame handling, included from `server/src/collab` so that the fuzzer tests the
+//! very code the server runs. (At the crate root, their `super::` paths resolve to each other.)
+
+#[path = "../../server/src/collab/doc.rs"]
+pub mod doc;
+#[path = "../../server/src/collab/fuzzing.rs"]
+pub mod fuzzing;
+#[path = "../../server/src/collab/lib0.rs"]
+pub mod lib0;
+#[path = "../../server/src/collab/protocol.rs"]
+pub mod protocol;
+#[path = "../../server/src/collab/validate.rs"]
+pub mod validate;

@@ -1,0 +1,126 @@
+//! `kill -9` in the middle of a burst of edits: every update the server relayed to anyone is
+//! there when it starts again, because it is stored before it is relayed.
+
+use crate::on_both;
+use crate::support::{TestDb, cookie_at};
+use crate::yclient::YClient;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// Starts the real binary and returns it with its URL.
+fn serve(database_url: &str, demo: bool) -> (Child, String) {
+    let mut args = vec![
+        "serve",
+        "--addr",
+        "127.0.0.1:0",
+        "--database-url",
+        database_url,
+    ];
+    if demo {
+        args.push("--demo");
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_baraza"))
+        .args(&args)
+        .env("BARAZA_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the server starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let url = loop {
+        let line = lines
+            .next()
+            .expect("the server prints its URL")
+            .expect("utf-8");
+        if let Some(rest) = line.trim().strip_prefix("Baraza is running at ") {
+            break rest
+                .split_whitespace()
+                .next()
+                .expect("url")
+                .trim_end_matches('/')
+                .to_string();
+        }
+    };
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, url)
+}
+
+on_both!(what_was_relayed_survives_kill_9, |backend| async move {
+    let db = TestDb::new(backend).await;
+    let (mut server, base) = serve(&db.url, true);
+    let processes: serde_json::Value = reqwest::get(format!("{base}/api/v1/processes"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let drafting = processes["processes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["phase"] == "drafting")
+        .unwrap()["id"]
+        .clone();
+    let detail: serde_json::Value = reqwest::get(format!("{base}/api/v1/processes/{drafting}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let draft = detail["drafts"][0]["id"].as_i64().unwrap();
+    let (gov, civil) = (
+        cookie_at(&base, "gov@demo.baraza").await,
+        cookie_at(&base, "civil@demo.baraza").await,
+    );
+    let mut observer = YClient::connect(&base, draft, None, 7_000).await;
+    let mut writers = vec![
+        YClient::connect(&base, draft, Some(&gov), 7_001).await,
+        YClient::connect(&base, draft, Some(&civil), 7_002).await,
+    ];
+    // Both write as fast as they can, without waiting for anything.
+    let bursts: Vec<_> = writers
+        .drain(..)
+        .enumerate()
+        .map(|(w, mut writer)| {
+            tokio::spawn(async move {
+                for i in 0..400 {
+                    let at = if w == 0 { 0 } else { writer.len() };
+                    writer.insert(at, &format!("<{w}:{i}>")).await;
+                }
+                writer
+            })
+        })
+        .collect();
+    // Once the observer has received a good part of the burst, the server dies without warning.
+    assert!(
+        observer
+            .pump_until(Duration::from_secs(20), |c| c.string().matches('<').count()
+                >= 150)
+            .await
+    );
+    server.kill().expect("kill -9");
+    server.wait().expect("reaped");
+    let _ = futures_util::future::join_all(bursts).await;
+    observer
+        .pump_until(Duration::from_millis(300), |_| false)
+        .await;
+    let relayed = observer.state_vector();
+
+    let (mut restarted, base) = serve(&db.url, false);
+    let recovered = YClient::connect(&base, draft, None, 7_003).await;
+    let have = recovered.state_vector();
+    for (client, clock) in relayed.iter() {
+        assert!(
+            have.get(client) >= *clock,
+            "client {client:?}: relayed up to {clock}, recovered {}",
+            have.get(client)
+        );
+    }
+    let relayed_marks = observer.string().matches('<').count();
+    assert!(recovered.string().matches('<').count() >= relayed_marks);
+    restarted.kill().ok();
+    restarted.wait().ok();
+});
