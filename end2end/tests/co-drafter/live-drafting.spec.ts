@@ -90,3 +90,46 @@ test('without JavaScript the draft is readable, and says what needs a script', a
   await expect(page.locator('.live-text')).toContainText('Chapter 1');
   await expect(page.getByText('Live updates and writing need JavaScript')).toBeVisible();
 });
+
+test('writing offline is kept and merges when the connection returns', async ({ browser }) => {
+  // The city's connection runs through a switch: while "offline", its socket is cut and every
+  // reconnection refused, as when a mobile network drops.
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  let online = true;
+  const live: { close: (o?: { code?: number; reason?: string }) => Promise<void> }[] = [];
+  await page.routeWebSocket(/\/collab\/drafts\//, (ws) => {
+    if (!online) {
+      void ws.close({ code: 4000, reason: 'offline' });
+      return;
+    }
+    ws.connectToServer();
+    live.push(ws);
+  });
+  await signIn(page, 'gov@demo.baraza');
+  await page.goto(await charter(page));
+  const elders = await open(browser, 'informal@demo.baraza', page.url());
+  const cityText = page.getByRole('textbox', { name: 'Draft text' });
+  const eldersText = elders.page.getByRole('textbox', { name: 'Draft text' });
+  await expect(cityText).toBeEditable();
+  await expect(eldersText).toBeEditable();
+
+  online = false;
+  for (const ws of live.splice(0)) await ws.close({ code: 4000, reason: 'offline' });
+  await expect(page.getByRole('status').filter({ hasText: 'Offline' })).toBeVisible({ timeout: 15_000 });
+  // The city keeps writing; the elders write too.
+  await cityText.click();
+  await page.keyboard.press('Control+Home');
+  await page.keyboard.type('Written offline. ');
+  await eldersText.click();
+  await elders.page.keyboard.press('Control+End');
+  await elders.page.keyboard.type(' Elders online.');
+  await expect(eldersText).not.toHaveValue(/Written offline/);
+
+  // Back online: both edits are in both places.
+  online = true;
+  await expect(page.getByRole('status').filter({ hasText: 'Live' })).toBeVisible({ timeout: 30_000 });
+  await expect(eldersText).toHaveValue(/^Written offline\. /, { timeout: 15_000 });
+  await expect(cityText).toHaveValue(/ Elders online\.$/);
+  expect(await cityText.inputValue()).toBe(await eldersText.inputValue());
+});

@@ -289,3 +289,35 @@ on_both!(
         assert!(String::from_utf8_lossy(city.heard.awareness.last().unwrap()).contains("null"));
     }
 );
+
+on_both!(
+    a_long_history_loads_from_its_snapshot_and_tail,
+    |backend| async move {
+        let mut app = TestApp::start(backend).await;
+        let draft = charter(&app).await;
+        let gov = app.cookie("gov@demo.baraza").await;
+        let mut writer = YClient::connect(&app.base, draft, Some(&gov), 3_001).await;
+        // More updates than a room keeps before it snapshots.
+        let count = server::collab::hub::SNAPSHOT_EVERY as usize + 40;
+        for i in 0..count {
+            writer.insert(0, &format!("{}", i % 10)).await;
+        }
+        let mut reader = YClient::connect(&app.base, draft, None, 3_002).await;
+        let expected = writer.string();
+        assert!(
+            reader.pump_until(WAIT, |c| c.string() == expected).await,
+            "everything was relayed"
+        );
+        let snapshots: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM draft_snapshots WHERE draft_id = $1")
+                .bind(draft)
+                .fetch_one(app.pool())
+                .await
+                .unwrap();
+        assert_eq!(snapshots, 1, "a snapshot was taken");
+        // A restart loads the snapshot and the updates stored after it: the same text.
+        app.restart().await;
+        let fresh = YClient::connect(&app.base, draft, None, 3_003).await;
+        assert_eq!(fresh.string(), expected);
+    }
+);
