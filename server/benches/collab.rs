@@ -15,22 +15,6 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use yrs::{Doc, OffsetKind, Options, Text, Transact};
 
-fn var(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8 & 0x7f) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-fn sync(kind: u64, payload: &[u8]) -> Vec<u8> {
-    let mut out = vec![0];
-    var(&mut out, kind);
-    var(&mut out, payload.len() as u64);
-    out.extend_from_slice(payload);
-    out
-}
-
 fn rss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
@@ -141,7 +125,9 @@ async fn run(base: &str, draft: i64, pid: u32, readers: usize, writer_cookie: &s
         };
         sent.push(Instant::now());
         writer
-            .send(Message::Binary(sync(2, &update).into()))
+            .send(Message::Binary(
+                server::collab::protocol::update(&update).into(),
+            ))
             .await
             .unwrap();
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -170,7 +156,9 @@ async fn run(base: &str, draft: i64, pid: u32, readers: usize, writer_cookie: &s
             txn.encode_update_v1()
         };
         writer
-            .send(Message::Binary(sync(2, &update).into()))
+            .send(Message::Binary(
+                server::collab::protocol::update(&update).into(),
+            ))
             .await
             .unwrap();
     }

@@ -173,6 +173,23 @@ async fn authorize(
     }
 }
 
+/// Checks that `actor` may take `action` on a draft's process now; returns the process.
+async fn authorize_on_draft(
+    conn: &mut AnyConnection,
+    draft: DraftId,
+    actor: Actor,
+    action: Action,
+) -> AppResult<ProcessId> {
+    let process: Option<i64> = sqlx::query_scalar("SELECT process_id FROM drafts WHERE id = $1")
+        .bind(draft.0)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(internal)?;
+    let process = ProcessId(process.ok_or(AppError::NotFound)?);
+    authorize(conn, process, actor, action).await?;
+    Ok(process)
+}
+
 /// Checks a site-wide permission for `person`.
 async fn authorize_site(
     conn: &mut AnyConnection,
@@ -1119,14 +1136,7 @@ impl Store for SqlStore {
         now: Millis,
     ) -> AppResult<()> {
         let mut tx = self.begin().await?;
-        let process: Option<i64> =
-            sqlx::query_scalar("SELECT process_id FROM drafts WHERE id = $1")
-                .bind(id.0)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(internal)?;
-        let process = ProcessId(process.ok_or(AppError::NotFound)?);
-        authorize(&mut tx, process, actor, Action::LockDraft).await?;
+        let process = authorize_on_draft(&mut tx, id, actor, Action::LockDraft).await?;
         sqlx::query("UPDATE drafts SET locked_at = $1, locked_by = $2 WHERE id = $3")
             .bind(locked.then_some(now))
             .bind(locked.then_some(actor.person.0))
@@ -1302,14 +1312,7 @@ impl Store for SqlStore {
         now: Millis,
     ) -> AppResult<i64> {
         let mut tx = self.begin().await?;
-        let process: Option<i64> =
-            sqlx::query_scalar("SELECT process_id FROM drafts WHERE id = $1")
-                .bind(id.0)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(internal)?;
-        let process = ProcessId(process.ok_or(AppError::NotFound)?);
-        authorize(&mut tx, process, actor, Action::EditDraft).await?;
+        let process = authorize_on_draft(&mut tx, id, actor, Action::EditDraft).await?;
         let number: i64 = sqlx::query_scalar(
             "SELECT COALESCE(MAX(number), 0) + 1 FROM draft_versions WHERE draft_id = $1",
         )

@@ -2,6 +2,7 @@
 //! a browser's `WebsocketProvider` does (but written here from the protocol, not from the server).
 
 use futures_util::{SinkExt, StreamExt};
+use server::collab::protocol;
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
@@ -34,47 +35,28 @@ pub struct YClient {
     pub synced: bool,
 }
 
-fn var_u64(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8 & 0x7f) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
 fn read_var(bytes: &[u8], pos: &mut usize) -> u64 {
-    let (mut value, mut shift) = (0u64, 0);
-    loop {
-        let b = bytes[*pos];
-        *pos += 1;
-        value |= u64::from(b & 0x7f) << shift;
-        if b & 0x80 == 0 {
-            return value;
-        }
-        shift += 7;
-    }
+    let mut reader = server::collab::lib0::Reader::new(&bytes[*pos..]);
+    let before = reader.remaining();
+    let value = reader.var_u64().expect("a number");
+    *pos += before - reader.remaining();
+    value
 }
 
-/// A sync message (`kind`: 0 step 1, 1 step 2, 2 update).
+/// A sync message (`kind`: 0 step 1, 1 step 2, 2 update), built by the server's own encoder.
 pub fn sync_message(kind: u64, payload: &[u8]) -> Vec<u8> {
-    let mut out = vec![0];
-    var_u64(&mut out, kind);
-    var_u64(&mut out, payload.len() as u64);
-    out.extend_from_slice(payload);
-    out
+    match kind {
+        0 => protocol::sync_step_1(payload),
+        1 => protocol::sync_step_2(payload),
+        _ => protocol::update(payload),
+    }
 }
 
 /// An awareness message with one client's state.
 pub fn awareness_message(client: u64, clock: u64, state: &str) -> Vec<u8> {
-    let mut update = vec![1];
-    var_u64(&mut update, client);
-    var_u64(&mut update, clock);
-    var_u64(&mut update, state.len() as u64);
-    update.extend_from_slice(state.as_bytes());
-    let mut out = vec![1];
-    var_u64(&mut out, update.len() as u64);
-    out.extend(update);
-    out
+    protocol::awareness(&protocol::encode_awareness(
+        [(client, clock, state)].into_iter(),
+    ))
 }
 
 impl YClient {
