@@ -17,6 +17,7 @@ use leptos_router::path;
 /// The document around every page, in the request's language.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = cx().lang.code();
+    content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang=lang>
@@ -32,6 +33,27 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
+    }
+}
+
+/// Scripts run only from this site or with this response's nonce (the hydration script);
+/// WebAssembly may compile; styles come from our stylesheet, plus style attributes (presence
+/// colours); nothing may frame the site, and forms post only here.
+fn content_security_policy() {
+    let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self' 'nonce-{}' 'wasm-unsafe-eval'; style-src 'self'; \
+         style-src-attr 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+        nonce.as_inner()
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&policy) {
+        response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
     }
 }
 

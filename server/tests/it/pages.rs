@@ -282,3 +282,36 @@ on_both!(hostile_text_is_rendered_inert, |backend| async move {
     assert!(!body.contains("<img src=x"));
     assert!(body.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
 });
+
+on_both!(
+    pages_carry_a_strict_content_security_policy,
+    |backend| async move {
+        let app = TestApp::start(backend).await;
+        let response = TestApp::client().get(app.url("/")).send().await.unwrap();
+        let policy = response.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let body = text(response).await;
+        let nonce = policy
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .expect("a nonce");
+        assert!(nonce.len() >= 16);
+        assert!(
+            body.contains(&format!("nonce=\"{nonce}\"")),
+            "the hydration script carries this response's nonce"
+        );
+        assert!(policy.contains("frame-ancestors 'none'") && policy.contains("object-src 'none'"));
+        assert!(!policy.contains("script-src 'self' 'unsafe-inline'"));
+        // Each response gets a fresh nonce.
+        let again = TestApp::client().get(app.url("/")).send().await.unwrap();
+        assert!(
+            !again.headers()["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains(nonce)
+        );
+    }
+);
