@@ -315,3 +315,19 @@ on_both!(
         );
     }
 );
+
+on_both!(
+    pages_and_the_bundle_are_compressed_for_those_who_accept_it,
+    |backend| async move {
+        let app = TestApp::start(backend).await;
+        let response = TestApp::client()
+            .get(app.url("/"))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["content-encoding"], "gzip");
+        let plain = TestApp::client().get(app.url("/")).send().await.unwrap();
+        assert!(plain.headers().get("content-encoding").is_none());
+    }
+);
