@@ -91,8 +91,13 @@ pub async fn authors(
     Ok(orgs)
 }
 
-/// The draft page.
-pub async fn page(cx: &RequestContext, process: ProcessId, id: DraftId) -> AppResult<DraftPage> {
+/// The draft page. `chosen` is the co-drafting organisation the viewer asked to write for (`?as=`).
+pub async fn page(
+    cx: &RequestContext,
+    process: ProcessId,
+    id: DraftId,
+    chosen: Option<OrgId>,
+) -> AppResult<DraftPage> {
     let draft = draft_in(cx, process, id).await?;
     let process = cx.store.process(process).await?.ok_or(AppError::NotFound)?;
     let viewer = cx.viewer.as_ref().map(|v| v.id);
@@ -105,11 +110,13 @@ pub async fn page(cx: &RequestContext, process: ProcessId, id: DraftId) -> AppRe
         Some(person) => cx.store.memberships(person).await?,
         None => Vec::new(),
     };
-    // A co-drafter writes for the co-drafting organisation they belong to (the first, if several).
+    // A co-drafter writes for the co-drafting organisation they chose, or the first they belong to.
     let write = match viewer {
         None => Err(Msg::ErrorDraftReadOnly),
         Some(person) => {
-            let acting_for = standing.co_drafting_orgs.first().copied();
+            let acting_for = chosen
+                .filter(|org| standing.co_drafting_orgs.contains(org))
+                .or_else(|| standing.co_drafting_orgs.first().copied());
             cx.store
                 .draft_write_access(id, Actor { person, acting_for })
                 .await?

@@ -37,6 +37,8 @@ pub struct Outputs {
 /// the document's observers (which send updates and refresh the screen) borrow it too.
 struct Editor {
     draft: i64,
+    /// The organisation this person writes for (`?as=` on the websocket), when chosen.
+    acting_for: Option<i64>,
     doc: Doc,
     text: TextRef,
     socket: Socket,
@@ -117,7 +119,12 @@ fn unhex(text: &str) -> Option<Vec<u8>> {
 }
 
 /// Starts the editor of `draft`; `textarea` is `None` for a read-only view.
-pub fn start(draft: i64, textarea: Option<HtmlTextAreaElement>, out: Outputs) {
+pub fn start(
+    draft: i64,
+    acting_for: Option<i64>,
+    textarea: Option<HtmlTextAreaElement>,
+    out: Outputs,
+) {
     let doc = Doc::with_options(Options {
         offset_kind: OffsetKind::Utf16,
         ..Options::default()
@@ -136,6 +143,7 @@ pub fn start(draft: i64, textarea: Option<HtmlTextAreaElement>, out: Outputs) {
     let shadow = textarea.as_ref().map(|t| t.value()).unwrap_or_default();
     let editor = Rc::new(RefCell::new(Editor {
         draft,
+        acting_for,
         doc,
         text,
         socket: Rc::new(RefCell::new(None)),
@@ -446,9 +454,9 @@ fn bind_textarea(editor: &Shared) {
 
 /// Opens the websocket; on close, tries again later, waiting longer each time.
 fn connect(editor: &Shared) {
-    let (draft, status) = {
+    let (draft, acting_for, status) = {
         let e = editor.borrow();
-        (e.draft, e.out.status)
+        (e.draft, e.acting_for, e.out.status)
     };
     status.set(Status::Connecting);
     let location = web_sys::window().map(|w| w.location());
@@ -460,7 +468,11 @@ fn connect(editor: &Shared) {
         None => return,
     };
     let scheme = if protocol == "https:" { "wss" } else { "ws" };
-    let Ok(socket) = WebSocket::new(&format!("{scheme}://{host}/collab/drafts/{draft}")) else {
+    let query = acting_for
+        .map(|org| format!("?as={org}"))
+        .unwrap_or_default();
+    let Ok(socket) = WebSocket::new(&format!("{scheme}://{host}/collab/drafts/{draft}{query}"))
+    else {
         retry(editor);
         return;
     };

@@ -72,6 +72,8 @@ pub struct EditorText {
 pub fn DraftEditor(
     /// The draft's id (for the websocket's address).
     draft: i64,
+    /// The co-drafting organisation this person writes for, when they chose one.
+    acting_for: Option<i64>,
     /// Whether this person may write now (the server decides again for every change).
     writable: bool,
     /// The text when the page was served.
@@ -103,6 +105,7 @@ pub fn DraftEditor(
                 };
                 crate::collab::start(
                     draft,
+                    acting_for,
                     if writable {
                         textarea.get_untracked()
                     } else {
@@ -112,7 +115,9 @@ pub fn DraftEditor(
                 );
             }
             #[cfg(not(feature = "hydrate"))]
-            let _ = (set_status, set_peers, set_pieces, set_denied, draft);
+            let _ = (
+                set_status, set_peers, set_pieces, set_denied, draft, acting_for,
+            );
         }
         true
     });

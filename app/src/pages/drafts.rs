@@ -34,9 +34,13 @@ pub fn editor_text(cx: &RequestContext) -> EditorText {
 #[component]
 pub fn DraftPage() -> impl IntoView {
     let (process, draft) = (param::<ProcessId>("id"), param::<DraftId>("draft"));
+    let chosen = use_query_map()
+        .read_untracked()
+        .get("as")
+        .and_then(|v| v.parse::<crate::ids::OrgId>().ok());
     load(
         move |cx| async move {
-            let page = api::drafts::page(&cx, process?, draft?).await?;
+            let page = api::drafts::page(&cx, process?, draft?, chosen).await?;
             Ok((cx, page))
         },
         |(cx, page)| draft_view(cx, page),
@@ -68,9 +72,35 @@ fn draft_view(cx: RequestContext, page: PageData) -> impl IntoView {
         Err(reason) => cx.t(reason.clone()),
     };
     let writable = page.write.is_ok();
+    let writing_for = page.write.clone().ok().flatten();
+    // Someone in several co-drafting organisations chooses which one they write for (a plain GET
+    // form: the page reloads, and the editor connects as that organisation).
+    let co_drafting: Vec<_> = page
+        .acting_options
+        .iter()
+        .filter(|o| page.standing.co_drafting_orgs.contains(&o.id))
+        .cloned()
+        .collect();
+    let choose = (writable && co_drafting.len() > 1).then(|| {
+        let options = co_drafting
+            .iter()
+            .map(|o| {
+                let selected = Some(o.id) == writing_for;
+                view! { <option value=o.id.to_string() selected=selected>{o.name.pick(&lang, &[]).text}</option> }
+            })
+            .collect_view();
+        view! {
+            <form method="get" action=action.clone() class="compare-form">
+                <label for="writing-for">{t(Msg::FormActingAs)}</label>
+                <select id="writing-for" name="as">{options}</select>
+                <button type="submit" class="secondary">{t(Msg::NavLanguageApply)}</button>
+            </form>
+        }
+    });
     let editor = view! {
         <DraftEditor
             draft=did.0
+            acting_for=writing_for.map(|o| o.0)
             writable=writable
             text=page.live.text.clone()
             lang=draft.language.clone()
@@ -95,6 +125,7 @@ fn draft_view(cx: RequestContext, page: PageData) -> impl IntoView {
                 </p>
                 {(!draft.summary.is_empty()).then(|| view! { <p class="lead" lang=draft.language.clone()>{draft.summary.clone()}</p> })}
                 <p class="your-part">{writing_as}</p>
+                {choose}
                 {editor}
             </article>
             {authors}
@@ -104,6 +135,7 @@ fn draft_view(cx: RequestContext, page: PageData) -> impl IntoView {
                     <h2 id="name-version">{t(Msg::DraftNameVersion)}</h2>
                     <ErrorSummary intent="version" />
                     <PostForm action=action.clone() intent="version" class="narrow">
+                        <input type="hidden" name="acting_for" value=writing_for.map(|o| o.to_string()).unwrap_or_default() />
                         <TextField name="name".into() label=t(Msg::DraftVersionName) hint=t(Msg::DraftVersionNameHint) required=true />
                         <button type="submit">{t(Msg::DraftNameVersionButton)}</button>
                     </PostForm>

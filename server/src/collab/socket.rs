@@ -101,8 +101,11 @@ async fn peer(
         .standing(draft.process, Some(person.id))
         .await
         .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?;
+    // One speaks only for a co-drafting organisation one belongs to; anything else is ignored, so
+    // that presence can never show someone under another organisation's name.
     let acting_for = match acting.map(|a| a.parse::<OrgId>()) {
-        Some(Ok(org)) => Some(org),
+        Some(Ok(org)) if standing.co_drafting_orgs.contains(&org) => Some(org),
+        Some(Ok(_)) => None,
         Some(Err(_)) => return Err(StatusCode::BAD_REQUEST),
         None if standing.co_drafting_orgs.len() == 1 => standing.co_drafting_orgs.first().copied(),
         None => None,

@@ -321,3 +321,103 @@ on_both!(
         assert_eq!(fresh.string(), expected);
     }
 );
+
+on_both!(
+    a_member_of_two_co_drafters_chooses_whom_to_write_for,
+    |backend| async move {
+        let app = TestApp::start(backend).await;
+        let draft = charter(&app).await;
+        let process = app.process_in("drafting").await;
+        let opendata = app.org_id("Open Data Kalden").await;
+        let admin = app.signed_in("admin@demo.baraza").await;
+        let added = admin
+            .post(app.url(&format!("/organisations/{opendata}")))
+            .form(&[("intent", "member"), ("email", "gov@demo.baraza")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(added.status(), reqwest::StatusCode::SEE_OTHER);
+
+        // The page offers the choice, and writing for Open Data is what it says after choosing.
+        let gov = app.signed_in("gov@demo.baraza").await;
+        let page = gov
+            .get(app.url(&format!("/processes/{process}/drafts/{draft}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains(r#"<select id="writing-for" name="as">"#),
+            "two co-drafting organisations to choose from"
+        );
+        let chosen = gov
+            .get(app.url(&format!(
+                "/processes/{process}/drafts/{draft}?as={opendata}"
+            )))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(chosen.contains("You are writing for Open Data Kalden"));
+
+        // The editor connects as that organisation, and the server records its writing so.
+        let cookie = app.cookie("gov@demo.baraza").await;
+        let mut client =
+            YClient::try_connect(&app.base, draft, Some(&cookie), 5_151, Some(opendata))
+                .await
+                .unwrap();
+        client.insert(0, "For open data: ").await;
+        let mut reader = YClient::connect(&app.base, draft, None, 5_152).await;
+        assert!(
+            reader
+                .pump_until(WAIT, |c| c.string().starts_with("For open data: "))
+                .await
+        );
+        let org: Option<i64> = sqlx::query_scalar(
+            "SELECT org_id FROM draft_clients WHERE draft_id = $1 AND client_id = 5151",
+        )
+        .bind(draft)
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+        assert_eq!(org, Some(opendata));
+    }
+);
+
+on_both!(
+    nobody_appears_under_an_organisation_they_do_not_belong_to,
+    |backend| async move {
+        let app = TestApp::start(backend).await;
+        let draft = charter(&app).await;
+        let elders = app.org_id("Elders").await;
+        let watcher_cookie = app.cookie("gov@demo.baraza").await;
+        let mut watcher = YClient::connect(&app.base, draft, Some(&watcher_cookie), 6_001).await;
+        // A citizen claims to speak for the elders: they connect, but as themselves, and read only.
+        let cookie = app.cookie("citizen@demo.baraza").await;
+        let mut citizen =
+            YClient::try_connect(&app.base, draft, Some(&cookie), 6_002, Some(elders))
+                .await
+                .unwrap();
+        citizen
+            .send(awareness_message(6_002, 1, r#"{"cursor":null}"#))
+            .await;
+        assert!(
+            watcher
+                .pump_until(WAIT, |c| !c.heard.awareness.is_empty())
+                .await
+        );
+        let heard = String::from_utf8_lossy(&watcher.heard.awareness.concat()).to_string();
+        assert!(!heard.contains("Elders"), "{heard}");
+        citizen.insert(0, "As the elders: ").await;
+        assert!(
+            citizen
+                .pump_until(WAIT, |c| !c.heard.denied.is_empty())
+                .await,
+            "and cannot write"
+        );
+    }
+);
