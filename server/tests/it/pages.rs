@@ -173,7 +173,8 @@ on_both!(
             .split("<th scope=\"row\">Comment on the draft</th>")
             .nth(1)
             .expect("comment row");
-        let first_cells: Vec<&str> = row.split("<td>").skip(1).take(2).collect();
+        let cells: Vec<&str> = row.split("<td>").collect();
+        let first_cells = &cells[1..3];
         assert!(first_cells[0].starts_with("—"), "observers never comment");
         assert!(
             first_cells[1].starts_with("Public comment<"),
