@@ -107,14 +107,7 @@ on_both!(
     |backend| async move {
         let app = TestApp::start(backend).await;
         let process = app.process_in("drafting").await;
-        let detail: serde_json::Value = TestApp::client()
-            .get(app.url(&format!("/api/v1/processes/{process}")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let detail: serde_json::Value = app.json(&format!("/api/v1/processes/{process}")).await;
         let drafts = detail["drafts"].as_array().unwrap();
         assert_eq!(drafts.len(), 2);
         let id = drafts[0]["id"].as_i64().unwrap();
@@ -156,22 +149,15 @@ on_both!(
             .await
             .unwrap();
         assert_eq!(named.status(), StatusCode::SEE_OTHER);
-        let version: serde_json::Value = TestApp::client()
-            .get(app.url(&format!("/api/v1/drafts/{id}/versions/1")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let text = version["text"].as_str().unwrap();
-        assert_eq!(text, draft["text"].as_str().unwrap());
+        let version: serde_json::Value = app.json(&format!("/api/v1/drafts/{id}/versions/1")).await;
+        let named_text = version["text"].as_str().unwrap();
+        assert_eq!(named_text, draft["text"].as_str().unwrap());
         assert_eq!(
             version["content_hash"],
-            app::api::drafts::content_hash(text)
+            app::api::drafts::content_hash(named_text)
         );
         assert_eq!(version["name"], "Consultation text");
-        let page = text_of(
+        let page = text(
             TestApp::client()
                 .get(app.url(&format!("/processes/{process}/drafts/{id}/compare?from=1")))
                 .send()
@@ -182,7 +168,3 @@ on_both!(
         assert!(page.contains("Changes from 1. Consultation text to the live text"));
     }
 );
-
-async fn text_of(response: reqwest::Response) -> String {
-    response.text().await.unwrap()
-}

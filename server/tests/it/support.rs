@@ -216,14 +216,32 @@ impl TestApp {
 
     /// The id of a demo draft whose title contains `fragment`.
     pub async fn draft_id(&self, fragment: &str) -> i64 {
-        let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, title FROM drafts ORDER BY id")
+        self.id_named("SELECT id, title FROM drafts ORDER BY id", fragment)
+            .await
+    }
+
+    /// The id of the first row of `query` (id, name) whose name contains `fragment`.
+    async fn id_named(&self, query: &'static str, fragment: &str) -> i64 {
+        let rows: Vec<(i64, String)> = sqlx::query_as(query)
             .fetch_all(self.pool())
             .await
-            .expect("drafts");
+            .expect("rows");
         rows.into_iter()
-            .find(|(_, title)| title.contains(fragment))
+            .find(|(_, name)| name.contains(fragment))
             .map(|(id, _)| id)
-            .unwrap_or_else(|| panic!("no draft titled like {fragment}"))
+            .unwrap_or_else(|| panic!("nothing named like {fragment} in: {query}"))
+    }
+
+    /// An open-data document, as anyone would fetch it.
+    pub async fn json(&self, path: &str) -> serde_json::Value {
+        TestApp::client()
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("get")
+            .json()
+            .await
+            .expect("json")
     }
 
     /// How many updates a draft has stored.
@@ -308,15 +326,8 @@ impl TestApp {
 
     /// The id of an organisation whose name (in any language) contains `fragment`.
     pub async fn org_id(&self, fragment: &str) -> i64 {
-        let rows: Vec<(i64, String)> =
-            sqlx::query_as("SELECT id, name FROM organisations ORDER BY id")
-                .fetch_all(self.pool())
-                .await
-                .expect("orgs");
-        rows.into_iter()
-            .find(|(_, name)| name.contains(fragment))
-            .map(|(id, _)| id)
-            .unwrap_or_else(|| panic!("no organisation named like {fragment}"))
+        self.id_named("SELECT id, name FROM organisations ORDER BY id", fragment)
+            .await
     }
 }
 
