@@ -297,6 +297,7 @@ async fn load_draft(
         .await?;
     let mut authors: Vec<Actor> = Vec::new();
     let mut sections: Vec<(u64, &str)> = Vec::new();
+    let mut section_authors: Vec<Actor> = Vec::new();
     for section in &seed.sections {
         let person = *people
             .get(&section.author)
@@ -315,18 +316,17 @@ async fn load_draft(
                 authors.push(author);
                 authors.len() - 1
             });
-        // Demo client ids are small and fixed; live clients pick random 32-bit ones.
-        sections.push((
-            1_000 + draft.0 as u64 * 10 + index as u64,
-            section.text.as_str(),
-        ));
+        // Demo client ids are small and fixed (one per author in this draft); live clients pick
+        // random ones.
+        sections.push((1_000 + index as u64, section.text.as_str()));
+        section_authors.push(author);
     }
     let updates = crate::collab::doc::compose(&sections).map_err(|_| bad("draft text"))?;
-    for (seq, ((client, _), update)) in sections.iter().zip(&updates).enumerate() {
-        let author = authors[((client - 1_000) % 10) as usize];
-        store.bind_draft_client(draft, *client, author).await?;
+    let written = sections.iter().zip(&updates).zip(&section_authors);
+    for (seq, (((client, _), update), author)) in written.enumerate() {
+        store.bind_draft_client(draft, *client, *author).await?;
         store
-            .append_draft_update(draft, seq as i64 + 1, author, update, now)
+            .append_draft_update(draft, seq as i64 + 1, *author, update, now)
             .await?;
     }
     Ok(())
