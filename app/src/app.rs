@@ -4,6 +4,7 @@ use crate::pages::NotFound;
 use crate::pages::account::AccountPage;
 use crate::pages::admin::{AdminPage, EditProcessPage, NewProcessPage};
 use crate::pages::auth::{LoginPage, SignupPage};
+use crate::pages::comments::{ModerationLogPage, ModerationPage, ThreadPage};
 use crate::pages::drafts::{ComparePage, DraftPage};
 use crate::pages::home::HomePage;
 use crate::pages::organisations::{NewOrganisationPage, OrganisationPage, OrganisationsPage};
@@ -70,6 +71,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/processes/:id/manage") view=ManagePage />
                 <Route path=path!("/processes/:id/drafts/:draft") view=DraftPage />
                 <Route path=path!("/processes/:id/drafts/:draft/compare") view=ComparePage />
+                <Route path=path!("/processes/:id/drafts/:draft/threads/:thread") view=ThreadPage />
+                <Route path=path!("/processes/:id/moderation") view=ModerationPage />
+                <Route path=path!("/processes/:id/moderation-log") view=ModerationLogPage />
                 <Route path=path!("/auth/login") view=LoginPage />
                 <Route path=path!("/auth/signup") view=SignupPage />
                 <Route path=path!("/account") view=AccountPage />

@@ -40,3 +40,7 @@ id_type!(
     /// A draft: a proposal co-written as a Yjs document.
     DraftId
 );
+id_type!(
+    /// A comment on a draft (a thread's first comment, or a reply).
+    CommentId
+);

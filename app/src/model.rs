@@ -1,11 +1,14 @@
 //! Values that pass between the store, the use cases and the pages. Database rows are the
 //! server's business (`server/src/store`); these are what the application talks about.
 
+use crate::domain::comments::{
+    ActorRole, Moderation, ModerationAction, Reason, ReportReason, Stance, Status,
+};
 use crate::domain::localized::Localized;
 use crate::domain::org::OrgKind;
 use crate::domain::process::{Level, PhaseDates};
 use crate::domain::roles::{OrgRole, PersonalRole, Phase};
-use crate::ids::{DraftId, OrgId, PersonId, ProcessId};
+use crate::ids::{CommentId, DraftId, OrgId, PersonId, ProcessId};
 use serde::{Deserialize, Serialize};
 
 /// Milliseconds since the Unix epoch; every stored time is one of these.
@@ -246,4 +249,152 @@ pub struct LiveText {
     pub text: String,
     /// Consecutive stretches of the text and their authors (`None`: unknown, e.g. imported).
     pub stretches: Vec<(String, Option<Actor>)>,
+}
+
+/// Where a commented passage is: Yjs sticky positions of its first and last character (hex of
+/// yrs's v1 encoding). They follow the passage through every later edit, by anyone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Anchor {
+    pub start: String,
+    pub end: String,
+}
+
+/// Where an anchored passage is now: UTF-16 offsets `(start, end)`, an empty range when its text
+/// was deleted, `None` when the anchor cannot be read.
+pub type Location = Option<(u32, u32)>;
+
+/// A passage being commented on: the words as quoted, and where they are.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Passage {
+    pub quote: String,
+    pub anchor: Anchor,
+}
+
+/// What posting a comment stores.
+#[derive(Clone, Debug)]
+pub struct NewComment {
+    pub draft: DraftId,
+    /// The comment replied to; `None` starts a thread.
+    pub parent: Option<CommentId>,
+    pub author: Actor,
+    /// A name to show instead of the display name (not when speaking for an organisation).
+    pub pseudonym: Option<String>,
+    pub stance: Stance,
+    pub body: String,
+    /// The passage a thread is about; `None` for the draft as a whole (and for replies).
+    pub passage: Option<Passage>,
+}
+
+/// An earlier text of an edited comment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Revision {
+    pub body: String,
+    pub stance: Stance,
+    pub replaced_at: Millis,
+}
+
+/// The last moderation decision about a comment, as its author and moderators see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    pub action: ModerationAction,
+    pub reason: Reason,
+    /// The moderator's note to the author (never published in the log).
+    pub note: String,
+    pub by: Option<PersonId>,
+    pub at: Millis,
+}
+
+/// An author's appeal against hiding their comment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Appeal {
+    pub statement: String,
+    pub created_at: Millis,
+    /// The moderator who hid the comment (who may not decide the appeal).
+    pub hidden_by: Option<PersonId>,
+    /// `Some(true)` upheld (restored), `Some(false)` rejected, `None` waiting.
+    pub upheld: Option<bool>,
+    pub decided_at: Option<Millis>,
+}
+
+/// A comment with everything any reader might be shown; the use cases decide what each sees.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Comment {
+    pub id: CommentId,
+    pub draft: DraftId,
+    pub process: ProcessId,
+    pub parent: Option<CommentId>,
+    pub thread: CommentId,
+    pub depth: i64,
+    pub author: PersonId,
+    pub org: Option<OrgId>,
+    pub org_name: Option<Localized>,
+    /// The name shown (display name or pseudonym, as it was when posted).
+    pub display_name: String,
+    /// Written by a council member or for a government body.
+    pub official: bool,
+    pub stance: Stance,
+    pub body: String,
+    pub passage: Option<Passage>,
+    pub status: Status,
+    pub created_at: Millis,
+    pub edited_at: Option<Millis>,
+    pub revisions: Vec<Revision>,
+    pub decision: Option<Decision>,
+    pub appeal: Option<Appeal>,
+    /// Reports counting towards a hold now (for moderators).
+    pub reports: i64,
+    /// The reasons given in those reports (for moderators; reporters are never shown).
+    pub report_reasons: Vec<ReportReason>,
+}
+
+/// One entry of a process's public moderation log: what, when, by which role, why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModerationEntry {
+    pub id: i64,
+    pub at: Millis,
+    pub action: ModerationAction,
+    pub reason: Reason,
+    pub actor_role: ActorRole,
+    pub comment: Option<CommentId>,
+    pub draft: Option<DraftId>,
+}
+
+/// A person barred from commenting in a process until a time.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bar {
+    pub id: i64,
+    pub person: PersonId,
+    pub person_name: String,
+    pub reason: Reason,
+    pub note: String,
+    pub until: Millis,
+    pub created_at: Millis,
+}
+
+/// A bar a moderator puts on a person's commenting in a process.
+#[derive(Clone, Debug)]
+pub struct NewBar {
+    pub person: PersonId,
+    pub reason: Reason,
+    /// Shown to moderators (the public log shows only the reason).
+    pub note: String,
+    /// The bar ends at this time.
+    pub until: Millis,
+}
+
+/// How a process moderates comments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModerationSettings {
+    pub mode: Moderation,
+    /// Reports from this many different people hold a comment for review.
+    pub report_threshold: i64,
+}
+
+/// A moderator's decision on a comment.
+#[derive(Clone, Debug)]
+pub struct ModerationRequest {
+    pub comment: CommentId,
+    pub action: ModerationAction,
+    pub reason: Reason,
+    pub note: String,
 }

@@ -44,3 +44,32 @@ export function watchErrors(page: Page): string[] {
   page.on('pageerror', (e) => errors.push(String(e)));
   return errors;
 }
+
+/** Selects `words` in the live reading view, as a reader dragging over them would. */
+export async function selectInText(page: Page, words: string) {
+  await page.evaluate((words) => {
+    const root = document.querySelector('.live-text');
+    if (!root) throw new Error('no reading view');
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const at = node.textContent!.indexOf(words);
+      if (at >= 0) {
+        const range = document.createRange();
+        range.setStart(node, at);
+        range.setEnd(node, at + words.length);
+        const selection = getSelection()!;
+        selection.removeAllRanges();
+        selection.addRange(range);
+        return;
+      }
+    }
+    throw new Error(`"${words}" is not in the reading view`);
+  }, words);
+}
+
+/** The URL of the demo's draft in a phase, in a language. */
+export async function draftIn(page: Page, phase: string, language = 'en'): Promise<string> {
+  const id = await processIn(page, phase);
+  const detail = await (await page.request.get(`/api/v1/processes/${id}`)).json();
+  return detail.drafts.find((d: { language: string }) => d.language === language).url;
+}

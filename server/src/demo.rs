@@ -2,14 +2,20 @@
 //! shared/seeds, in English and Chinese, with organisations of every kind and one account per
 //! role. Loaded only into an empty database, through the same store use cases as real work.
 
+use crate::collab::doc::DraftDoc;
 use app::api::account::hash_password;
+use app::domain::comments::{ModerationAction, Reason, Stance, locate_quote};
+use app::domain::hex;
 use app::domain::localized::Localized;
 use app::domain::org::OrgKind;
 use app::domain::process::{Day, Level, PhaseDates};
 use app::domain::roles::{OrgRole, PersonalRole, Phase};
 use app::error::{AppError, AppResult};
-use app::ids::{OrgId, PersonId};
-use app::model::{Actor, NewDraft, NewOrganisation, NewPerson, ProcessFields};
+use app::ids::{CommentId, DraftId, OrgId, PersonId};
+use app::model::{
+    Actor, Anchor, ModerationRequest, NewComment, NewDraft, NewOrganisation, NewPerson, Passage,
+    ProcessFields,
+};
 use app::ssr::Store;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -81,11 +87,36 @@ struct SectionSeed {
 }
 
 #[derive(Deserialize)]
+struct HiddenSeed {
+    by: String,
+    reason: String,
+    note: String,
+}
+
+#[derive(Deserialize)]
+struct CommentSeed {
+    author: String,
+    #[serde(default)]
+    org: Option<String>,
+    /// Words of the draft the comment is about (the first occurrence); none for the whole draft.
+    #[serde(default)]
+    quote: Option<String>,
+    stance: String,
+    body: String,
+    #[serde(default)]
+    replies: Vec<CommentSeed>,
+    #[serde(default)]
+    hidden: Option<HiddenSeed>,
+}
+
+#[derive(Deserialize)]
 struct DraftSeed {
     title: String,
     language: String,
     summary: String,
     sections: Vec<SectionSeed>,
+    #[serde(default)]
+    comments: Vec<CommentSeed>,
 }
 
 #[derive(Deserialize)]
@@ -135,6 +166,7 @@ pub fn logins() -> Vec<DemoLogin> {
             role: match p.email.split('@').next().unwrap_or("") {
                 "admin" => "site administrator",
                 "mediator" => "mediator",
+                "moderator" => "comment moderator",
                 c if c.starts_with("council") => "council member",
                 "citizen" => "citizen",
                 "gov" => "co-drafter, government body",
@@ -259,17 +291,104 @@ pub async fn load(store: &dyn Store, now: i64) -> AppResult<()> {
             .find(|p| p.role == "mediator")
             .and_then(|p| people.get(&p.email).copied())
             .unwrap_or(admin);
+        let mut written = Vec::new();
         for draft in &seed.drafts {
-            load_draft(store, process, mediator, draft, &people, &orgs, now).await?;
+            written.push(load_draft(store, process, mediator, draft, &people, &orgs, now).await?);
         }
         let phase = Phase::from_code(&seed.current_phase).ok_or_else(|| bad("current phase"))?;
         store.set_phase(as_admin, process, phase, now).await?;
+        // Comments come once the process is in the phase they belong to.
+        for (draft, (id, doc)) in seed.drafts.iter().zip(&written) {
+            for comment in &draft.comments {
+                let who = Who {
+                    people: &people,
+                    orgs: &orgs,
+                };
+                load_comment(store, *id, doc, comment, None, &who, now).await?;
+            }
+        }
     }
     Ok(())
 }
 
+/// The demo's people and organisations by key.
+struct Who<'a> {
+    people: &'a HashMap<String, PersonId>,
+    orgs: &'a HashMap<String, OrgId>,
+}
+
+/// Posts a demo comment (anchored to its quote, as a browser would) and its replies.
+fn load_comment<'a>(
+    store: &'a dyn Store,
+    draft: DraftId,
+    doc: &'a DraftDoc,
+    seed: &'a CommentSeed,
+    parent: Option<CommentId>,
+    who: &'a Who<'a>,
+    now: i64,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = AppResult<()>> + Send + 'a>> {
+    Box::pin(async move {
+        let person = *who
+            .people
+            .get(&seed.author)
+            .ok_or_else(|| bad("comment author"))?;
+        let acting_for = match &seed.org {
+            Some(key) => Some(
+                *who.orgs
+                    .get(key)
+                    .ok_or_else(|| bad("comment organisation"))?,
+            ),
+            None => None,
+        };
+        let passage = match &seed.quote {
+            Some(quote) => {
+                let (start, end) = locate_quote(&doc.text(), quote, None)
+                    .ok_or_else(|| bad("a demo quote is not in its draft"))?;
+                let (first, last) = doc.anchor(start, end).ok_or_else(|| bad("demo anchor"))?;
+                Some(Passage {
+                    quote: quote.clone(),
+                    anchor: Anchor {
+                        start: hex::encode(&first),
+                        end: hex::encode(&last),
+                    },
+                })
+            }
+            None => None,
+        };
+        let comment = store
+            .create_comment(
+                NewComment {
+                    draft,
+                    parent,
+                    author: Actor { person, acting_for },
+                    pseudonym: None,
+                    stance: Stance::from_code(&seed.stance).ok_or_else(|| bad("stance"))?,
+                    body: seed.body.clone(),
+                    passage,
+                },
+                now,
+            )
+            .await?;
+        if let Some(hidden) = &seed.hidden {
+            let by = *who.people.get(&hidden.by).ok_or_else(|| bad("moderator"))?;
+            let request = ModerationRequest {
+                comment: comment.id,
+                action: ModerationAction::Hidden,
+                reason: Reason::from_code(&hidden.reason).ok_or_else(|| bad("reason"))?,
+                note: hidden.note.clone(),
+            };
+            store.moderate_comment(by, request, now).await?;
+        }
+        for reply in &seed.replies {
+            load_comment(store, draft, doc, reply, Some(comment.id), who, now).await?;
+        }
+        Ok(())
+    })
+}
+
 /// Creates a draft and writes its sections, each by its author speaking for their organisation,
-/// under a Yjs client id of their own, so the demo's attribution is real.
+/// under a Yjs client id of their own, so the demo's attribution is real. Returns the draft and
+/// its document (for anchoring the demo's comments).
 async fn load_draft(
     store: &dyn Store,
     process: app::ids::ProcessId,
@@ -278,7 +397,7 @@ async fn load_draft(
     people: &HashMap<String, PersonId>,
     orgs: &HashMap<String, OrgId>,
     now: i64,
-) -> AppResult<()> {
+) -> AppResult<(DraftId, DraftDoc)> {
     let new = NewDraft {
         title: seed.title.clone(),
         language: seed.language.clone(),
@@ -329,5 +448,7 @@ async fn load_draft(
             .append_draft_update(draft, seq as i64 + 1, *author, update, now)
             .await?;
     }
-    Ok(())
+    let doc =
+        DraftDoc::load(None, updates.iter().map(Vec::as_slice)).map_err(|_| bad("draft text"))?;
+    Ok((draft, doc))
 }

@@ -4,6 +4,7 @@
 use crate::state::AppState;
 use crate::web::{Done, PERSON_KEY, context, fail, local_path, read_form, submit, succeed};
 use app::api;
+use app::domain::comments::Status;
 use app::error::AppError;
 use app::i18n::{Lang, Msg};
 use app::ids::{OrgId, ProcessId};
@@ -269,7 +270,8 @@ pub async fn edit_process(
 }
 
 /// `POST /processes/{id}/drafts/{draft}`: name a version (`intent=version`), lock or unlock
-/// (`intent=lock`, `locked=true|false`).
+/// (`intent=lock`, `locked=true|false`); comments: `comment`, `reply`, `edit`, `withdraw`,
+/// `report`, `appeal`.
 pub async fn draft(
     State(state): State<AppState>,
     Path((id, draft)): Path<(i64, i64)>,
@@ -288,11 +290,71 @@ pub async fn draft(
                 api::drafts::lock(&cx, process, draft, form.text("locked") == "true").await?;
                 Msg::NoticeSaved
             }
+            "comment" | "reply" => {
+                let comment = api::comments::post(&cx, process, draft, &form).await?;
+                let notice = match comment.status {
+                    Status::Pending => Msg::NoticeCommentPending,
+                    _ => Msg::NoticeCommentPosted,
+                };
+                // Back to the new comment, in its thread.
+                return Ok(Done::to(
+                    format!("/processes/{process}/drafts/{draft}#comment-{}", comment.id),
+                    notice,
+                ));
+            }
+            "edit" => {
+                api::comments::edit(&cx, process, draft, &form).await?;
+                Msg::NoticeCommentEdited
+            }
+            "withdraw" => {
+                api::comments::withdraw(&cx, process, draft, &form).await?;
+                Msg::NoticeCommentWithdrawn
+            }
+            "report" => {
+                api::comments::report(&cx, process, draft, &form).await?;
+                Msg::NoticeCommentReported
+            }
+            "appeal" => {
+                api::comments::appeal(&cx, process, draft, &form).await?;
+                Msg::NoticeAppealSent
+            }
             _ => return Err(unknown_intent()),
         };
+        // Comment actions come back to the comment they were about.
+        let anchor = match form.text("comment").parse::<i64>() {
+            Ok(id) => format!("#comment-{id}"),
+            Err(_) => String::new(),
+        };
         Ok(Done::to(
-            format!("/processes/{process}/drafts/{draft}"),
+            format!("/processes/{process}/drafts/{draft}{anchor}"),
             notice,
+        ))
+    })
+    .await
+}
+
+/// `POST /processes/{id}/moderation`: the moderation queue (`intent=moderate`,
+/// `appeal_decision`, `bar`, `lift`, `settings`).
+pub async fn moderation(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    session: Session,
+    parts: Parts,
+    form: Submitted,
+) -> Response {
+    let id = ProcessId(id);
+    submit(state, session, parts, form, |cx, form| async move {
+        match form.text("intent") {
+            "moderate" => api::comments::moderate(&cx, id, &form).await?,
+            "appeal_decision" => api::comments::decide_appeal(&cx, id, &form).await?,
+            "bar" => api::comments::bar(&cx, id, &form).await?,
+            "lift" => api::comments::lift_bar(&cx, id, &form).await?,
+            "settings" => api::comments::settings(&cx, id, &form).await?,
+            _ => return Err(unknown_intent()),
+        }
+        Ok(Done::to(
+            format!("/processes/{id}/moderation"),
+            Msg::NoticeModerated,
         ))
     })
     .await

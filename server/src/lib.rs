@@ -77,7 +77,9 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/processes/{id}", post(forms::edit_process))
         .route("/processes/{id}/manage", post(forms::manage_process))
         .route("/processes/{id}/drafts/{draft}", post(forms::draft))
+        .route("/processes/{id}/moderation", post(forms::moderation))
         .route("/collab/drafts/{id}", get(collab::socket::connect))
+        .route("/live/drafts/{id}/comments", get(collab::events::comments))
         .route("/healthz", get(api_v1::health))
         .route("/api/v1/processes", get(api_v1::processes))
         .route("/api/v1/processes/{id}", get(api_v1::process))
@@ -85,6 +87,11 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/drafts/{id}/versions/{number}",
             get(api_v1::version),
+        )
+        .route("/api/v1/drafts/{id}/comments", get(api_v1::comments))
+        .route(
+            "/api/v1/processes/{id}/moderation-log",
+            get(api_v1::moderation_log),
         )
         .nest_service("/pkg", pkg)
         .fallback(web::page)

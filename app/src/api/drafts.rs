@@ -36,6 +36,8 @@ pub struct DraftPage {
     /// Whether the viewer may write now, and as which organisation; or why not.
     pub write: Result<Option<OrgId>, Msg>,
     pub acting_options: Vec<Organisation>,
+    /// The comments under the text, as this reader sees them.
+    pub discussion: super::comments::Discussion,
 }
 
 impl DraftPage {
@@ -123,7 +125,10 @@ pub async fn page(
                 .map(|()| acting_for)
         }
     };
+    let discussion =
+        super::comments::discussion(cx, process.clone(), draft.clone(), &standing, None).await?;
     Ok(DraftPage {
+        discussion,
         process,
         draft,
         standing,
@@ -232,10 +237,7 @@ pub async fn name_version(
 /// The SHA-256 of a text, in lowercase hex: what a published version is identified by.
 pub fn content_hash(text: &str) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::domain::hex::encode(&Sha256::digest(text.as_bytes()))
 }
 
 /// One piece of a comparison.

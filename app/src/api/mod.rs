@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod comments;
 pub mod drafts;
 pub mod form;
 pub mod organisations;

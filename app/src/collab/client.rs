@@ -1,6 +1,7 @@
 //! The live connection (browser only). One `Editor` per page, shared by the event handlers.
 
-use super::view::{PresentPeer, Status, segments, text_change};
+use super::view::{Mark, PresentPeer, Status, segments, text_change};
+use crate::components::islands::EditorText;
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -35,28 +36,32 @@ pub struct Outputs {
 
 /// The editor's state. Rule: never hold a borrow of it across a yrs transaction's commit, because
 /// the document's observers (which send updates and refresh the screen) borrow it too.
-struct Editor {
-    draft: i64,
+pub(super) struct Editor {
+    pub(super) process: i64,
+    pub(super) draft: i64,
     /// The organisation this person writes for (`?as=` on the websocket), when chosen.
-    acting_for: Option<i64>,
-    doc: Doc,
-    text: TextRef,
-    socket: Socket,
-    textarea: Option<HtmlTextAreaElement>,
+    pub(super) acting_for: Option<i64>,
+    pub(super) doc: Doc,
+    pub(super) text: TextRef,
+    pub(super) socket: Socket,
+    pub(super) textarea: Option<HtmlTextAreaElement>,
     /// The textarea's value as of the document's last known state.
-    shadow: String,
-    synced: bool,
-    composing: bool,
+    pub(super) shadow: String,
+    pub(super) synced: bool,
+    pub(super) composing: bool,
     /// Remote updates that arrived during an IME composition, applied when it ends.
-    held: Vec<Vec<u8>>,
-    undo: Rc<RefCell<UndoManager<()>>>,
-    peers: HashMap<u64, (PresentPeer, Option<(StickyIndex, StickyIndex)>)>,
-    presence_clock: u64,
-    retry_ms: i32,
-    out: Outputs,
+    pub(super) held: Vec<Vec<u8>>,
+    pub(super) undo: Rc<RefCell<UndoManager<()>>>,
+    pub(super) peers: HashMap<u64, (PresentPeer, Option<(StickyIndex, StickyIndex)>)>,
+    pub(super) presence_clock: u64,
+    pub(super) retry_ms: i32,
+    pub(super) out: Outputs,
+    pub(super) words: EditorText,
+    /// The commented passages on the page: (thread, first character, last character).
+    pub(super) marks: Vec<(i64, StickyIndex, StickyIndex)>,
 }
 
-type Shared = Rc<RefCell<Editor>>;
+pub(super) type Shared = Rc<RefCell<Editor>>;
 /// The open websocket, shared apart from the editor so that sending never needs the editor.
 type Socket = Rc<RefCell<Option<WebSocket>>>;
 
@@ -107,23 +112,16 @@ fn sync_message(kind: u64, payload: &[u8]) -> Vec<u8> {
     out
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
-}
+use crate::domain::hex::{decode as unhex, encode as hex};
 
 /// Starts the editor of `draft`; `textarea` is `None` for a read-only view.
 pub fn start(
+    process: i64,
     draft: i64,
     acting_for: Option<i64>,
     textarea: Option<HtmlTextAreaElement>,
     out: Outputs,
+    words: EditorText,
 ) {
     let doc = Doc::with_options(Options {
         offset_kind: OffsetKind::Utf16,
@@ -142,6 +140,7 @@ pub fn start(
     undo.expand_scope(&doc, &text);
     let shadow = textarea.as_ref().map(|t| t.value()).unwrap_or_default();
     let editor = Rc::new(RefCell::new(Editor {
+        process,
         draft,
         acting_for,
         doc,
@@ -157,9 +156,13 @@ pub fn start(
         presence_clock: 0,
         retry_ms: FIRST_RETRY_MS,
         out,
+        words,
+        marks: Vec::new(),
     }));
+    editor.borrow_mut().read_marks();
     observe(&editor);
     bind_textarea(&editor);
+    super::passages::bind(&editor);
     connect(&editor);
 }
 
@@ -228,7 +231,8 @@ fn observe(editor: &Shared) {
         }
         e.shadow = value.clone();
         let peers = e.peer_views(txn);
-        e.out.segments.set(segments(&value, &peers));
+        let marks = e.marks_now(txn);
+        e.out.segments.set(segments(&value, &peers, &marks));
     });
 }
 
@@ -250,11 +254,58 @@ impl Editor {
         peers
     }
 
-    fn refresh_peers(&self) {
+    /// Where the commented passages are in the current text.
+    fn marks_now<T: ReadTxn>(&self, txn: &T) -> Vec<Mark> {
+        self.marks
+            .iter()
+            .filter_map(|(thread, first, last)| {
+                Some(Mark {
+                    thread: *thread,
+                    start: first.get_offset(txn)?.index,
+                    end: last.get_offset(txn)?.index,
+                })
+            })
+            .collect()
+    }
+
+    /// Reads the passages of the comment threads on the page (their sticky positions are in
+    /// `data-anchor-start` and `data-anchor-end`), as served or as updated live.
+    pub(super) fn read_marks(&mut self) {
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        let Ok(threads) = document.query_selector_all("#threads > li[data-anchor-start]") else {
+            return;
+        };
+        self.marks.clear();
+        for i in 0..threads.length() {
+            let Some(element) = threads
+                .item(i)
+                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+            else {
+                continue;
+            };
+            let read = |name: &str| {
+                unhex(&element.get_attribute(name)?).and_then(|b| StickyIndex::decode_v1(&b).ok())
+            };
+            let thread = element
+                .get_attribute("data-thread")
+                .and_then(|t| t.parse::<i64>().ok());
+            if let (Some(thread), Some(first), Some(last)) =
+                (thread, read("data-anchor-start"), read("data-anchor-end"))
+            {
+                self.marks.push((thread, first, last));
+            }
+        }
+    }
+
+    /// Redraws the text with the others' cursors and the commented passages.
+    pub(super) fn refresh_peers(&self) {
         let txn = self.doc.transact();
         let peers = self.peer_views(&txn);
         let value = self.text.get_string(&txn);
-        self.out.segments.set(segments(&value, &peers));
+        let marks = self.marks_now(&txn);
+        self.out.segments.set(segments(&value, &peers, &marks));
         self.out.peers.set(peers);
     }
 

@@ -5,6 +5,8 @@
 
 #[cfg(feature = "hydrate")]
 pub mod client;
+#[cfg(feature = "hydrate")]
+mod passages;
 pub mod view;
 
 #[cfg(feature = "hydrate")]

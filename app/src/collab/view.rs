@@ -32,10 +32,23 @@ pub struct Segment {
     pub selected_by: Option<String>,
     /// A caret before this piece: (colour, name).
     pub caret: Option<(String, String)>,
+    /// The comment threads whose passage this piece is in.
+    pub threads: Vec<i64>,
+    /// The threads whose passage ends with this piece (a marker after it leads to the thread).
+    pub ends: Vec<i64>,
 }
 
-/// Splits `text` at the others' selections and carets. Offsets are UTF-16 code units.
-pub fn segments(text: &str, peers: &[PresentPeer]) -> Vec<Segment> {
+/// A commented passage: its thread and where it is now, in UTF-16 offsets `[start, end)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mark {
+    pub thread: i64,
+    pub start: u32,
+    pub end: u32,
+}
+
+/// Splits `text` at the others' selections and carets and at commented passages. Offsets are
+/// UTF-16 code units.
+pub fn segments(text: &str, peers: &[PresentPeer], marks: &[Mark]) -> Vec<Segment> {
     let units: Vec<u16> = text.encode_utf16().collect();
     let len = units.len() as u32;
     // Boundaries: 0, len, and every cursor end, clamped and moved off the middle of a surrogate pair.
@@ -53,6 +66,19 @@ pub fn segments(text: &str, peers: &[PresentPeer]) -> Vec<Segment> {
             cuts.push(fix(a));
             cuts.push(fix(h));
         }
+    }
+    let marks: Vec<Mark> = marks
+        .iter()
+        .map(|m| Mark {
+            thread: m.thread,
+            start: fix(m.start),
+            end: fix(m.end),
+        })
+        .filter(|m| m.start < m.end)
+        .collect();
+    for mark in &marks {
+        cuts.push(mark.start);
+        cuts.push(mark.end);
     }
     cuts.sort();
     cuts.dedup();
@@ -77,6 +103,16 @@ pub fn segments(text: &str, peers: &[PresentPeer]) -> Vec<Segment> {
             text: piece,
             selected_by,
             caret,
+            threads: marks
+                .iter()
+                .filter(|m| m.start <= start && end <= m.end)
+                .map(|m| m.thread)
+                .collect(),
+            ends: marks
+                .iter()
+                .filter(|m| m.end == end)
+                .map(|m| m.thread)
+                .collect(),
         });
     }
     // A caret at the very end has no piece after it.
@@ -88,6 +124,8 @@ pub fn segments(text: &str, peers: &[PresentPeer]) -> Vec<Segment> {
             text: String::new(),
             selected_by: None,
             caret: Some((p.colour.clone(), p.name.clone())),
+            threads: Vec::new(),
+            ends: Vec::new(),
         });
     }
     if out.is_empty() {
@@ -95,6 +133,8 @@ pub fn segments(text: &str, peers: &[PresentPeer]) -> Vec<Segment> {
             text: String::new(),
             selected_by: None,
             caret: None,
+            threads: Vec::new(),
+            ends: Vec::new(),
         });
     }
     out
@@ -151,7 +191,7 @@ mod tests {
             colour: "#000".into(),
             cursor: Some(cursor),
         };
-        let parts = segments("hello world", &[peer(1, (0, 5)), peer(2, (11, 11))]);
+        let parts = segments("hello world", &[peer(1, (0, 5)), peer(2, (11, 11))], &[]);
         assert_eq!(parts[0].text, "hello");
         assert!(parts[0].selected_by.is_some());
         assert_eq!(parts[1].text, " world");
@@ -160,10 +200,41 @@ mod tests {
         let text: String = parts.iter().map(|s| s.text.as_str()).collect();
         assert_eq!(text, "hello world");
         // Cursors beyond the end, or inside an emoji, are moved to a safe place.
-        let parts = segments("a😀", &[peer(1, (2, 99))]);
+        let parts = segments("a😀", &[peer(1, (2, 99))], &[]);
         assert_eq!(
             parts.iter().map(|s| s.text.as_str()).collect::<String>(),
             "a😀"
         );
+    }
+
+    #[test]
+    fn segments_mark_commented_passages_and_where_they_end() {
+        let marks = [
+            Mark {
+                thread: 7,
+                start: 0,
+                end: 5,
+            },
+            Mark {
+                thread: 8,
+                start: 3,
+                end: 11,
+            },
+            Mark {
+                thread: 9,
+                start: 4,
+                end: 4,
+            },
+        ];
+        let parts = segments("hello world", &[], &marks);
+        let texts: Vec<&str> = parts.iter().map(|s| s.text.as_str()).collect();
+        assert_eq!(texts, vec!["hel", "lo", " world"]);
+        assert_eq!(parts[0].threads, vec![7]);
+        assert_eq!(parts[1].threads, vec![7, 8]);
+        assert_eq!(parts[1].ends, vec![7]);
+        assert_eq!(parts[2].threads, vec![8]);
+        assert_eq!(parts[2].ends, vec![8]);
+        // An empty passage (deleted text) is not drawn.
+        assert!(parts.iter().all(|p| !p.threads.contains(&9)));
     }
 }

@@ -8,46 +8,94 @@ use crate::model::Organisation;
 use crate::ssr::cx;
 use leptos::prelude::*;
 
-/// The intent of the form being rendered, so that its fields get ids unique on the page even
-/// when two forms have a field of the same name.
-#[derive(Clone, Copy, Debug)]
-pub struct FormIntent(pub &'static str);
+/// The form being rendered: its intent, and a key when the page repeats the form (one reply form
+/// per comment), so that its fields get ids unique on the page and a failed submission is shown
+/// again in the form it came from, not in its siblings.
+#[derive(Clone, Debug)]
+pub struct FormIntent {
+    pub intent: &'static str,
+    pub key: Option<String>,
+}
+
+impl FormIntent {
+    fn prefix(&self) -> String {
+        match &self.key {
+            Some(key) => format!("{}-{key}", self.intent),
+            None => self.intent.to_string(),
+        }
+    }
+
+    /// Whether the failed submission being shown again came from this form.
+    /// A submission without an intent comes from a page with a single form (the handlers of pages
+    /// with several refuse it), so it is that form's. One without a key (a client other than our
+    /// pages) is shown in every form of its intent rather than in none.
+    fn was_submitted(&self, values: &std::collections::HashMap<String, String>) -> bool {
+        let intent = values.get("intent").map(String::as_str);
+        let key = values.get("key").map(String::as_str);
+        intent.is_none_or(|intent| intent == self.intent)
+            && match (self.key.as_deref(), key) {
+                (Some(mine), Some(sent)) => mine == sent,
+                _ => true,
+            }
+    }
+}
 
 /// The id of the field `name` in the form being rendered.
 pub fn field_id(name: &str) -> String {
     match use_context::<FormIntent>() {
-        Some(FormIntent(intent)) => format!("{intent}-{name}"),
+        Some(form) => format!("{}-{name}", form.prefix()),
         None => name.to_string(),
     }
 }
 
-/// A form that posts to `action`, tagged with the `intent` its handler dispatches on.
+/// Whether the failed submission on this page (if any) belongs to the form being rendered.
+fn this_form_failed() -> bool {
+    let cx = cx();
+    match (use_context::<FormIntent>(), &cx.feedback) {
+        (Some(form), Some(feedback)) => form.was_submitted(&feedback.values),
+        (None, Some(_)) => true,
+        (_, None) => false,
+    }
+}
+
+/// A form that posts to `action`, tagged with the `intent` its handler dispatches on (and the
+/// `key` of the thing it acts on, when the page repeats it).
 #[component]
 pub fn PostForm(
     action: String,
     intent: &'static str,
+    #[prop(optional)] key: Option<String>,
     #[prop(optional)] class: &'static str,
     children: Children,
 ) -> impl IntoView {
-    provide_context(FormIntent(intent));
+    provide_context(FormIntent {
+        intent,
+        key: key.clone(),
+    });
     view! {
         <form method="post" action=action class=class>
             <input type="hidden" name="intent" value=intent />
+            {key.map(|key| view! { <input type="hidden" name="key" value=key /> })}
             {children()}
         </form>
     }
 }
 
 /// The summary of a failed submission, announced to screen readers, linking to each field.
-/// Shown only on the form whose `intent` was submitted.
+/// Shown only on the form whose `intent` (and `key`, for a repeated form) was submitted.
 #[component]
-pub fn ErrorSummary(intent: &'static str) -> impl IntoView {
+pub fn ErrorSummary(intent: &'static str, #[prop(optional)] key: Option<String>) -> impl IntoView {
     let cx = cx();
-    let feedback = cx.feedback.clone().filter(|f| {
-        f.values.get("intent").map(String::as_str).unwrap_or("") == intent
-            && !f.error.fields().is_empty()
-    });
+    let form = FormIntent { intent, key };
+    let prefix = form.prefix();
+    let feedback = cx
+        .feedback
+        .clone()
+        .filter(|f| form.was_submitted(&f.values) && !f.error.fields().is_empty());
     feedback.map(|feedback| {
+        if let Some(shown) = use_context::<super::layout::SummaryShown>() {
+            shown.0.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         let items = feedback
             .error
             .fields()
@@ -56,7 +104,7 @@ pub fn ErrorSummary(intent: &'static str) -> impl IntoView {
             .map(|e| {
                 view! {
                     <li>
-                        <a href=format!("#{intent}-{}", e.field)>{cx.t(e.msg.clone())}</a>
+                        <a href=format!("#{prefix}-{}", e.field)>{cx.t(e.msg.clone())}</a>
                     </li>
                 }
             })
@@ -76,13 +124,21 @@ pub fn is_request_level(field: &str) -> bool {
 }
 
 fn error_of(name: &str) -> Option<(String, String)> {
+    if !this_form_failed() {
+        return None;
+    }
     cx().field_error(name)
-        .map(|msg| (format!("{name}-error"), t(msg)))
+        .map(|msg| (format!("{}-error", field_id(name)), t(msg)))
+}
+
+/// What the person typed into `name`, when this form's submission failed.
+fn typed(name: &str) -> Option<String> {
+    this_form_failed().then(|| cx().typed(name)).flatten()
 }
 
 fn describe(name: &str, hint: &Option<String>, error: &Option<(String, String)>) -> Option<String> {
     let ids: Vec<String> = [
-        hint.as_ref().map(|_| format!("{name}-hint")),
+        hint.as_ref().map(|_| format!("{}-hint", field_id(name))),
         error.as_ref().map(|(id, _)| id.clone()),
     ]
     .into_iter()
@@ -115,7 +171,7 @@ pub fn TextField(
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional)] lang: Option<String>,
 ) -> impl IntoView {
-    let value = cx().typed(&name).unwrap_or(value);
+    let value = typed(&name).unwrap_or(value);
     let error = error_of(&name);
     let described = describe(&name, &hint, &error);
     view! {
@@ -148,7 +204,7 @@ pub fn TextArea(
     #[prop(optional)] required: bool,
     #[prop(optional)] lang: Option<String>,
 ) -> impl IntoView {
-    let value = cx().typed(&name).unwrap_or(value);
+    let value = typed(&name).unwrap_or(value);
     let error = error_of(&name);
     let described = describe(&name, &hint, &error);
     view! {
@@ -179,7 +235,7 @@ pub fn Select(
     #[prop(optional)] selected: String,
     #[prop(optional)] hint: Option<String>,
 ) -> impl IntoView {
-    let selected = cx().typed(&name).unwrap_or(selected);
+    let selected = typed(&name).unwrap_or(selected);
     let error = error_of(&name);
     let described = describe(&name, &hint, &error);
     let options = options

@@ -63,6 +63,10 @@ pub struct EditorText {
     pub present: String,
     pub you: String,
     pub no_script: String,
+    /// The accessible name of a marker leading to a comment thread; `{n}` is its number.
+    pub marker: String,
+    /// Announced when a comment thread changes while the page is open.
+    pub thread_updated: String,
 }
 
 /// A draft, live. Co-drafters get a `<textarea>` bound to the shared document; everyone else a
@@ -70,8 +74,12 @@ pub struct EditorText {
 /// when the page was served, and say that live work needs a script.
 #[island]
 pub fn DraftEditor(
+    /// The process the draft belongs to (for the addresses of its comment threads).
+    process: i64,
     /// The draft's id (for the websocket's address).
     draft: i64,
+    /// Commented passages when the page was served: (thread, start, end) in UTF-16 offsets.
+    marks: Vec<(i64, u32, u32)>,
     /// The co-drafting organisation this person writes for, when they chose one.
     acting_for: Option<i64>,
     /// Whether this person may write now (the server decides again for every change).
@@ -83,16 +91,17 @@ pub fn DraftEditor(
     /// The editor's words.
     words: EditorText,
 ) -> impl IntoView {
-    use crate::collab::view::{PresentPeer, Segment, Status};
+    use crate::collab::view::{Mark, PresentPeer, Status, segments};
     let (status, set_status) = signal(Status::Static);
     let (peers, set_peers) = signal(Vec::<PresentPeer>::new());
-    let (pieces, set_pieces) = signal(vec![Segment {
-        text: text.clone(),
-        selected_by: None,
-        caret: None,
-    }]);
+    let marks: Vec<Mark> = marks
+        .into_iter()
+        .map(|(thread, start, end)| Mark { thread, start, end })
+        .collect();
+    let (pieces, set_pieces) = signal(segments(&text, &[], &marks));
     let (denied, set_denied) = signal(false);
     let textarea = NodeRef::<leptos::html::Textarea>::new();
+    let words_for_client = words.clone();
     Effect::new(move |started: Option<bool>| {
         if started.is_none() {
             #[cfg(feature = "hydrate")]
@@ -104,6 +113,7 @@ pub fn DraftEditor(
                     denied: set_denied,
                 };
                 crate::collab::start(
+                    process,
                     draft,
                     acting_for,
                     if writable {
@@ -112,11 +122,19 @@ pub fn DraftEditor(
                         None
                     },
                     outputs,
+                    words_for_client.clone(),
                 );
             }
             #[cfg(not(feature = "hydrate"))]
             let _ = (
-                set_status, set_peers, set_pieces, set_denied, draft, acting_for,
+                set_status,
+                set_peers,
+                set_pieces,
+                set_denied,
+                process,
+                draft,
+                acting_for,
+                &words_for_client,
             );
         }
         true
@@ -133,18 +151,45 @@ pub fn DraftEditor(
             Status::Offline => w.offline.clone(),
         }
     };
-    let render_pieces = move || {
-        pieces
-            .get()
-            .into_iter()
-            .map(|piece| {
-                let caret = piece.caret.map(|(colour, name)| {
-                    view! { <span class="caret" style=format!("border-color:{colour}") data-name=name></span> }
-                });
-                let style = piece.selected_by.map(|c| format!("background:{c}33"));
-                view! { {caret} <span style=style>{piece.text}</span> }
-            })
-            .collect_view()
+    // Commented passages are highlighted; in the reading view a marker after each leads to its
+    // thread (the mirror over the textarea only shows the highlight: it cannot be clicked).
+    let marker = words.marker.clone();
+    let render_pieces = move |with_markers: bool| {
+        let marker = marker.clone();
+        move || {
+            pieces
+                .get()
+                .into_iter()
+                .map(|piece| {
+                    let caret = piece.caret.map(|(colour, name)| {
+                        view! { <span class="caret" style=format!("border-color:{colour}") data-name=name></span> }
+                    });
+                    let style = piece.selected_by.map(|c| format!("background:{c}33"));
+                    let text = if piece.threads.is_empty() {
+                        view! { <span style=style>{piece.text}</span> }.into_any()
+                    } else {
+                        let threads = piece
+                            .threads
+                            .iter()
+                            .map(i64::to_string)
+                            .collect::<Vec<_>>()
+                            .join(" ");
+                        view! { <mark class="passage" data-threads=threads style=style>{piece.text}</mark> }.into_any()
+                    };
+                    let markers = with_markers.then(|| {
+                        piece
+                            .ends
+                            .iter()
+                            .map(|n| {
+                                let label = marker.replace("{n}", &n.to_string());
+                                view! { <a class="thread-marker" href=format!("#thread-{n}") aria-label=label data-n=n.to_string()></a> }
+                            })
+                            .collect_view()
+                    });
+                    view! { {caret} {text} {markers} }
+                })
+                .collect_view()
+        }
     };
     let present = words.present.clone();
     let people = move || {
@@ -170,7 +215,7 @@ pub fn DraftEditor(
             {if writable {
                 view! {
                     <div class="editor-frame">
-                        <div class="mirror" aria-hidden="true" lang=lang.clone()>{render_pieces}</div>
+                        <div class="mirror" aria-hidden="true" lang=lang.clone()>{render_pieces(false)}</div>
                         <textarea node_ref=textarea aria-label=words.label.clone() lang=lang.clone() readonly=true spellcheck="true">
                             {text.clone()}
                         </textarea>
@@ -178,7 +223,7 @@ pub fn DraftEditor(
                 }
                     .into_any()
             } else {
-                view! { <div class="live-text" lang=lang.clone()>{render_pieces}</div> }.into_any()
+                view! { <div class="live-text" lang=lang.clone()>{render_pieces(true)}</div> }.into_any()
             }}
         </div>
     }

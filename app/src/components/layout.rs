@@ -11,6 +11,10 @@ pub fn t(msg: Msg) -> String {
     cx().t(msg)
 }
 
+/// Set by a form's error summary when it shows the failed submission's errors.
+#[derive(Clone, Default)]
+pub struct SummaryShown(pub std::sync::Arc<std::sync::atomic::AtomicBool>);
+
 /// A page: its `<title>`, the site header, the main landmark holding `children`, and the footer.
 #[component]
 pub fn Page(
@@ -48,6 +52,31 @@ pub fn Page(
             </div>
         }
     });
+    // Field errors whose form is no longer on the page (the comment left the queue meanwhile) would
+    // otherwise vanish: the forms' summaries mark themselves shown while the page is built, and
+    // this closure, run when the page is written out, lists whatever none of them showed.
+    let shown = SummaryShown::default();
+    provide_context(shown.clone());
+    let feedback = cx.feedback.clone();
+    let lang = cx.lang;
+    let unshown = move || {
+        let feedback = feedback.as_ref()?;
+        let fields: Vec<String> = feedback
+            .error
+            .fields()
+            .iter()
+            .filter(|e| !crate::components::form::is_request_level(&e.field))
+            .map(|e| e.msg.render(lang))
+            .collect();
+        (!fields.is_empty() && !shown.0.load(std::sync::atomic::Ordering::Relaxed)).then(|| {
+            view! {
+                <div class="error-summary" role="alert">
+                    <h2>{feedback.error.message().render(lang)}</h2>
+                    <ul>{fields.into_iter().map(|m| view! { <li>{m}</li> }).collect_view()}</ul>
+                </div>
+            }
+        })
+    };
     view! {
         <Title text=format!("{title} · Baraza") />
         <a class="skip-link" href="#main">{t(Msg::LayoutSkipToContent)}</a>
@@ -55,6 +84,7 @@ pub fn Page(
         <main id="main" tabindex="-1">
             {notice}
             {refusal}
+            {unshown}
             {(!no_heading).then(|| view! { <h1>{title.clone()}</h1> })}
             {children()}
         </main>

@@ -1,7 +1,11 @@
 //! Baraza's rules, free of I/O: compiled into the server and the browser alike.
 
 pub mod account;
+pub mod comments;
+pub mod hex;
 pub mod localized;
+#[cfg(feature = "ssr")]
+pub mod markdown;
 pub mod org;
 pub mod process;
 pub mod roles;

@@ -88,6 +88,18 @@ impl Day {
         let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
         Day { year, month, day }
     }
+
+    /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
+    pub fn unix_days(self) -> i64 {
+        let (month, day) = (i64::from(self.month), i64::from(self.day));
+        let year = i64::from(self.year) - i64::from(month <= 2);
+        let era = year.div_euclid(400);
+        let yoe = year.rem_euclid(400);
+        let mp = (month + 9) % 12;
+        let doy = (153 * mp + 2) / 5 + day - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
 }
 
 impl std::fmt::Display for Day {
@@ -206,6 +218,14 @@ pub fn is_language_tag(tag: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unix_days_round_trip() {
+        for days in [-1000, 0, 1, 59, 365, 10_957, 20_000, 24_000] {
+            assert_eq!(Day::from_unix_days(days).unix_days(), days);
+        }
+        assert_eq!(Day::parse("2026-11-21").unwrap().unix_days(), 20_778);
+    }
 
     fn dates(phase: Phase, start: &str, end: &str) -> PhaseDates {
         PhaseDates {

@@ -96,6 +96,8 @@ pub enum Role {
     Participant,
     /// A member of a co-drafting organisation, acting for that organisation.
     CoDrafter,
+    /// Works the comment moderation queue, named by the process for that alone.
+    Moderator,
     /// Runs the deliberation.
     Mediator,
     /// Decides.
@@ -106,10 +108,11 @@ pub enum Role {
 
 impl Role {
     /// Every role, from the least to the most responsibility.
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::Observer,
         Role::Participant,
         Role::CoDrafter,
+        Role::Moderator,
         Role::Mediator,
         Role::CouncilMember,
         Role::SiteAdmin,
@@ -121,6 +124,7 @@ impl Role {
             Role::Observer => "observer",
             Role::Participant => "participant",
             Role::CoDrafter => "co_drafter",
+            Role::Moderator => "moderator",
             Role::Mediator => "mediator",
             Role::CouncilMember => "council_member",
             Role::SiteAdmin => "site_admin",
@@ -133,6 +137,7 @@ impl Role {
             Role::Observer => Msg::RoleObserver,
             Role::Participant => Msg::RoleParticipant,
             Role::CoDrafter => Msg::RoleCoDrafter,
+            Role::Moderator => Msg::RoleModerator,
             Role::Mediator => Msg::RoleMediator,
             Role::CouncilMember => Msg::RoleCouncilMember,
             Role::SiteAdmin => Msg::RoleSiteAdmin,
@@ -146,17 +151,23 @@ impl Role {
 pub enum PersonalRole {
     Mediator,
     CouncilMember,
+    Moderator,
 }
 
 impl PersonalRole {
-    /// Both personal roles.
-    pub const ALL: [PersonalRole; 2] = [PersonalRole::Mediator, PersonalRole::CouncilMember];
+    /// Every personal role.
+    pub const ALL: [PersonalRole; 3] = [
+        PersonalRole::Mediator,
+        PersonalRole::CouncilMember,
+        PersonalRole::Moderator,
+    ];
 
     /// The general role this assignment confers.
     pub fn role(self) -> Role {
         match self {
             PersonalRole::Mediator => Role::Mediator,
             PersonalRole::CouncilMember => Role::CouncilMember,
+            PersonalRole::Moderator => Role::Moderator,
         }
     }
 
@@ -224,7 +235,9 @@ pub enum Action {
     LockDraft,
     /// Comment on a draft or reply to a comment.
     Comment,
-    /// Work the moderation queue.
+    /// Report a comment to the moderators.
+    Report,
+    /// Work the moderation queue: approve, hide, restore, bar, decide appeals.
     Moderate,
     /// Schedule and chair sittings.
     RunSitting,
@@ -242,9 +255,10 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the "how this works" page explains them.
-    pub const ALL: [Action; 15] = [
+    pub const ALL: [Action; 16] = [
         Action::View,
         Action::Comment,
+        Action::Report,
         Action::EditDraft,
         Action::CreateDraft,
         Action::SpeakInSitting,
@@ -271,6 +285,7 @@ impl Action {
             Action::CreateDraft => Msg::ActionCreateDraft,
             Action::LockDraft => Msg::ActionLockDraft,
             Action::Comment => Msg::ActionComment,
+            Action::Report => Msg::ActionReport,
             Action::Moderate => Msg::ActionModerate,
             Action::RunSitting => Msg::ActionRunSitting,
             Action::SpeakInSitting => Msg::ActionSpeakInSitting,
@@ -298,9 +313,11 @@ pub fn permits(role: Role, action: Action, phase: Phase) -> bool {
         Action::Comment => match role {
             Participant => phase == Phase::PublicComment,
             CoDrafter | Mediator => open,
-            Observer | CouncilMember | SiteAdmin => false,
+            Observer | Moderator | CouncilMember | SiteAdmin => false,
         },
-        Action::Moderate => role == Mediator,
+        // Reports stay possible after a process closes: its comments are still published.
+        Action::Report => role == Participant,
+        Action::Moderate => matches!(role, Mediator | Moderator),
         Action::RunSitting => role == Mediator && open,
         Action::SpeakInSitting => matches!(role, CoDrafter | Mediator | CouncilMember) && open,
         Action::FreezeDraft => matches!(role, Mediator | CouncilMember) && phase == Phase::Decision,
@@ -421,6 +438,7 @@ mod tests {
         (Action::View, Role::Observer, "1111111"),
         (Action::View, Role::Participant, "1111111"),
         (Action::View, Role::CoDrafter, "1111111"),
+        (Action::View, Role::Moderator, "1111111"),
         (Action::View, Role::Mediator, "1111111"),
         (Action::View, Role::CouncilMember, "1111111"),
         (Action::View, Role::SiteAdmin, "1111111"),
@@ -436,6 +454,8 @@ mod tests {
         (Action::Comment, Role::Participant, "0010000"),
         (Action::Comment, Role::CoDrafter, "1111110"),
         (Action::Comment, Role::Mediator, "1111110"),
+        (Action::Report, Role::Participant, "1111111"),
+        (Action::Moderate, Role::Moderator, "1111111"),
         (Action::Moderate, Role::Mediator, "1111111"),
         (Action::RunSitting, Role::Mediator, "1111110"),
         (Action::SpeakInSitting, Role::CoDrafter, "1111110"),
@@ -532,6 +552,7 @@ mod tests {
                 Action::PublishDecision => 12,
                 Action::PostFollowUp => 13,
                 Action::CreateDraft => 14,
+                Action::Report => 15,
             }
         }
         fn role_place(r: Role) -> usize {
@@ -542,6 +563,7 @@ mod tests {
                 Role::Mediator => 3,
                 Role::CouncilMember => 4,
                 Role::SiteAdmin => 5,
+                Role::Moderator => 6,
             }
         }
         fn phase_place(p: Phase) -> usize {

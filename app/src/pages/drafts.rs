@@ -27,6 +27,8 @@ pub fn editor_text(cx: &RequestContext) -> EditorText {
         present: cx.t(Msg::DraftPresent),
         you: cx.t(Msg::DraftYou),
         no_script: cx.t(Msg::DraftNeedsScript),
+        marker: cx.t(Msg::CommentMarker { n: "{n}".into() }),
+        thread_updated: cx.t(Msg::CommentLiveHint),
     }
 }
 
@@ -97,8 +99,18 @@ fn draft_view(cx: RequestContext, page: PageData) -> impl IntoView {
             </form>
         }
     });
+    // Where each commented passage is now, for the highlights the page is served with.
+    let marks: Vec<(i64, u32, u32)> = page
+        .discussion
+        .threads
+        .iter()
+        .filter(|t| t.highlight(&page.discussion).is_some())
+        .filter_map(|t| t.location.map(|(start, end)| (t.id.0, start, end)))
+        .collect();
     let editor = view! {
         <DraftEditor
+            process=pid.0
+            marks=marks
             draft=did.0
             acting_for=writing_for.map(|o| o.0)
             writable=writable
@@ -112,6 +124,7 @@ fn draft_view(cx: RequestContext, page: PageData) -> impl IntoView {
     let locked = draft.locked_at.is_some();
     let authors = attribution(&cx, &page);
     let versions = versions(&cx, &page);
+    let discussion = crate::pages::comments::discussion_view(&cx, &page.discussion);
     view! {
         <Page title=draft.title.clone() no_heading=true>
             <p>
@@ -128,6 +141,7 @@ fn draft_view(cx: RequestContext, page: PageData) -> impl IntoView {
                 {choose}
                 {editor}
             </article>
+            {discussion}
             {authors}
             {versions}
             {can_version.then(|| view! {

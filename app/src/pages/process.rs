@@ -55,13 +55,15 @@ pub fn ProcessPage() -> impl IntoView {
         let no_drafts = page.drafts.is_empty();
         let now: Vec<Msg> = Action::ALL
             .into_iter()
-            .filter(|a| *a != Action::View && may(&page, *a))
+            // Reading and reporting are open to everyone at all times: not a part to play now.
+            .filter(|a| !matches!(a, Action::View | Action::Report) && may(&page, *a))
             .map(|a| a.label())
             .collect();
         let can_tend = may(&page, Action::EditRules)
             || may(&page, Action::ChangePhase)
             || may(&page, Action::CreateDraft);
         let can_manage = may(&page, Action::Manage);
+        let can_moderate = may(&page, Action::Moderate);
         let your_part = if cx.viewer.is_none() {
             view! {
                 <p>
@@ -93,7 +95,9 @@ pub fn ProcessPage() -> impl IntoView {
                         <p>
                             <a href=format!("/processes/{id}/how-it-works")>{t(Msg::ProcessHowItWorks)}</a>
                         </p>
+                        <p><a href=format!("/processes/{id}/moderation-log")>{t(Msg::CommentModerationLog)}</a></p>
                         {can_tend.then(|| view! { <p><a class="button" href=format!("/processes/{id}/manage")>{t(Msg::ProcessManage)}</a></p> })}
+                        {can_moderate.then(|| view! { <p><a class="button secondary" href=format!("/processes/{id}/moderation")>{t(Msg::CommentModerationQueue)}</a></p> })}
                         {can_manage.then(|| view! { <p><a class="button secondary" href=format!("/admin/processes/{id}")>{t(Msg::AdminEditProcess)}</a></p> })}
                     </aside>
                     <section aria-labelledby="drafts">

@@ -4,18 +4,19 @@
 //! transaction, that the actor may act (with [`crate::domain::roles`]), writes, and appends to the
 //! process's public activity log.
 
+use crate::domain::comments::{ReportReason, Stance};
 use crate::domain::localized::Localized;
 #[allow(unused_imports)] // for the doc links
 use crate::domain::roles::Action;
 use crate::domain::roles::{OrgRole, PersonalRole, Phase, Standing};
 use crate::error::AppResult;
 use crate::i18n::Msg;
-use crate::ids::{DraftId, OrgId, PersonId, ProcessId};
+use crate::ids::{CommentId, DraftId, OrgId, PersonId, ProcessId};
 use crate::model::*;
 
 /// Baraza's persistent state.
 #[async_trait::async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: Comments + Send + Sync + 'static {
     /// Whether the database holds no people and no processes (the demo loads only then).
     async fn is_empty(&self) -> AppResult<bool>;
 
@@ -237,6 +238,106 @@ pub trait Store: Send + Sync + 'static {
     async fn version(&self, id: DraftId, number: i64) -> AppResult<Option<Version>>;
 }
 
+/// Comments on drafts and their moderation. Every method that changes something checks, in its
+/// transaction, who may do it in the process's current phase ([`Action::Comment`],
+/// [`Action::Report`], [`Action::Moderate`]) and records moderation in the public log.
+#[async_trait::async_trait]
+pub trait Comments: Send + Sync + 'static {
+    /// How a process moderates comments.
+    async fn moderation_settings(&self, process: ProcessId) -> AppResult<ModerationSettings>;
+    /// Changes how a process moderates comments ([`Action::EditRules`]).
+    async fn set_moderation_settings(
+        &self,
+        actor: Actor,
+        process: ProcessId,
+        settings: ModerationSettings,
+        now: Millis,
+    ) -> AppResult<()>;
+    /// Posts a comment or a reply ([`Action::Comment`]), unless the author is barred or over the
+    /// rate limit. Pre-moderated processes keep it pending.
+    async fn create_comment(&self, new: NewComment, now: Millis) -> AppResult<Comment>;
+    /// Every comment on a draft, oldest first, whatever its status.
+    async fn comments(&self, draft: DraftId) -> AppResult<Vec<Comment>>;
+    /// One comment.
+    async fn comment(&self, id: CommentId) -> AppResult<Option<Comment>>;
+    /// Replaces a comment's text and stance, keeping the old ones (its author, while they may
+    /// still comment).
+    async fn edit_comment(
+        &self,
+        person: PersonId,
+        id: CommentId,
+        body: &str,
+        stance: Stance,
+        now: Millis,
+    ) -> AppResult<Comment>;
+    /// Withdraws a comment (its author, in any phase); its place in the thread remains.
+    async fn withdraw_comment(
+        &self,
+        person: PersonId,
+        id: CommentId,
+        now: Millis,
+    ) -> AppResult<Comment>;
+    /// Reports a comment ([`Action::Report`]); once per person. Enough reports hold it.
+    async fn report_comment(
+        &self,
+        person: PersonId,
+        id: CommentId,
+        reason: ReportReason,
+        note: &str,
+        now: Millis,
+    ) -> AppResult<Comment>;
+    /// Approves, hides or restores a comment ([`Action::Moderate`]).
+    async fn moderate_comment(
+        &self,
+        person: PersonId,
+        request: ModerationRequest,
+        now: Millis,
+    ) -> AppResult<Comment>;
+    /// The author appeals against hiding their comment, once.
+    async fn appeal_comment(
+        &self,
+        person: PersonId,
+        id: CommentId,
+        statement: &str,
+        now: Millis,
+    ) -> AppResult<Comment>;
+    /// Decides an appeal ([`Action::Moderate`]); not by the moderator who hid the comment.
+    async fn decide_appeal(
+        &self,
+        person: PersonId,
+        id: CommentId,
+        upheld: bool,
+        note: &str,
+        now: Millis,
+    ) -> AppResult<Comment>;
+    /// Bars a person from commenting in a process until a time ([`Action::Moderate`]).
+    async fn bar_commenter(
+        &self,
+        by: PersonId,
+        process: ProcessId,
+        bar: NewBar,
+        now: Millis,
+    ) -> AppResult<()>;
+    /// Lifts a bar early ([`Action::Moderate`]).
+    async fn lift_bar(
+        &self,
+        by: PersonId,
+        process: ProcessId,
+        bar: i64,
+        now: Millis,
+    ) -> AppResult<()>;
+    /// The bars in force in a process.
+    async fn bars(&self, process: ProcessId, now: Millis) -> AppResult<Vec<Bar>>;
+    /// What waits for moderators in a process: pending and held comments, and open appeals.
+    async fn moderation_queue(&self, process: ProcessId) -> AppResult<Vec<Comment>>;
+    /// The newest entries of a process's public moderation log.
+    async fn moderation_log(
+        &self,
+        process: ProcessId,
+        limit: i64,
+    ) -> AppResult<Vec<ModerationEntry>>;
+}
+
 /// The live side of drafts: the server's hub, which owns each draft's document while it is in use.
 #[async_trait::async_trait]
 pub trait Live: Send + Sync + 'static {
@@ -246,4 +347,21 @@ pub trait Live: Send + Sync + 'static {
     async fn state(&self, id: DraftId) -> AppResult<(String, Vec<u8>)>;
     /// Who may write may have changed (a lock, a phase, a role): connections check again.
     fn access_changed(&self);
+    /// Where a passage is: the sticky positions the person's browser made, if they still cover
+    /// `quote`; otherwise the occurrence of `quote` nearest `near`. `None` if the words are not
+    /// in the draft.
+    async fn anchor(
+        &self,
+        id: DraftId,
+        quote: &str,
+        proposed: Option<Anchor>,
+        near: Option<u32>,
+    ) -> AppResult<Option<Anchor>>;
+    /// Where each anchor is in the current text, as UTF-16 offsets; an empty range when its
+    /// passage was deleted; `None` when an anchor cannot be read.
+    async fn locate(&self, id: DraftId, anchors: Vec<Anchor>)
+    -> AppResult<Vec<Option<(u32, u32)>>>;
+    /// A thread changed (a comment, a reply, an edit, a moderation decision): tell whoever is
+    /// reading the draft.
+    fn thread_changed(&self, id: DraftId, thread: CommentId);
 }

@@ -10,8 +10,8 @@ use yrs::types::text::{ChangeKind, YChange};
 use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
 use yrs::{
-    Doc, GetString, OffsetKind, Options, ReadTxn, Snapshot, StateVector, Text, TextRef, Transact,
-    Update,
+    Assoc, Doc, GetString, IndexedSequence, OffsetKind, Options, ReadTxn, Snapshot, StateVector,
+    StickyIndex, Text, TextRef, Transact, Update,
 };
 
 /// The name of the root text every draft keeps its body in (stock Yjs clients use `getText('body')`).
@@ -140,6 +140,46 @@ impl DraftDoc {
                 .transact()
                 .encode_state_as_update_v1(&StateVector::default()))
         })
+    }
+
+    /// Sticky positions for the passage `[start, end)` (UTF-16 offsets): one on its first
+    /// character, one on its last, so text typed at either edge stays outside the passage and
+    /// text typed inside it is inside. `None` for an empty or out-of-range passage.
+    pub fn anchor(&self, start: u32, end: u32) -> Option<(Vec<u8>, Vec<u8>)> {
+        contained(|| {
+            let txn = self.doc.transact();
+            if start >= end || end > self.body.len(&txn) {
+                return Ok(None);
+            }
+            let first = self.body.sticky_index(&txn, start, Assoc::After);
+            let last = self.body.sticky_index(&txn, end, Assoc::Before);
+            Ok(first.zip(last).map(|(a, b)| (a.encode_v1(), b.encode_v1())))
+        })
+        .ok()
+        .flatten()
+    }
+
+    /// Where a sticky position (yrs v1 bytes, from anyone) is now, as a UTF-16 offset. A position
+    /// on a deleted character resolves to where the character was. `None` if it cannot be read or
+    /// refers to something not in this draft's body.
+    pub fn offset_of(&self, sticky: &[u8]) -> Option<u32> {
+        contained(|| {
+            let Ok(index) = StickyIndex::decode_v1(sticky) else {
+                return Ok(None);
+            };
+            let txn = self.doc.transact();
+            let Some(offset) = index.get_offset(&txn) else {
+                return Ok(None);
+            };
+            // The position must be in the body, not in some other root a client named.
+            let body: &yrs::branch::Branch = self.body.as_ref();
+            if offset.branch.id() != body.id() {
+                return Ok(None);
+            }
+            Ok(Some(offset.index))
+        })
+        .ok()
+        .flatten()
     }
 
     /// The current text.

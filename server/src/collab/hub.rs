@@ -11,17 +11,18 @@
 use super::doc::{DocError, DraftDoc, ROOTS};
 use super::protocol::{self, Message};
 use super::validate;
+use app::domain::comments::{locate_quote, utf16_slice};
 use app::error::{AppError, AppResult};
 use app::i18n::Lang;
-use app::ids::DraftId;
-use app::model::{Actor, LiveText};
+use app::ids::{CommentId, DraftId};
+use app::model::{Actor, Anchor, LiveText, Location};
 use app::ssr::{Live, Store};
 use axum::body::Bytes;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc, oneshot};
 
 /// How long a cached "may this connection write?" answer is trusted.
 pub const ACCESS_TTL: Duration = Duration::from_secs(2);
@@ -31,6 +32,8 @@ pub const IDLE_UNLOAD: Duration = Duration::from_secs(60);
 pub const SNAPSHOT_EVERY: u64 = 500;
 /// Messages waiting for one connection before it counts as too slow and is disconnected.
 pub const CONNECTION_QUEUE: usize = 512;
+/// The longest hex text accepted as one sticky position.
+const MAX_ANCHOR_HEX: usize = 256;
 /// Commands waiting for one room.
 const ROOM_QUEUE: usize = 1024;
 
@@ -93,6 +96,16 @@ enum Command {
     State {
         reply: oneshot::Sender<AppResult<(String, Vec<u8>)>>,
     },
+    Anchor {
+        quote: String,
+        proposed: Option<Anchor>,
+        near: Option<u32>,
+        reply: oneshot::Sender<AppResult<Option<Anchor>>>,
+    },
+    Locate {
+        anchors: Vec<Anchor>,
+        reply: oneshot::Sender<AppResult<Vec<Location>>>,
+    },
     AccessChanged,
 }
 
@@ -100,7 +113,11 @@ struct Inner {
     store: Arc<dyn Store>,
     rooms: Mutex<HashMap<DraftId, mpsc::Sender<Command>>>,
     next_conn: AtomicU64,
+    threads: broadcast::Sender<(DraftId, CommentId)>,
 }
+
+/// Thread changes waiting for one slow reader before it is told to reload instead.
+const THREAD_EVENTS: usize = 256;
 
 /// The hub: finds or loads the room of a draft.
 #[derive(Clone)]
@@ -116,6 +133,7 @@ impl Hub {
                 store,
                 rooms: Mutex::new(HashMap::new()),
                 next_conn: AtomicU64::new(1),
+                threads: broadcast::channel(THREAD_EVENTS).0,
             }),
         }
     }
@@ -187,6 +205,11 @@ impl Hub {
         let _ = self.send(draft, Command::Leave { conn }).await;
     }
 
+    /// Every thread change on every draft, as it happens (readers filter by draft).
+    pub fn thread_changes(&self) -> broadcast::Receiver<(DraftId, CommentId)> {
+        self.inner.threads.subscribe()
+    }
+
     /// How many rooms are loaded (for tests and metrics).
     pub fn loaded_rooms(&self) -> usize {
         self.inner.rooms.lock().map(|r| r.len()).unwrap_or(0)
@@ -205,6 +228,39 @@ impl Live for Hub {
         let (reply, answer) = oneshot::channel();
         self.send(id, Command::State { reply }).await?;
         answer.await.map_err(|_| AppError::Internal)?
+    }
+
+    async fn anchor(
+        &self,
+        id: DraftId,
+        quote: &str,
+        proposed: Option<Anchor>,
+        near: Option<u32>,
+    ) -> AppResult<Option<Anchor>> {
+        let (reply, answer) = oneshot::channel();
+        let quote = quote.to_string();
+        self.send(
+            id,
+            Command::Anchor {
+                quote,
+                proposed,
+                near,
+                reply,
+            },
+        )
+        .await?;
+        answer.await.map_err(|_| AppError::Internal)?
+    }
+
+    async fn locate(&self, id: DraftId, anchors: Vec<Anchor>) -> AppResult<Vec<Location>> {
+        let (reply, answer) = oneshot::channel();
+        self.send(id, Command::Locate { anchors, reply }).await?;
+        answer.await.map_err(|_| AppError::Internal)?
+    }
+
+    fn thread_changed(&self, id: DraftId, thread: CommentId) {
+        // Nobody listening is fine: the next page load shows the change.
+        let _ = self.inner.threads.send((id, thread));
     }
 
     fn access_changed(&self) {
@@ -345,6 +401,12 @@ fn refuse(command: Command, error: AppError) {
         Command::State { reply } => {
             let _ = reply.send(Err(error));
         }
+        Command::Anchor { reply, .. } => {
+            let _ = reply.send(Err(error));
+        }
+        Command::Locate { reply, .. } => {
+            let _ = reply.send(Err(error));
+        }
         Command::Frame { .. } | Command::Leave { .. } | Command::AccessChanged => {}
     }
 }
@@ -387,6 +449,17 @@ impl Room {
             Command::State { reply } => {
                 let state = self.doc.encode_state().map_err(|_| AppError::Internal);
                 let _ = reply.send(state.map(|state| (self.doc.text(), state)));
+            }
+            Command::Anchor {
+                quote,
+                proposed,
+                near,
+                reply,
+            } => {
+                let _ = reply.send(Ok(self.anchor(&quote, proposed, near)));
+            }
+            Command::Locate { anchors, reply } => {
+                let _ = reply.send(Ok(anchors.iter().map(|a| self.locate(a)).collect()));
             }
             Command::AccessChanged => {
                 for connection in self.conns.values_mut() {
@@ -636,6 +709,39 @@ impl Room {
         let message = self.encode_presence(gone);
         self.presence.retain(|_, p| p.state != "null");
         self.broadcast(None, message);
+    }
+
+    /// Where an anchor's passage is now: `(start, end)` in UTF-16 offsets, empty when the passage
+    /// was deleted; `None` when the anchor cannot be read.
+    fn locate(&self, anchor: &Anchor) -> Location {
+        let offset = |part: &str| {
+            // A sticky index is a few dozen bytes; anything longer is not one of ours.
+            if part.len() > MAX_ANCHOR_HEX {
+                return None;
+            }
+            self.doc.offset_of(&app::domain::hex::decode(part)?)
+        };
+        let (start, end) = (offset(&anchor.start)?, offset(&anchor.end)?);
+        Some((start, end.max(start)))
+    }
+
+    /// An anchor for `quote`: the one proposed if it still covers exactly these words, otherwise
+    /// new sticky positions on the occurrence nearest `near`.
+    fn anchor(&self, quote: &str, proposed: Option<Anchor>, near: Option<u32>) -> Option<Anchor> {
+        let text = self.doc.text();
+        if let Some(proposed) = proposed
+            && let Some((start, end)) = self.locate(&proposed)
+            && start < end
+            && utf16_slice(&text, start, end) == quote
+        {
+            return Some(proposed);
+        }
+        let (start, end) = locate_quote(&text, quote, near)?;
+        let (first, last) = self.doc.anchor(start, end)?;
+        Some(Anchor {
+            start: app::domain::hex::encode(&first),
+            end: app::domain::hex::encode(&last),
+        })
     }
 
     fn text(&self) -> AppResult<LiveText> {

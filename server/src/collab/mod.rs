@@ -2,6 +2,7 @@
 //! yrs is used only in this folder (and in `app/src/collab` for the browser).
 
 pub mod doc;
+pub mod events;
 pub mod fuzzing;
 pub mod hub;
 pub mod lib0;

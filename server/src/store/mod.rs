@@ -4,6 +4,7 @@
 //! (BIGINT, TEXT). Every use case that changes a process runs in one transaction: it loads the
 //! actor's standing, asks the domain rules, writes, and appends to the public activity log.
 
+mod comments;
 mod rows;
 
 use crate::db::{Backend, Db};

@@ -8,6 +8,7 @@ mod api;
 mod auth;
 mod cli;
 mod collab;
+mod comments;
 mod crash;
 mod interop;
 mod pages;

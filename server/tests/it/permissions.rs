@@ -7,9 +7,10 @@ use crate::support::{TestApp, text};
 use reqwest::{Client, StatusCode};
 use std::collections::HashMap;
 
-const EVERYONE: [&str; 8] = [
+const EVERYONE: [&str; 9] = [
     "admin@demo.baraza",
     "mediator@demo.baraza",
+    "moderator@demo.baraza",
     "council@demo.baraza",
     "citizen@demo.baraza",
     "gov@demo.baraza",
@@ -69,6 +70,51 @@ async fn cases(app: &TestApp) -> Vec<Case> {
     .fetch_one(app.pool())
     .await
     .unwrap_or_else(|_| panic!("a verified organisation outside process {drafting}"));
+    // Comments: the national strategy is open for public comment; the charter is being drafted.
+    let consulting = app.process_in("public_comment").await;
+    let strategy = app.draft_id("National Strategy").await;
+    let adopted = app.draft_id("as adopted").await;
+    let on_strategy = format!("/processes/{consulting}/drafts/{strategy}");
+    let queue = format!("/processes/{consulting}/moderation");
+    let comment_by = |author: &'static str| async move {
+        let id: i64 = sqlx::query_scalar(
+            "SELECT c.id FROM comments c JOIN people p ON p.id = c.person_id \
+             WHERE p.email = $1 AND c.status = 'visible' ORDER BY c.id LIMIT 1",
+        )
+        .bind(author)
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+        id.to_string()
+    };
+    let citizens_comment = comment_by("citizen@demo.baraza").await;
+    let officials_reply = comment_by("gov@demo.baraza").await;
+    let readers_comment = comment_by("lakeside.reader@demo.baraza").await;
+    // The demo's hidden comment, appealed by its author: the appeal waits for a decision.
+    let hidden: i64 = sqlx::query_scalar("SELECT id FROM comments WHERE status = 'hidden'")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    let hidden = hidden.to_string();
+    let appealed = app
+        .signed_in("li.mingyuan@demo.baraza")
+        .await
+        .post(app.url(&on_strategy))
+        .form(&[
+            ("intent", "appeal"),
+            ("comment", hidden.as_str()),
+            ("statement", "The number is gone."),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(appealed.status(), StatusCode::SEE_OTHER);
+    let comment = |body: &str| {
+        vec![
+            ("intent", "comment".to_string()),
+            ("body", body.to_string()),
+        ]
+    };
     let rules = |text: &str| {
         vec![
             ("intent", "rules".to_string()),
@@ -77,6 +123,187 @@ async fn cases(app: &TestApp) -> Vec<Case> {
         ]
     };
     vec![
+        Case {
+            what: "comment on a draft open for public comment",
+            path: on_strategy.clone(),
+            form: comment("Please publish the costing."),
+            allowed: &EVERYONE,
+            bad: Some((comment("   "), "This field is required.")),
+        },
+        Case {
+            what: "comment on a draft still being drafted",
+            path: format!("/processes/{drafting}/drafts/{charter}"),
+            form: comment("A note for the co-drafters."),
+            allowed: &["mediator@demo.baraza"],
+            bad: Some((
+                vec![
+                    ("intent", "comment".into()),
+                    ("quote", "not in this text at all".into()),
+                    ("body", "On these words.".into()),
+                ],
+                "These words are not in the draft now.",
+            )),
+        },
+        Case {
+            what: "comment on the draft of a closed process",
+            path: format!("/processes/{closed}/drafts/{adopted}"),
+            form: comment("Too late."),
+            allowed: &[],
+            bad: None,
+        },
+        Case {
+            what: "reply to a comment",
+            path: on_strategy.clone(),
+            form: vec![
+                ("intent", "reply".into()),
+                ("parent", citizens_comment.clone()),
+                ("body", "Seconded.".into()),
+            ],
+            allowed: &EVERYONE,
+            bad: Some((
+                vec![
+                    ("intent", "reply".into()),
+                    ("parent", citizens_comment.clone()),
+                    ("body", "x".repeat(5001)),
+                ],
+                "This is too long: at most 5000 characters.",
+            )),
+        },
+        Case {
+            what: "edit a comment",
+            path: on_strategy.clone(),
+            form: vec![
+                ("intent", "edit".into()),
+                ("comment", citizens_comment.clone()),
+                ("stance", "objects".into()),
+                ("body", "Reworded.".into()),
+            ],
+            allowed: &["citizen@demo.baraza"],
+            bad: Some((
+                vec![
+                    ("intent", "edit".into()),
+                    ("comment", citizens_comment.clone()),
+                    ("stance", "shrugs".into()),
+                    ("body", "Reworded.".into()),
+                ],
+                "Choose one of the options offered.",
+            )),
+        },
+        Case {
+            what: "report a comment",
+            path: on_strategy.clone(),
+            form: vec![
+                ("intent", "report".into()),
+                ("comment", officials_reply.clone()),
+                ("reason", "off_topic".into()),
+            ],
+            // Everyone but its author (a report counts once, so only the first allowed succeeds).
+            allowed: &[
+                "admin@demo.baraza",
+                "mediator@demo.baraza",
+                "moderator@demo.baraza",
+                "council@demo.baraza",
+                "citizen@demo.baraza",
+                "civil@demo.baraza",
+                "informal@demo.baraza",
+                "academia@demo.baraza",
+            ],
+            bad: Some((
+                vec![
+                    ("intent", "report".into()),
+                    ("comment", officials_reply.clone()),
+                    ("reason", "other".into()),
+                ],
+                "Say in a few words what the problem is.",
+            )),
+        },
+        Case {
+            what: "hide a comment",
+            path: queue.clone(),
+            form: vec![
+                ("intent", "moderate".into()),
+                ("comment", readers_comment.clone()),
+                ("action", "hidden".into()),
+                ("reason", "off_topic".into()),
+            ],
+            allowed: &["mediator@demo.baraza", "moderator@demo.baraza"],
+            bad: Some((
+                vec![
+                    ("intent", "moderate".into()),
+                    ("comment", readers_comment.clone()),
+                    ("action", "hidden".into()),
+                    ("reason", "dislike".into()),
+                ],
+                "Choose one of the options offered.",
+            )),
+        },
+        Case {
+            what: "appeal against hiding someone else's comment",
+            path: on_strategy.clone(),
+            form: vec![
+                ("intent", "appeal".into()),
+                ("comment", hidden.clone()),
+                ("statement", "Show it.".into()),
+            ],
+            allowed: &[],
+            bad: None,
+        },
+        Case {
+            what: "decide an appeal (not by the moderator who hid the comment)",
+            path: queue.clone(),
+            form: vec![
+                ("intent", "appeal_decision".into()),
+                ("comment", hidden.clone()),
+                ("outcome", "upheld".into()),
+            ],
+            allowed: &["moderator@demo.baraza"],
+            bad: Some((
+                vec![
+                    ("intent", "appeal_decision".into()),
+                    ("comment", hidden.clone()),
+                    ("outcome", "maybe".into()),
+                ],
+                "Choose one of the options offered.",
+            )),
+        },
+        Case {
+            what: "bar a commenter",
+            path: queue.clone(),
+            form: vec![
+                ("intent", "bar".into()),
+                ("comment", citizens_comment.clone()),
+                ("reason", "abuse".into()),
+                ("until", "2099-01-01".into()),
+            ],
+            allowed: &["mediator@demo.baraza", "moderator@demo.baraza"],
+            bad: Some((
+                vec![
+                    ("intent", "bar".into()),
+                    ("comment", citizens_comment.clone()),
+                    ("reason", "abuse".into()),
+                    ("until", "soon".into()),
+                ],
+                "Enter a date as YYYY-MM-DD",
+            )),
+        },
+        Case {
+            what: "change how comments are moderated",
+            path: queue.clone(),
+            form: vec![
+                ("intent", "settings".into()),
+                ("mode", "pre".into()),
+                ("threshold", "5".into()),
+            ],
+            allowed: &["admin@demo.baraza", "mediator@demo.baraza"],
+            bad: Some((
+                vec![
+                    ("intent", "settings".into()),
+                    ("mode", "pre".into()),
+                    ("threshold", "0".into()),
+                ],
+                "Choose one of the options offered.",
+            )),
+        },
         Case {
             what: "edit the rules of engagement",
             path: format!("/processes/{drafting}/manage"),
@@ -329,7 +556,9 @@ on_both!(
                 assert!(
                     body.contains("not allowed")
                         || body.contains("Only")
-                        || body.contains("cannot be done"),
+                        || body.contains("cannot be done")
+                        || body.contains("your own comment")
+                        || body.contains("a different moderator"),
                     "{email}: {}",
                     case.what
                 );

@@ -269,6 +269,12 @@ impl TestApp {
             "drafts",
             "draft_clients",
             "draft_versions",
+            "comments",
+            "comment_revisions",
+            "comment_reports",
+            "comment_bars",
+            "comment_appeals",
+            "moderation_log",
         ] {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT * FROM {table} ORDER BY 1, 2"
@@ -329,6 +335,11 @@ impl TestApp {
         self.id_named("SELECT id, name FROM organisations ORDER BY id", fragment)
             .await
     }
+}
+
+/// The characters of `text` between UTF-16 offsets.
+pub fn utf16_slice(text: &str, start: u32, end: u32) -> String {
+    app::domain::comments::utf16_slice(text, start, end)
 }
 
 /// The body of a response, for assertions.

@@ -1,0 +1,664 @@
+//! Comments on drafts and their moderation: what each reader is shown, and every action on a
+//! comment. Each writing use case validates the form, makes one store call (which checks who may
+//! act, in the process's phase), and tells the draft's live readers which thread changed.
+
+use super::form::{Form, collect};
+use crate::domain::comments::*;
+use crate::domain::roles::{Action, Standing};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::i18n::Msg;
+use crate::ids::{CommentId, DraftId, PersonId, ProcessId};
+use crate::model::*;
+use crate::ssr::RequestContext;
+
+/// A thread as one reader sees it.
+#[derive(Clone, Debug)]
+pub struct Thread {
+    pub id: CommentId,
+    /// The thread's comments in reading order (each reply after the comment it answers), only
+    /// those this reader may see at all.
+    pub comments: Vec<Comment>,
+    /// Where the thread's passage is now (UTF-16 offsets), if it is about a passage.
+    pub location: Option<(u32, u32)>,
+    /// The passage was deleted from the text.
+    pub removed: bool,
+}
+
+/// The comments of a draft for one reader.
+#[derive(Clone, Debug)]
+pub struct Discussion {
+    pub process: Process,
+    pub draft: Draft,
+    pub threads: Vec<Thread>,
+    pub viewer: Option<PersonId>,
+    /// Whether the reader may post now, and if not, why.
+    pub may_comment: Result<(), Msg>,
+    pub may_report: bool,
+    pub moderator: bool,
+    /// Organisations the reader may speak for.
+    pub acting_options: Vec<Organisation>,
+}
+
+impl Thread {
+    /// The passage to highlight for this reader: only where some of the thread is shown to them.
+    pub fn highlight(&self, d: &Discussion) -> Option<&Anchor> {
+        let shown = self.comments.iter().any(|c| d.shows_content(c));
+        shown
+            .then(|| self.comments.first()?.passage.as_ref().map(|p| &p.anchor))
+            .flatten()
+    }
+}
+
+impl Discussion {
+    /// Whether this reader sees a comment's content (not a placeholder).
+    pub fn shows_content(&self, comment: &Comment) -> bool {
+        let own = Some(comment.author) == self.viewer;
+        match comment.status {
+            Status::Visible => true,
+            Status::Pending | Status::Held | Status::Hidden => own || self.moderator,
+            Status::Withdrawn => false,
+        }
+    }
+}
+
+fn visible_to(comment: &Comment, viewer: Option<PersonId>, moderator: bool) -> bool {
+    // A comment waiting for approval is not in the thread yet, except for its author and moderators.
+    comment.status != Status::Pending || moderator || Some(comment.author) == viewer
+}
+
+/// Orders a thread's comments so that each reply follows the comment it answers.
+fn reading_order(mut comments: Vec<Comment>) -> Vec<Comment> {
+    comments.sort_by_key(|c| c.id);
+    let mut ordered = Vec::with_capacity(comments.len());
+    fn visit(parent: Option<CommentId>, all: &[Comment], out: &mut Vec<Comment>) {
+        for c in all.iter().filter(|c| c.parent == parent) {
+            out.push(c.clone());
+            visit(Some(c.id), all, out);
+        }
+    }
+    let root = comments.iter().find(|c| c.parent.is_none()).map(|c| c.id);
+    if let Some(root) = root {
+        if let Some(first) = comments.iter().find(|c| c.id == root) {
+            ordered.push(first.clone());
+        }
+        visit(Some(root), &comments, &mut ordered);
+    }
+    ordered
+}
+
+/// The threads of a draft for one reader, passages in text order first, then the draft as a whole.
+async fn threads(
+    cx: &RequestContext,
+    draft: DraftId,
+    only: Option<CommentId>,
+    moderator: bool,
+) -> AppResult<Vec<Thread>> {
+    let viewer = cx.viewer.as_ref().map(|v| v.id);
+    let all = cx.store.comments(draft).await?;
+    let mut grouped: std::collections::BTreeMap<CommentId, Vec<Comment>> = Default::default();
+    for comment in all {
+        if only.is_some_and(|t| t != comment.thread) || !visible_to(&comment, viewer, moderator) {
+            continue;
+        }
+        grouped.entry(comment.thread).or_default().push(comment);
+    }
+    let mut threads: Vec<Thread> = grouped
+        .into_iter()
+        .filter_map(|(id, comments)| {
+            let comments = reading_order(comments);
+            (!comments.is_empty()).then_some(Thread {
+                id,
+                comments,
+                location: None,
+                removed: false,
+            })
+        })
+        .collect();
+    let anchors: Vec<(usize, Anchor)> = threads
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| Some((i, t.comments[0].passage.as_ref()?.anchor.clone())))
+        .collect();
+    if !anchors.is_empty() {
+        let located = cx
+            .live
+            .locate(draft, anchors.iter().map(|(_, a)| a.clone()).collect())
+            .await?;
+        for ((i, _), place) in anchors.iter().zip(located) {
+            match place {
+                Some((start, end)) if start < end => threads[*i].location = Some((start, end)),
+                _ => threads[*i].removed = true,
+            }
+        }
+    }
+    threads.sort_by_key(|t| {
+        let on_passage = t.comments[0].passage.is_some();
+        (
+            !on_passage,
+            t.removed,
+            t.location.map(|l| l.0).unwrap_or(0),
+            t.id,
+        )
+    });
+    Ok(threads)
+}
+
+/// Whether the viewer may comment now on this process, and if not, why.
+fn may_comment(standing: &Standing, phase: crate::domain::roles::Phase) -> Result<(), Msg> {
+    if !standing.signed_in {
+        Err(Msg::CommentSignInToComment)
+    } else if standing.may_somehow(Action::Comment, phase) {
+        Ok(())
+    } else {
+        Err(Msg::ErrorNotAllowedInPhase)
+    }
+}
+
+/// A draft's discussion for the reader; `only` narrows it to one thread (its own page).
+pub async fn discussion(
+    cx: &RequestContext,
+    process: Process,
+    draft: Draft,
+    standing: &Standing,
+    only: Option<CommentId>,
+) -> AppResult<Discussion> {
+    let moderator = standing.may(None, Action::Moderate, process.phase);
+    let threads = threads(cx, draft.id, only, moderator).await?;
+    let viewer = cx.viewer.as_ref().map(|v| v.id);
+    let acting_options = match viewer {
+        Some(person) => cx
+            .store
+            .memberships(person)
+            .await?
+            .into_iter()
+            .filter(|o| o.verified_at.is_some())
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(Discussion {
+        may_comment: may_comment(standing, process.phase),
+        may_report: standing.may(None, Action::Report, process.phase),
+        process,
+        draft,
+        threads,
+        viewer,
+        moderator,
+        acting_options,
+    })
+}
+
+/// One thread on its own page (its permalink, and what live readers fetch when it changes).
+pub async fn thread_page(
+    cx: &RequestContext,
+    process: ProcessId,
+    draft: DraftId,
+    thread: CommentId,
+) -> AppResult<Discussion> {
+    let found = cx
+        .store
+        .draft(draft)
+        .await?
+        .filter(|d| d.process == process)
+        .ok_or(AppError::NotFound)?;
+    let process = cx.store.process(process).await?.ok_or(AppError::NotFound)?;
+    let standing = cx
+        .store
+        .standing(process.id, cx.viewer.as_ref().map(|v| v.id))
+        .await?;
+    let discussion = discussion(cx, process, found, &standing, Some(thread)).await?;
+    if discussion.threads.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    Ok(discussion)
+}
+
+fn text_field(form: &Form, name: &str, max: usize, required: bool) -> Result<String, FieldError> {
+    let value = form.text(name).trim().to_string();
+    if required && value.is_empty() {
+        return Err(FieldError::new(name, Msg::ErrorRequired));
+    }
+    if value.chars().count() > max {
+        return Err(FieldError::new(
+            name,
+            Msg::ErrorTooLong {
+                max: max.to_string(),
+            },
+        ));
+    }
+    Ok(value)
+}
+
+fn comment_id(form: &Form) -> AppResult<CommentId> {
+    form.text("comment")
+        .trim()
+        .parse()
+        .map_err(|_| AppError::invalid("form", Msg::ErrorBadForm))
+}
+
+/// The comment named by the form, if it belongs to the draft in the URL.
+async fn comment_on(cx: &RequestContext, draft: DraftId, form: &Form) -> AppResult<Comment> {
+    cx.store
+        .comment(comment_id(form)?)
+        .await?
+        .filter(|c| c.draft == draft)
+        .ok_or(AppError::NotFound)
+}
+
+/// Checks that the draft belongs to the process in the URL.
+async fn draft_in(cx: &RequestContext, process: ProcessId, draft: DraftId) -> AppResult<Draft> {
+    cx.store
+        .draft(draft)
+        .await?
+        .filter(|d| d.process == process)
+        .ok_or(AppError::NotFound)
+}
+
+/// Posts a comment (`parent` empty) or a reply. Returns it (pending under pre-moderation).
+pub async fn post(
+    cx: &RequestContext,
+    process: ProcessId,
+    draft: DraftId,
+    form: &Form,
+) -> AppResult<Comment> {
+    draft_in(cx, process, draft).await?;
+    let person = cx.viewer()?.id;
+    let parent = match form.text("parent").trim() {
+        "" => None,
+        id => Some(
+            id.parse::<CommentId>()
+                .map_err(|_| AppError::invalid("form", Msg::ErrorBadForm))?,
+        ),
+    };
+    let mut errors = Vec::new();
+    let body = text_field(form, "body", MAX_BODY, true)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let quote = if parent.is_none() {
+        text_field(form, "quote", MAX_QUOTE, false)
+            .map_err(|e| errors.push(e))
+            .ok()
+    } else {
+        Some(String::new())
+    };
+    let stance = form
+        .choice("stance", |code| match code {
+            "" => Some(Stance::None),
+            code => Stance::from_code(code),
+        })
+        .map_err(|e| errors.push(e))
+        .ok();
+    let acting_for = form.acting_for().map_err(|e| errors.push(e)).ok().flatten();
+    let pseudonym = match form.text("pseudonym").trim() {
+        "" => None,
+        raw => crate::domain::account::check_display_name(raw)
+            .map_err(|e| errors.push(FieldError::new("pseudonym", e.msg)))
+            .ok(),
+    };
+    collect(errors)?;
+    let (body, quote, stance) = (
+        body.unwrap_or_default(),
+        quote.unwrap_or_default(),
+        stance.unwrap_or(Stance::None),
+    );
+    let passage = if quote.is_empty() {
+        None
+    } else {
+        let proposed = match (form.text("anchor_start"), form.text("anchor_end")) {
+            (start, end) if !start.is_empty() && !end.is_empty() => Some(Anchor {
+                start: start.to_string(),
+                end: end.to_string(),
+            }),
+            _ => None,
+        };
+        let near = form.text("near").trim().parse::<u32>().ok();
+        let anchor = cx
+            .live
+            .anchor(draft, &quote, proposed, near)
+            .await?
+            .ok_or_else(|| AppError::invalid("quote", Msg::ErrorQuoteNotFound))?;
+        Some(Passage { quote, anchor })
+    };
+    let comment = cx
+        .store
+        .create_comment(
+            NewComment {
+                draft,
+                parent,
+                author: Actor { person, acting_for },
+                pseudonym,
+                stance,
+                body,
+                passage,
+            },
+            cx.now,
+        )
+        .await?;
+    cx.live.thread_changed(draft, comment.thread);
+    Ok(comment)
+}
+
+/// Changes a comment's text and stance (its author).
+pub async fn edit(
+    cx: &RequestContext,
+    process: ProcessId,
+    draft: DraftId,
+    form: &Form,
+) -> AppResult<()> {
+    draft_in(cx, process, draft).await?;
+    let person = cx.viewer()?.id;
+    let comment = comment_on(cx, draft, form).await?;
+    let body = text_field(form, "body", MAX_BODY, true).map_err(|e| AppError::Invalid(vec![e]))?;
+    let stance = form
+        .choice("stance", Stance::from_code)
+        .map_err(|e| AppError::Invalid(vec![e]))?;
+    cx.store
+        .edit_comment(person, comment.id, &body, stance, cx.now)
+        .await?;
+    cx.live.thread_changed(draft, comment.thread);
+    Ok(())
+}
+
+/// Withdraws a comment (its author).
+pub async fn withdraw(
+    cx: &RequestContext,
+    process: ProcessId,
+    draft: DraftId,
+    form: &Form,
+) -> AppResult<()> {
+    draft_in(cx, process, draft).await?;
+    let person = cx.viewer()?.id;
+    let comment = comment_on(cx, draft, form).await?;
+    cx.store
+        .withdraw_comment(person, comment.id, cx.now)
+        .await?;
+    cx.live.thread_changed(draft, comment.thread);
+    Ok(())
+}
+
+/// Reports a comment.
+pub async fn report(
+    cx: &RequestContext,
+    process: ProcessId,
+    draft: DraftId,
+    form: &Form,
+) -> AppResult<()> {
+    draft_in(cx, process, draft).await?;
+    let person = cx.viewer()?.id;
+    let comment = comment_on(cx, draft, form).await?;
+    let reason = form
+        .choice("reason", ReportReason::from_code)
+        .map_err(|e| AppError::Invalid(vec![e]))?;
+    let note = text_field(form, "note", MAX_NOTE, reason == ReportReason::Other).map_err(|e| {
+        // "Other" needs a word on what the problem is.
+        let msg = match e.msg {
+            Msg::ErrorRequired => Msg::ErrorNoteRequired,
+            msg => msg,
+        };
+        AppError::invalid("note", msg)
+    })?;
+    let reported = cx
+        .store
+        .report_comment(person, comment.id, reason, &note, cx.now)
+        .await?;
+    if reported.status != comment.status {
+        cx.live.thread_changed(draft, comment.thread);
+    }
+    Ok(())
+}
+
+/// The author appeals against hiding their comment.
+pub async fn appeal(
+    cx: &RequestContext,
+    process: ProcessId,
+    draft: DraftId,
+    form: &Form,
+) -> AppResult<()> {
+    draft_in(cx, process, draft).await?;
+    let person = cx.viewer()?.id;
+    let comment = comment_on(cx, draft, form).await?;
+    let statement =
+        text_field(form, "statement", MAX_NOTE, true).map_err(|e| AppError::Invalid(vec![e]))?;
+    cx.store
+        .appeal_comment(person, comment.id, &statement, cx.now)
+        .await?;
+    Ok(())
+}
+
+/// The comment named by a moderation form, if it belongs to the process in the URL.
+async fn comment_in_process(
+    cx: &RequestContext,
+    process: ProcessId,
+    form: &Form,
+) -> AppResult<Comment> {
+    cx.store
+        .comment(comment_id(form)?)
+        .await?
+        .filter(|c| c.process == process)
+        .ok_or(AppError::NotFound)
+}
+
+/// Approves, hides or restores a comment, with a reason (moderators).
+pub async fn moderate(cx: &RequestContext, process: ProcessId, form: &Form) -> AppResult<()> {
+    let person = cx.viewer()?.id;
+    let comment = comment_in_process(cx, process, form).await?;
+    let mut errors = Vec::new();
+    let action = form
+        .choice("action", |code| {
+            ModerationAction::from_code(code).filter(|a| {
+                matches!(
+                    a,
+                    ModerationAction::Approved
+                        | ModerationAction::Hidden
+                        | ModerationAction::Restored
+                )
+            })
+        })
+        .map_err(|e| errors.push(e))
+        .ok();
+    let reason = form
+        .choice("reason", Reason::from_code)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let note = text_field(form, "note", MAX_NOTE, false)
+        .map_err(|e| errors.push(e))
+        .ok();
+    collect(errors)?;
+    let (Some(action), Some(reason), Some(note)) = (action, reason, note) else {
+        return Err(AppError::Internal);
+    };
+    let request = ModerationRequest {
+        comment: comment.id,
+        action,
+        reason,
+        note,
+    };
+    cx.store.moderate_comment(person, request, cx.now).await?;
+    cx.live.thread_changed(comment.draft, comment.thread);
+    Ok(())
+}
+
+/// Decides an appeal (a moderator other than the one who hid the comment).
+pub async fn decide_appeal(cx: &RequestContext, process: ProcessId, form: &Form) -> AppResult<()> {
+    let person = cx.viewer()?.id;
+    let comment = comment_in_process(cx, process, form).await?;
+    let upheld = form
+        .choice("outcome", |code| match code {
+            "upheld" => Some(true),
+            "rejected" => Some(false),
+            _ => None,
+        })
+        .map_err(|e| AppError::Invalid(vec![e]))?;
+    let note = text_field(form, "note", MAX_NOTE, false).map_err(|e| AppError::Invalid(vec![e]))?;
+    cx.store
+        .decide_appeal(person, comment.id, upheld, &note, cx.now)
+        .await?;
+    cx.live.thread_changed(comment.draft, comment.thread);
+    Ok(())
+}
+
+/// Bars the author of a comment from commenting in the process until a day (moderators).
+pub async fn bar(cx: &RequestContext, process: ProcessId, form: &Form) -> AppResult<()> {
+    let by = cx.viewer()?.id;
+    let comment = comment_in_process(cx, process, form).await?;
+    let mut errors = Vec::new();
+    let reason = form
+        .choice("reason", Reason::from_code)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let note = text_field(form, "note", MAX_NOTE, false)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let until = match crate::domain::process::Day::parse(form.text("until").trim()) {
+        Some(day) if day > cx.today() => Some((day.unix_days() + 1) * 86_400_000),
+        Some(_) => {
+            errors.push(FieldError::new("until", Msg::ErrorDateInFuture));
+            None
+        }
+        None => {
+            errors.push(FieldError::new("until", Msg::ErrorDate));
+            None
+        }
+    };
+    collect(errors)?;
+    let (Some(reason), Some(note), Some(until)) = (reason, note, until) else {
+        return Err(AppError::Internal);
+    };
+    let bar = NewBar {
+        person: comment.author,
+        reason,
+        note,
+        until,
+    };
+    cx.store.bar_commenter(by, process, bar, cx.now).await
+}
+
+/// Lifts a bar early (moderators).
+pub async fn lift_bar(cx: &RequestContext, process: ProcessId, form: &Form) -> AppResult<()> {
+    let by = cx.viewer()?.id;
+    let bar = form
+        .text("bar")
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| AppError::invalid("form", Msg::ErrorBadForm))?;
+    cx.store.lift_bar(by, process, bar, cx.now).await
+}
+
+/// Changes how the process moderates comments (mediators).
+pub async fn settings(cx: &RequestContext, process: ProcessId, form: &Form) -> AppResult<()> {
+    let person = cx.viewer()?.id;
+    let mut errors = Vec::new();
+    let mode = form
+        .choice("mode", Moderation::from_code)
+        .map_err(|e| errors.push(e))
+        .ok();
+    let threshold = form
+        .choice("threshold", |v| {
+            v.parse::<i64>().ok().filter(|n| (1..=100).contains(n))
+        })
+        .map_err(|e| errors.push(e))
+        .ok();
+    collect(errors)?;
+    let (Some(mode), Some(report_threshold)) = (mode, threshold) else {
+        return Err(AppError::Internal);
+    };
+    let actor = Actor {
+        person,
+        acting_for: None,
+    };
+    cx.store
+        .set_moderation_settings(
+            actor,
+            process,
+            ModerationSettings {
+                mode,
+                report_threshold,
+            },
+            cx.now,
+        )
+        .await
+}
+
+/// What the moderation page shows.
+#[derive(Clone, Debug)]
+pub struct Queue {
+    pub process: Process,
+    pub waiting: Vec<Comment>,
+    pub drafts: Vec<Draft>,
+    pub bars: Vec<Bar>,
+    pub settings: ModerationSettings,
+    pub may_edit_settings: bool,
+    pub viewer: PersonId,
+}
+
+/// The moderation queue of a process (moderators only).
+pub async fn queue(cx: &RequestContext, process: ProcessId) -> AppResult<Queue> {
+    let viewer = cx.viewer()?.id;
+    let process = cx.store.process(process).await?.ok_or(AppError::NotFound)?;
+    let standing = cx.store.standing(process.id, Some(viewer)).await?;
+    if !standing.may(None, Action::Moderate, process.phase) {
+        return Err(AppError::Forbidden(Msg::ErrorNotAllowed));
+    }
+    Ok(Queue {
+        waiting: cx.store.moderation_queue(process.id).await?,
+        drafts: cx.store.drafts(process.id).await?,
+        bars: cx.store.bars(process.id, cx.now).await?,
+        settings: cx.store.moderation_settings(process.id).await?,
+        may_edit_settings: standing.may(None, Action::EditRules, process.phase),
+        process,
+        viewer,
+    })
+}
+
+/// The public moderation log of a process.
+pub async fn log(
+    cx: &RequestContext,
+    process: ProcessId,
+) -> AppResult<(Process, Vec<ModerationEntry>)> {
+    let process = cx.store.process(process).await?.ok_or(AppError::NotFound)?;
+    let entries = cx.store.moderation_log(process.id, 1000).await?;
+    Ok((process, entries))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn comment(id: i64, parent: Option<i64>) -> Comment {
+        Comment {
+            id: CommentId(id),
+            draft: DraftId(1),
+            process: ProcessId(1),
+            parent: parent.map(CommentId),
+            thread: CommentId(1),
+            depth: 0,
+            author: PersonId(1),
+            org: None,
+            org_name: None,
+            display_name: "A".into(),
+            official: false,
+            stance: Stance::None,
+            body: String::new(),
+            passage: None,
+            status: Status::Visible,
+            created_at: 0,
+            edited_at: None,
+            revisions: vec![],
+            decision: None,
+            appeal: None,
+            reports: 0,
+            report_reasons: vec![],
+        }
+    }
+
+    #[test]
+    fn replies_follow_what_they_answer() {
+        let order = reading_order(vec![
+            comment(4, Some(2)),
+            comment(1, None),
+            comment(3, Some(1)),
+            comment(2, Some(1)),
+        ]);
+        let ids: Vec<i64> = order.iter().map(|c| c.id.0).collect();
+        assert_eq!(ids, vec![1, 2, 4, 3]);
+    }
+}

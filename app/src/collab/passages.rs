@@ -1,0 +1,225 @@
+//! Comments on passages, in the browser: selecting words in the text fills the comment form with
+//! the quote and its sticky positions, and comment threads that change elsewhere are fetched and
+//! replaced in the page as they happen (Server-Sent Events from the server's live channel).
+//!
+//! The threads are rendered on the server only (one renderer for the page, the thread's own page
+//! and live updates, so a comment is made safe in one place); the browser swaps in the thread's
+//! element from its own page.
+
+use super::client::Shared;
+use crate::domain::comments::utf16_slice;
+use crate::domain::hex::encode as hex;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{
+    Document, Element, EventSource, HtmlInputElement, HtmlTextAreaElement, MessageEvent,
+    XmlHttpRequest, XmlHttpRequestResponseType,
+};
+use yrs::updates::encoder::Encode;
+use yrs::{Assoc, IndexedSequence, Text, Transact};
+
+fn document() -> Option<Document> {
+    web_sys::window()?.document()
+}
+
+fn input(document: &Document, id: &str) -> Option<HtmlInputElement> {
+    document.get_element_by_id(id)?.dyn_into().ok()
+}
+
+/// Listens for selections in the text and for changes to the draft's comment threads.
+pub fn bind(editor: &Shared) {
+    let Some(document) = document() else {
+        return;
+    };
+    // The reading view: the document's selection. The textarea: its own selection events.
+    let e = editor.clone();
+    let on_select = Closure::<dyn FnMut()>::new(move || offer_passage(&e));
+    let _ = document
+        .add_event_listener_with_callback("selectionchange", on_select.as_ref().unchecked_ref());
+    on_select.forget();
+    // Typing a quote by hand drops the positions of an earlier selection: the server then finds
+    // the words in the text instead.
+    if let Some(quote) = document.get_element_by_id("comment-quote") {
+        let on_input = Closure::<dyn FnMut()>::new(move || {
+            if let Some(document) = self::document() {
+                set_passage(&document, None);
+            }
+        });
+        let _ = quote.add_event_listener_with_callback("input", on_input.as_ref().unchecked_ref());
+        on_input.forget();
+    }
+    watch(editor);
+}
+
+/// The selection in the text, as UTF-16 offsets and the words selected.
+fn selection(editor: &Shared, document: &Document) -> Option<(u32, u32, String)> {
+    let e = editor.borrow();
+    if let Some(textarea) = &e.textarea {
+        if document.active_element().as_ref() != Some(textarea.unchecked_ref::<Element>()) {
+            return None;
+        }
+        let start = textarea.selection_start().ok()??;
+        let end = textarea.selection_end().ok()??;
+        return (start < end).then(|| (start, end, utf16_slice(&textarea.value(), start, end)));
+    }
+    let container = document.query_selector(".live-text").ok()??;
+    let selection = web_sys::window()?.get_selection().ok()??;
+    if selection.is_collapsed() || selection.range_count() == 0 {
+        return None;
+    }
+    let range = selection.get_range_at(0).ok()?;
+    if !container.contains(Some(&range.common_ancestor_container().ok()?)) {
+        return None;
+    }
+    // Everything before the selection, as text: its length is the offset (markers and carets
+    // hold no text, so they do not count).
+    let before = document.create_range().ok()?;
+    before.set_start(&container, 0).ok()?;
+    before
+        .set_end(&range.start_container().ok()?, range.start_offset().ok()?)
+        .ok()?;
+    let start = String::from(before.to_string()).encode_utf16().count() as u32;
+    let quote = String::from(range.to_string());
+    let end = start + quote.encode_utf16().count() as u32;
+    Some((start, end, quote))
+}
+
+/// Offers the selected words to the comment form, with sticky positions made from the document.
+fn offer_passage(editor: &Shared) {
+    let Some(document) = document() else {
+        return;
+    };
+    if document.get_element_by_id("comment-quote").is_none() || !editor.borrow().synced {
+        return;
+    }
+    let Some((start, end, quote)) = selection(editor, &document) else {
+        return;
+    };
+    if quote.trim().is_empty() {
+        return;
+    }
+    let anchors = {
+        let e = editor.borrow();
+        let txn = e.doc.transact();
+        if end > e.text.len(&txn) {
+            return;
+        }
+        let first = e.text.sticky_index(&txn, start, Assoc::After);
+        let last = e.text.sticky_index(&txn, end, Assoc::Before);
+        first
+            .zip(last)
+            .map(|(a, b)| (hex(&a.encode_v1()), hex(&b.encode_v1())))
+    };
+    if let Some(quote_field) = document
+        .get_element_by_id("comment-quote")
+        .and_then(|q| q.dyn_into::<HtmlTextAreaElement>().ok())
+    {
+        quote_field.set_value(&quote);
+    }
+    set_passage(&document, anchors.map(|(a, b)| (a, b, start)));
+}
+
+/// Fills (or clears) the hidden passage fields and the "commenting on the selection" note.
+fn set_passage(document: &Document, passage: Option<(String, String, u32)>) {
+    let (start, end, near) = match &passage {
+        Some((a, b, near)) => (a.as_str(), b.as_str(), near.to_string()),
+        None => ("", "", String::new()),
+    };
+    for (id, value) in [
+        ("comment-anchor_start", start),
+        ("comment-anchor_end", end),
+        ("comment-near", near.as_str()),
+    ] {
+        if let Some(field) = input(document, id) {
+            field.set_value(value);
+        }
+    }
+    if let Some(note) = document.get_element_by_id("comment-selected") {
+        let _ = if passage.is_some() {
+            note.remove_attribute("hidden")
+        } else {
+            note.set_attribute("hidden", "")
+        };
+    }
+}
+
+/// Follows the draft's thread changes; the browser's EventSource reconnects by itself.
+fn watch(editor: &Shared) {
+    let draft = editor.borrow().draft;
+    let Ok(source) = EventSource::new(&format!("/live/drafts/{draft}/comments")) else {
+        return;
+    };
+    let e = editor.clone();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let data = event.data().as_string().unwrap_or_default();
+        let thread = serde_json::from_str::<serde_json::Value>(&data)
+            .ok()
+            .and_then(|v| v["thread"].as_i64());
+        if let Some(thread) = thread {
+            fetch_thread(&e, thread);
+        }
+    });
+    source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    // Kept alive for the page's lifetime.
+    std::mem::forget(source);
+}
+
+/// Fetches a thread's own page and puts its current state in place of the one shown.
+fn fetch_thread(editor: &Shared, thread: i64) {
+    let (process, draft) = {
+        let e = editor.borrow();
+        (e.process, e.draft)
+    };
+    let Ok(request) = XmlHttpRequest::new() else {
+        return;
+    };
+    let url = format!("/processes/{process}/drafts/{draft}/threads/{thread}");
+    if request.open("GET", &url).is_err() {
+        return;
+    }
+    request.set_response_type(XmlHttpRequestResponseType::Document);
+    let e = editor.clone();
+    let loaded = request.clone();
+    let on_load = Closure::<dyn FnMut()>::new(move || {
+        let Some(document) = document() else {
+            return;
+        };
+        let id = format!("thread-{thread}");
+        let fresh = match loaded.status() {
+            Ok(200) => loaded
+                .response_xml()
+                .ok()
+                .flatten()
+                .and_then(|fetched| fetched.get_element_by_id(&id))
+                .and_then(|element| document.import_node_with_deep(&element, true).ok()),
+            // Gone for this reader (e.g. waiting for approval): take it away.
+            Ok(404) => None,
+            _ => return,
+        };
+        let shown = document.get_element_by_id(&id);
+        match (fresh, shown) {
+            (Some(fresh), Some(shown)) => {
+                let _ = shown.replace_with_with_node_1(&fresh);
+            }
+            (Some(fresh), None) => {
+                if let Some(list) = document.get_element_by_id("threads") {
+                    let _ = list.append_child(&fresh);
+                }
+                if let Some(none) = document.get_element_by_id("comments-none") {
+                    let _ = none.set_attribute("hidden", "");
+                }
+            }
+            (None, Some(shown)) => shown.remove(),
+            (None, None) => {}
+        }
+        if let Some(live) = document.get_element_by_id("comments-live") {
+            live.set_text_content(Some(&e.borrow().words.thread_updated));
+        }
+        e.borrow_mut().read_marks();
+        e.borrow().refresh_peers();
+    });
+    request.set_onload(Some(on_load.as_ref().unchecked_ref()));
+    on_load.forget();
+    let _ = request.send();
+}

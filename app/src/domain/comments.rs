@@ -1,0 +1,255 @@
+//! Comments and their moderation: stances, statuses, reasons, limits, and locating a quoted
+//! passage in a text. Pure rules; storage and permissions live elsewhere.
+
+use crate::i18n::Msg;
+use serde::{Deserialize, Serialize};
+
+/// The longest comment, in characters.
+pub const MAX_BODY: usize = 5_000;
+/// The longest quoted passage, in characters.
+pub const MAX_QUOTE: usize = 2_000;
+/// The longest pseudonym, in characters.
+pub const MAX_PSEUDONYM: usize = 60;
+/// The longest note on a report, a moderation action or an appeal, in characters.
+pub const MAX_NOTE: usize = 1_000;
+/// Replies nest this deep (0 is a thread's first comment); a reply deeper than this joins the
+/// conversation at the deepest level instead, so threads stay readable on a phone.
+pub const MAX_DEPTH: i64 = 3;
+/// A person may post this many comments per [`RATE_WINDOW_MS`] in one process.
+pub const RATE_COMMENTS: i64 = 10;
+/// A person may file this many reports per [`RATE_WINDOW_MS`].
+pub const RATE_REPORTS: i64 = 20;
+/// The window of the per-person rate limits: ten minutes.
+pub const RATE_WINDOW_MS: i64 = 10 * 60 * 1000;
+
+macro_rules! coded {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal => $msg:ident),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            /// Every value, in the order forms offer them.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stable code used in storage, forms and the open-data API.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            /// Parses [`Self::code`].
+            pub fn from_code(code: &str) -> Option<$name> {
+                Self::ALL.iter().copied().find(|v| v.code() == code)
+            }
+
+            /// The value's name in the interface.
+            pub fn label(self) -> Msg {
+                match self { $($name::$variant => Msg::$msg),+ }
+            }
+        }
+    };
+}
+
+coded! {
+    /// Where a comment stands on the passage.
+    Stance {
+        None = "none" => CommentStanceNone,
+        Supports = "supports" => CommentStanceSupports,
+        Objects = "objects" => CommentStanceObjects,
+        Asks = "asks" => CommentStanceAsks,
+        Suggests = "suggests" => CommentStanceSuggests,
+    }
+}
+
+coded! {
+    /// Where a comment is in moderation.
+    Status {
+        /// Shown to everyone.
+        Visible = "visible" => CommentStatusVisible,
+        /// Waiting for approval (pre-moderation); only its author and moderators see it.
+        Pending = "pending" => CommentStatusPending,
+        /// Held for review after reports; a placeholder is shown.
+        Held = "held" => CommentStatusHeld,
+        /// Hidden by a moderator, with a reason; a placeholder is shown.
+        Hidden = "hidden" => CommentStatusHidden,
+        /// Withdrawn by its author; the thread keeps its shape.
+        Withdrawn = "withdrawn" => CommentStatusWithdrawn,
+    }
+}
+
+coded! {
+    /// Why someone reports a comment.
+    ReportReason {
+        Spam = "spam" => ReasonSpam,
+        Abuse = "abuse" => ReasonAbuse,
+        OffTopic = "off_topic" => ReasonOffTopic,
+        PersonalData = "personal_data" => ReasonPersonalData,
+        /// Needs a note saying what.
+        Other = "other" => ReasonOther,
+    }
+}
+
+coded! {
+    /// Why a moderation action was taken (published in the log).
+    Reason {
+        Spam = "spam" => ReasonSpam,
+        Abuse = "abuse" => ReasonAbuse,
+        OffTopic = "off_topic" => ReasonOffTopic,
+        PersonalData = "personal_data" => ReasonPersonalData,
+        Other = "other" => ReasonOther,
+        /// The comment keeps to the rules (approvals, restorations).
+        WithinRules = "within_rules" => ReasonWithinRules,
+        /// Enough different people reported it (the system's hold).
+        Reports = "reports" => ReasonReports,
+        /// The author appealed.
+        Appeal = "appeal" => ReasonAppeal,
+    }
+}
+
+coded! {
+    /// A moderation decision, as recorded in the public log.
+    ModerationAction {
+        Held = "held" => ModActionHeld,
+        Approved = "approved" => ModActionApproved,
+        Hidden = "hidden" => ModActionHidden,
+        Restored = "restored" => ModActionRestored,
+        Barred = "barred" => ModActionBarred,
+        BarLifted = "bar_lifted" => ModActionBarLifted,
+        Appealed = "appealed" => ModActionAppealed,
+        AppealUpheld = "appeal_upheld" => ModActionAppealUpheld,
+        AppealRejected = "appeal_rejected" => ModActionAppealRejected,
+    }
+}
+
+coded! {
+    /// Who acted, as the public log names them: by role, never by name.
+    ActorRole {
+        System = "system" => ModRoleSystem,
+        Mediator = "mediator" => RoleMediator,
+        Moderator = "moderator" => RoleModerator,
+        Author = "author" => ModRoleAuthor,
+    }
+}
+
+coded! {
+    /// How a process moderates new comments.
+    Moderation {
+        /// Comments appear at once; reports and moderators act afterwards (the default).
+        Post = "post" => ModerationPost,
+        /// Each new comment waits for a moderator's approval.
+        Pre = "pre" => ModerationPre,
+    }
+}
+
+impl ModerationAction {
+    /// The status a comment takes after this action, if it changes one.
+    pub fn resulting_status(self) -> Option<Status> {
+        match self {
+            ModerationAction::Held => Some(Status::Held),
+            ModerationAction::Approved
+            | ModerationAction::Restored
+            | ModerationAction::AppealUpheld => Some(Status::Visible),
+            ModerationAction::Hidden => Some(Status::Hidden),
+            ModerationAction::Barred
+            | ModerationAction::BarLifted
+            | ModerationAction::Appealed
+            | ModerationAction::AppealRejected => None,
+        }
+    }
+
+    /// Whether a moderator may take this action on a comment in `status`.
+    pub fn applies_to(self, status: Status) -> bool {
+        match self {
+            ModerationAction::Approved => matches!(status, Status::Pending | Status::Held),
+            ModerationAction::Hidden => {
+                matches!(status, Status::Visible | Status::Pending | Status::Held)
+            }
+            ModerationAction::Restored => status == Status::Hidden,
+            _ => false,
+        }
+    }
+}
+
+/// Where a quoted passage is in `text`, as UTF-16 offsets `[start, end)`: the occurrence nearest
+/// `near` (a UTF-16 offset where the person selected it), or the first. `None` if absent.
+pub fn locate_quote(text: &str, quote: &str, near: Option<u32>) -> Option<(u32, u32)> {
+    if quote.is_empty() {
+        return None;
+    }
+    let quote_units = quote.encode_utf16().count() as u32;
+    let mut best: Option<(u32, u32)> = None;
+    let mut units_before = 0u32;
+    let mut scanned = 0usize;
+    for (byte, _) in text.match_indices(quote) {
+        units_before += text[scanned..byte].encode_utf16().count() as u32;
+        scanned = byte;
+        let candidate = (units_before, units_before + quote_units);
+        let distance = |c: (u32, u32)| near.map(|n| c.0.abs_diff(n)).unwrap_or(0);
+        if best.is_none_or(|b| distance(candidate) < distance(b)) {
+            best = Some(candidate);
+        }
+        if near.is_none() {
+            break;
+        }
+    }
+    best
+}
+
+/// The characters of `text` between UTF-16 offsets `[start, end)`.
+pub fn utf16_slice(text: &str, start: u32, end: u32) -> String {
+    let units: Vec<u16> = text.encode_utf16().collect();
+    let (start, end) = (
+        start.min(end) as usize,
+        end.min(units.len() as u32) as usize,
+    );
+    String::from_utf16_lossy(units.get(start..end).unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for s in Stance::ALL {
+            assert_eq!(Stance::from_code(s.code()), Some(*s));
+        }
+        for s in Status::ALL {
+            assert_eq!(Status::from_code(s.code()), Some(*s));
+        }
+        for r in Reason::ALL {
+            assert_eq!(Reason::from_code(r.code()), Some(*r));
+        }
+        for a in ModerationAction::ALL {
+            assert_eq!(ModerationAction::from_code(a.code()), Some(*a));
+        }
+        assert_eq!(Stance::from_code("nonsense"), None);
+    }
+
+    #[test]
+    fn quotes_are_found_in_utf16_near_the_selection() {
+        let text = "长老会 and the elders; the elders again";
+        assert_eq!(locate_quote(text, "长老会", None), Some((0, 3)));
+        let first = locate_quote(text, "the elders", None).unwrap();
+        let second = locate_quote(text, "the elders", Some(25)).unwrap();
+        assert_eq!(utf16_slice(text, first.0, first.1), "the elders");
+        assert!(second.0 > first.0);
+        assert_eq!(utf16_slice(text, second.0, second.1), "the elders");
+        // An emoji is two UTF-16 units, as in JavaScript.
+        assert_eq!(locate_quote("🙂 village", "village", None), Some((3, 10)));
+        assert_eq!(locate_quote(text, "absent", None), None);
+        assert_eq!(locate_quote(text, "", None), None);
+    }
+
+    #[test]
+    fn moderation_moves_only_between_sensible_states() {
+        assert!(ModerationAction::Approved.applies_to(Status::Held));
+        assert!(ModerationAction::Approved.applies_to(Status::Pending));
+        assert!(!ModerationAction::Approved.applies_to(Status::Hidden));
+        assert!(ModerationAction::Hidden.applies_to(Status::Visible));
+        assert!(!ModerationAction::Hidden.applies_to(Status::Withdrawn));
+        assert!(ModerationAction::Restored.applies_to(Status::Hidden));
+        assert!(!ModerationAction::Restored.applies_to(Status::Visible));
+    }
+}

@@ -1,0 +1,577 @@
+//! Comments on a draft (the discussion under the text, and each thread's own page), the
+//! moderation queue, and the public moderation log.
+
+use super::{load, param};
+use crate::api;
+use crate::api::comments::{Discussion, Queue, Thread};
+use crate::components::form::{ActingAsField, ErrorSummary, PostForm, Select, TextArea, TextField};
+use crate::components::layout::{Page, t};
+use crate::domain::comments::*;
+use crate::domain::markdown;
+use crate::i18n::Msg;
+use crate::ids::{CommentId, DraftId, ProcessId};
+use crate::model::{Comment, ModerationEntry};
+use crate::pages::process::format_time;
+use crate::ssr::RequestContext;
+use leptos::prelude::*;
+
+fn options<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T) -> Msg,
+) -> Vec<(String, String)> {
+    all.iter()
+        .map(|v| (code(*v).to_string(), t(label(*v))))
+        .collect()
+}
+
+fn stance_options() -> Vec<(String, String)> {
+    options(Stance::ALL, Stance::code, Stance::label)
+}
+
+/// The discussion under a draft: how to comment, the new-comment form, and every thread.
+pub fn discussion_view(cx: &RequestContext, d: &Discussion) -> impl IntoView + use<> {
+    let (pid, did) = (d.process.id, d.draft.id);
+    let action = format!("/processes/{pid}/drafts/{did}");
+    let (language, acting) = (d.draft.language.clone(), d.acting_options.clone());
+    let typed = |name: &str| cx.typed(name).unwrap_or_default();
+    let (anchor_start, anchor_end, near) =
+        (typed("anchor_start"), typed("anchor_end"), typed("near"));
+    let form = match &d.may_comment {
+        Ok(()) => view! {
+            <section aria-labelledby="new-comment" class="new-comment">
+                <h3 id="new-comment">{t(Msg::CommentNewHeading)}</h3>
+                <ErrorSummary intent="comment" />
+                <PostForm action=action.clone() intent="comment">
+                    <p id="comment-selected" class="hint" hidden=true>{t(Msg::CommentSelected)}</p>
+                    <TextArea name="quote".into() label=t(Msg::CommentQuote) hint=t(Msg::CommentQuoteHint) rows=2 lang=language />
+                    <input type="hidden" name="anchor_start" id="comment-anchor_start" value=anchor_start />
+                    <input type="hidden" name="anchor_end" id="comment-anchor_end" value=anchor_end />
+                    <input type="hidden" name="near" id="comment-near" value=near />
+                    <Select name="stance".into() label=t(Msg::CommentStance) options=stance_options() />
+                    <TextArea name="body".into() label=t(Msg::CommentBody) hint=t(Msg::CommentBodyHint { max: MAX_BODY.to_string() }) required=true />
+                    <ActingAsField organisations=acting />
+                    <TextField name="pseudonym".into() label=t(Msg::CommentPseudonym) hint=t(Msg::CommentPseudonymHint) />
+                    <button type="submit">{t(Msg::CommentPost)}</button>
+                </PostForm>
+            </section>
+        }
+        .into_any(),
+        Err(reason) => {
+            let text = cx.t(reason.clone());
+            let sign_in = cx.viewer.is_none().then(|| {
+                view! { " " <a href=format!("/auth/login?next={}", crate::components::layout::encode_path(&cx.path))>{t(Msg::NavSignIn)}</a> }
+            });
+            view! { <p class="your-part">{text}{sign_in}</p> }.into_any()
+        }
+    };
+    let threads = d
+        .threads
+        .iter()
+        .map(|thread| thread_view(cx, d, thread))
+        .collect_view();
+    let moderation = view! {
+        <p>
+            <a href=format!("/processes/{pid}/moderation-log")>{t(Msg::CommentModerationLog)}</a>
+            {d.moderator.then(|| view! { " · " <a href=format!("/processes/{pid}/moderation")>{t(Msg::CommentModerationQueue)}</a> })}
+        </p>
+    };
+    view! {
+        <section aria-labelledby="comments" class="comments">
+            <h2 id="comments">{t(Msg::CommentHeading)}</h2>
+            <p>{t(Msg::CommentIntro)}</p>
+            {moderation}
+            {form}
+            <p class="hint" id="comments-count">{t(Msg::CommentThreads { count: d.threads.len().to_string() })}</p>
+            <p class="visually-hidden" role="status" id="comments-live"></p>
+            {d.threads.is_empty().then(|| view! { <p id="comments-none">{t(Msg::CommentNoneYet)}</p> })}
+            <ol class="threads" id="threads" aria-describedby="comments-count">{threads}</ol>
+        </section>
+    }
+}
+
+/// One thread: its passage (or "the whole draft"), then its comments in reading order.
+pub fn thread_view(cx: &RequestContext, d: &Discussion, thread: &Thread) -> impl IntoView + use<> {
+    let root = &thread.comments[0];
+    let passage = root.passage.as_ref();
+    let (start, end) = thread
+        .highlight(d)
+        .map(|a| (a.start.clone(), a.end.clone()))
+        .unzip();
+    let heading = match passage {
+        Some(p) => view! {
+            <blockquote class="quote" class:removed=thread.removed lang=d.draft.language.clone()>
+                <span class="visually-hidden">{t(Msg::CommentOnPassage)}": "</span>
+                {if thread.removed { view! { <del>{p.quote.clone()}</del> }.into_any() } else { view! { <span>{p.quote.clone()}</span> }.into_any() }}
+            </blockquote>
+            {thread.removed.then(|| view! { <p class="hint removed-note">{t(Msg::CommentPassageRemoved)}</p> })}
+        }
+        .into_any(),
+        None => view! { <p class="quote whole">{t(Msg::CommentWholeDraft)}</p> }.into_any(),
+    };
+    let comments = thread
+        .comments
+        .iter()
+        .map(|c| comment_view(cx, d, c))
+        .collect_view();
+    view! {
+        <li
+            class="thread"
+            id=format!("thread-{}", thread.id)
+            data-thread=thread.id.to_string()
+            data-anchor-start=start
+            data-anchor-end=end
+            tabindex="-1"
+        >
+            <p class="thread-number"><a href=format!("/processes/{}/drafts/{}/threads/{}", d.process.id, d.draft.id, thread.id)>{format!("#{}", thread.id)}</a></p>
+            {heading}
+            <ol class="comments-in-thread">{comments}</ol>
+        </li>
+    }
+}
+
+fn byline(cx: &RequestContext, c: &Comment) -> impl IntoView + use<> {
+    let org = c.org_name.as_ref().map(|name| {
+        let org = name.pick(cx.lang.code(), &[]).text;
+        view! { " " <span class="org">{t(Msg::CommentForOrg { org })}</span> }
+    });
+    let stance = (c.stance != Stance::None)
+        .then(|| view! { " " <span class=format!("badge stance-{}", c.stance.code())>{t(c.stance.label())}</span> });
+    view! {
+        <p class="byline">
+            <strong>{c.display_name.clone()}</strong>
+            {org}
+            {c.official.then(|| view! { " " <span class="badge official">{t(Msg::CommentOfficial)}</span> })}
+            {stance}
+            " · "
+            <time datetime=format_time(c.created_at)>{format_time(c.created_at)}</time>
+            {c.edited_at.map(|at| view! { " · " <span class="edited" title=format_time(at)>{t(Msg::CommentEdited)}</span> })}
+        </p>
+    }
+}
+
+/// A comment as this reader may see it: its content, or a placeholder that keeps the thread's
+/// shape; with the actions open to them.
+fn comment_view(cx: &RequestContext, d: &Discussion, c: &Comment) -> impl IntoView + use<> {
+    let action = format!("/processes/{}/drafts/{}", d.process.id, d.draft.id);
+    let own = Some(c.author) == d.viewer;
+    let key = c.id.to_string();
+    // Which of this comment's forms failed, so that it opens again with the error.
+    let failed = |intent: &str| {
+        cx.typed("intent").as_deref() == Some(intent)
+            && cx.typed("key").as_deref() == Some(key.as_str())
+    };
+    let (open_appeal, open_reply, open_edit, open_report) = (
+        failed("appeal"),
+        failed("reply"),
+        failed("edit"),
+        failed("report"),
+    );
+    let placeholder = match c.status {
+        Status::Visible => None,
+        Status::Withdrawn => Some(t(Msg::CommentWithdrawn)),
+        Status::Held => Some(t(Msg::CommentHeld)),
+        Status::Pending => Some(t(Msg::CommentPending)),
+        Status::Hidden => {
+            let reason = c
+                .decision
+                .as_ref()
+                .map(|x| t(x.reason.label()))
+                .unwrap_or_default();
+            Some(if own {
+                t(Msg::CommentYoursHidden { reason })
+            } else {
+                t(Msg::CommentHidden { reason })
+            })
+        }
+    };
+    let content = d.shows_content(c).then(|| {
+        let html = markdown::to_html(&c.body);
+        let history = (!c.revisions.is_empty() && c.status == Status::Visible).then(|| {
+            let items = c
+                .revisions
+                .iter()
+                .map(|r| {
+                    view! {
+                        <li>
+                            <time>{format_time(r.replaced_at)}</time>
+                            <div class="comment-body" inner_html=markdown::to_html(&r.body)></div>
+                        </li>
+                    }
+                })
+                .collect_view();
+            view! { <details class="history"><summary>{t(Msg::CommentEarlierVersions)}</summary><ol>{items}</ol></details> }
+        });
+        view! { <div class="comment-body" inner_html=html></div> {history} }
+    });
+    // The author sees the moderator's note and may appeal once.
+    let appeal = (own && c.status == Status::Hidden).then(|| {
+        let note = c
+            .decision
+            .as_ref()
+            .filter(|x| !x.note.is_empty())
+            .map(|x| view! { <p>{t(Msg::CommentModeratorNote { note: x.note.clone() })}</p> });
+        let state = match c.appeal.as_ref().map(|a| a.upheld) {
+            Some(None) => Some(t(Msg::CommentAppealWaiting)),
+            Some(Some(true)) => Some(t(Msg::CommentAppealUpheld)),
+            Some(Some(false)) => Some(t(Msg::CommentAppealRejected)),
+            None => None,
+        };
+        let key = key.clone();
+        let action = action.clone();
+        let form = c.appeal.is_none().then(|| {
+            view! {
+                <details class="action" open=open_appeal>
+                    <summary>{t(Msg::CommentAppeal)}</summary>
+                    <ErrorSummary intent="appeal" key=key.clone() />
+                    <PostForm action=action.clone() intent="appeal" key=key.clone()>
+                        <input type="hidden" name="comment" value=key.clone() />
+                        <TextArea name="statement".into() label=t(Msg::CommentAppealStatement) hint=t(Msg::CommentAppealHint) rows=3 required=true />
+                        <button type="submit">{t(Msg::CommentSendAppeal)}</button>
+                    </PostForm>
+                </details>
+            }
+        });
+        view! { <div class="appeal">{note}{state.map(|s| view! { <p>{s}</p> })}{form}</div> }
+    });
+    let reports = (d.moderator && c.reports > 0).then(|| {
+        let reasons = c
+            .report_reasons
+            .iter()
+            .map(|r| t(r.label()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        view! { <p class="hint">{t(Msg::CommentReports { count: c.reports.to_string(), reasons })}</p> }
+    });
+    let can_reply = d.may_comment.is_ok() && c.status == Status::Visible;
+    let acting = d.acting_options.clone();
+    let reply = can_reply.then(|| {
+        let (key, action) = (key.clone(), action.clone());
+        view! {
+            <details class="action" open=open_reply>
+                <summary>{t(Msg::CommentReply)}</summary>
+                <ErrorSummary intent="reply" key=key.clone() />
+                <PostForm action=action.clone() intent="reply" key=key.clone()>
+                    <input type="hidden" name="parent" value=key.clone() />
+                    <Select name="stance".into() label=t(Msg::CommentStance) options=stance_options() />
+                    <TextArea name="body".into() label=t(Msg::CommentBody) hint=t(Msg::CommentBodyHint { max: MAX_BODY.to_string() }) rows=3 required=true />
+                    <ActingAsField organisations=acting />
+                    <TextField name="pseudonym".into() label=t(Msg::CommentPseudonym) />
+                    <button type="submit">{t(Msg::CommentPostReply)}</button>
+                </PostForm>
+            </details>
+        }
+    });
+    let editable =
+        own && d.may_comment.is_ok() && matches!(c.status, Status::Visible | Status::Pending);
+    let (stance_code, body) = (c.stance.code().to_string(), c.body.clone());
+    let edit = editable.then(|| {
+        let (key, action) = (key.clone(), action.clone());
+        view! {
+            <details class="action" open=open_edit>
+                <summary>{t(Msg::CommentEdit)}</summary>
+                <ErrorSummary intent="edit" key=key.clone() />
+                <PostForm action=action.clone() intent="edit" key=key.clone()>
+                    <input type="hidden" name="comment" value=key.clone() />
+                    <Select name="stance".into() label=t(Msg::CommentStance) options=stance_options() selected=stance_code />
+                    <TextArea name="body".into() label=t(Msg::CommentBody) value=body rows=4 required=true />
+                    <button type="submit">{t(Msg::CommentSaveEdit)}</button>
+                </PostForm>
+            </details>
+        }
+    });
+    let withdraw = (own && c.status != Status::Withdrawn).then(|| {
+        let (key, action) = (key.clone(), action.clone());
+        view! {
+            <PostForm action=action.clone() intent="withdraw" key=key.clone() class="inline">
+                <input type="hidden" name="comment" value=key.clone() />
+                <button type="submit" class="secondary" aria-describedby=format!("withdraw-hint-{key}")>{t(Msg::CommentWithdraw)}</button>
+                <span class="visually-hidden" id=format!("withdraw-hint-{key}")>{t(Msg::CommentWithdrawHint)}</span>
+            </PostForm>
+        }
+    });
+    let report = (d.may_report && !own && c.status == Status::Visible).then(|| {
+        let reasons = options(ReportReason::ALL, ReportReason::code, ReportReason::label);
+        let (key, action) = (key.clone(), action.clone());
+        view! {
+            <details class="action" open=open_report>
+                <summary>{t(Msg::CommentReport)}</summary>
+                <ErrorSummary intent="report" key=key.clone() />
+                <PostForm action=action.clone() intent="report" key=key.clone()>
+                    <input type="hidden" name="comment" value=key.clone() />
+                    <Select name="reason".into() label=t(Msg::CommentReportReason) options=reasons />
+                    <TextField name="note".into() label=t(Msg::CommentReportNote) />
+                    <button type="submit">{t(Msg::CommentSendReport)}</button>
+                </PostForm>
+            </details>
+        }
+    });
+    let status_class = format!(
+        "comment depth-{} status-{}",
+        c.depth.min(MAX_DEPTH),
+        c.status.code()
+    );
+    view! {
+        <li class=status_class id=format!("comment-{}", c.id)>
+            <article aria-label=c.display_name.clone()>
+                {byline(cx, c)}
+                {placeholder.map(|p| view! { <p class="placeholder">{p}</p> })}
+                {content}
+                {reports}
+                {appeal}
+                <div class="comment-actions">{reply}{edit}{report}{withdraw}</div>
+            </article>
+        </li>
+    }
+}
+
+/// `/processes/{id}/drafts/{draft}/threads/{thread}`: one thread on its own page.
+#[component]
+pub fn ThreadPage() -> impl IntoView {
+    let (process, draft, thread) = (
+        param::<ProcessId>("id"),
+        param::<DraftId>("draft"),
+        param::<CommentId>("thread"),
+    );
+    load(
+        move |cx| async move {
+            let d = api::comments::thread_page(&cx, process?, draft?, thread?).await?;
+            Ok((cx, d))
+        },
+        |(cx, d)| {
+            let title = format!("#{} · {}", d.threads[0].id, d.draft.title);
+            let back = format!(
+                "/processes/{}/drafts/{}#thread-{}",
+                d.process.id, d.draft.id, d.threads[0].id
+            );
+            let thread = thread_view(&cx, &d, &d.threads[0]);
+            view! {
+                <Page title=title>
+                    <p><a href=back>{"← "}{d.draft.title.clone()}</a></p>
+                    <ol class="threads" id="threads">{thread}</ol>
+                </Page>
+            }
+        },
+    )
+}
+
+fn reason_options(with_within_rules: bool) -> Vec<(String, String)> {
+    Reason::ALL
+        .iter()
+        .filter(|r| !matches!(r, Reason::Reports | Reason::Appeal))
+        .filter(|r| with_within_rules || **r != Reason::WithinRules)
+        .map(|r| (r.code().to_string(), t(r.label())))
+        .collect()
+}
+
+/// `/processes/{id}/moderation`: what waits for moderators, bars, and the process's settings.
+#[component]
+pub fn ModerationPage() -> impl IntoView {
+    let process = param::<ProcessId>("id");
+    load(
+        move |cx| async move {
+            let queue = api::comments::queue(&cx, process?).await?;
+            Ok((cx, queue))
+        },
+        |(cx, q)| queue_view(cx, q),
+    )
+}
+
+fn queue_view(cx: RequestContext, q: Queue) -> impl IntoView {
+    let pid = q.process.id;
+    let action = format!("/processes/{pid}/moderation");
+    let title = cx.t(Msg::ModerationQueueTitle);
+    let draft_title = |id: DraftId| {
+        q.drafts
+            .iter()
+            .find(|d| d.id == id)
+            .map(|d| d.title.clone())
+            .unwrap_or_default()
+    };
+    let items = q
+        .waiting
+        .iter()
+        .map(|c| {
+            let key = c.id.to_string();
+            let decisions: Vec<(String, String)> = [ModerationAction::Approved, ModerationAction::Hidden, ModerationAction::Restored]
+                .into_iter()
+                .filter(|a| a.applies_to(c.status))
+                .map(|a| (a.code().to_string(), t(a.label())))
+                .collect();
+            let open_appeal = c.appeal.as_ref().filter(|a| a.upheld.is_none());
+            let appeal = open_appeal.map(|a| {
+                let (key, action) = (key.clone(), action.clone());
+                let mine = a.hidden_by == Some(q.viewer);
+                view! {
+                    <div class="appeal">
+                        <p>{t(Msg::ModerationAppealByAuthor { statement: a.statement.clone() })}</p>
+                        {if mine {
+                            view! { <p class="hint">{t(Msg::ErrorAppealSameModerator)}</p> }.into_any()
+                        } else {
+                            view! {
+                                <ErrorSummary intent="appeal_decision" key=key.clone() />
+                                <PostForm action=action.clone() intent="appeal_decision" key=key.clone()>
+                                    <input type="hidden" name="comment" value=key.clone() />
+                                    <Select name="outcome".into() label=t(Msg::ModerationDecision) options=vec![("upheld".into(), t(Msg::ModerationUphold)), ("rejected".into(), t(Msg::ModerationReject))] />
+                                    <TextField name="note".into() label=t(Msg::ModerationNote) hint=t(Msg::ModerationNoteHint) />
+                                    <button type="submit">{t(Msg::ModerationDecide)}</button>
+                                </PostForm>
+                            }.into_any()
+                        }}
+                    </div>
+                }
+            });
+            let decide = (!decisions.is_empty()).then(|| {
+                let (key, action) = (key.clone(), action.clone());
+                view! {
+                <ErrorSummary intent="moderate" key=key.clone() />
+                <PostForm action=action.clone() intent="moderate" key=key.clone()>
+                    <input type="hidden" name="comment" value=key.clone() />
+                    <Select name="action".into() label=t(Msg::ModerationDecision) options=decisions />
+                    <Select name="reason".into() label=t(Msg::ModerationWhy) options=reason_options(true) />
+                    <TextField name="note".into() label=t(Msg::ModerationNote) hint=t(Msg::ModerationNoteHint) />
+                    <button type="submit">{t(Msg::ModerationRecord)}</button>
+                </PostForm>
+            }});
+            let reasons = c.report_reasons.iter().map(|r| t(r.label())).collect::<Vec<_>>().join(", ");
+            let link = format!("/processes/{pid}/drafts/{}/threads/{}", c.draft, c.thread);
+            view! {
+                <li class="queue-item" id=format!("queue-{}", c.id)>
+                    <p class="byline">
+                        <strong>{c.display_name.clone()}</strong> " · "
+                        <span class="badge">{t(c.status.label())}</span> " · "
+                        <a href=link>{t(Msg::ModerationOnDraft { draft: draft_title(c.draft) })}</a>
+                    </p>
+                    {c.passage.as_ref().map(|p| view! { <blockquote class="quote">{p.quote.clone()}</blockquote> })}
+                    <div class="comment-body" inner_html=markdown::to_html(&c.body)></div>
+                    {(c.reports > 0).then(|| view! { <p class="hint">{t(Msg::CommentReports { count: c.reports.to_string(), reasons: reasons.clone() })}</p> })}
+                    {appeal}
+                    {decide}
+                    <details class="action">
+                        <summary>{t(Msg::ModerationBarHeading)}</summary>
+                        <ErrorSummary intent="bar" key=key.clone() />
+                        <PostForm action=action.clone() intent="bar" key=key.clone()>
+                            <input type="hidden" name="comment" value=key.clone() />
+                            <Select name="reason".into() label=t(Msg::ModerationWhy) options=reason_options(false) />
+                            <TextField name="note".into() label=t(Msg::ModerationNote) />
+                            <TextField name="until".into() label=t(Msg::ModerationBarUntil) kind="date" required=true />
+                            <button type="submit" class="secondary">{t(Msg::ModerationBar)}</button>
+                        </PostForm>
+                    </details>
+                </li>
+            }
+        })
+        .collect_view();
+    let bars = q
+        .bars
+        .iter()
+        .map(|b| {
+            let until = crate::domain::process::Day::from_unix_days((b.until - 1).div_euclid(86_400_000)).to_string();
+            let (action, id) = (action.clone(), b.id.to_string());
+            view! {
+                <li>
+                    {t(Msg::ModerationBarRow { name: b.person_name.clone(), until, reason: t(b.reason.label()) })}
+                    <PostForm action=action intent="lift" key=id.clone() class="inline">
+                        <input type="hidden" name="bar" value=id />
+                        <button type="submit" class="secondary">{t(Msg::ModerationLift)}</button>
+                    </PostForm>
+                </li>
+            }
+        })
+        .collect_view();
+    let settings = q.may_edit_settings.then(|| {
+        let modes = options(Moderation::ALL, Moderation::code, Moderation::label);
+        view! {
+            <section aria-labelledby="moderation-settings">
+                <h2 id="moderation-settings">{t(Msg::ModerationSettings)}</h2>
+                <ErrorSummary intent="settings" />
+                <PostForm action=action.clone() intent="settings" class="narrow">
+                    <Select name="mode".into() label=t(Msg::ModerationMode) options=modes selected=q.settings.mode.code().to_string() />
+                    <TextField name="threshold".into() label=t(Msg::ModerationThreshold) kind="number" value=q.settings.report_threshold.to_string() required=true />
+                    <button type="submit">{t(Msg::ModerationSaveSettings)}</button>
+                </PostForm>
+            </section>
+        }
+    });
+    let empty = q.waiting.is_empty();
+    let has_bars = !q.bars.is_empty();
+    let back_title = q
+        .process
+        .fields
+        .title
+        .pick(cx.lang.code(), &q.process.fields.languages)
+        .text;
+    view! {
+        <Page title=title>
+            <p><a href=format!("/processes/{pid}")>{"← "}{back_title}</a>
+               " · " <a href=format!("/processes/{pid}/moderation-log")>{t(Msg::ModerationLogTitle)}</a></p>
+            <p>{t(Msg::ModerationQueueIntro)}</p>
+            {if empty { view! { <p>{t(Msg::ModerationEmpty)}</p> }.into_any() } else { view! { <ol class="queue">{items}</ol> }.into_any() }}
+            {has_bars.then(|| view! {
+                <section aria-labelledby="bars"><h2 id="bars">{t(Msg::ModerationBars)}</h2><ul>{bars}</ul></section>
+            })}
+            {settings}
+        </Page>
+    }
+}
+
+/// `/processes/{id}/moderation-log`: every moderation decision, by role and reason.
+#[component]
+pub fn ModerationLogPage() -> impl IntoView {
+    let process = param::<ProcessId>("id");
+    load(
+        move |cx| async move {
+            let (process, entries) = api::comments::log(&cx, process?).await?;
+            Ok((cx, process, entries))
+        },
+        |(cx, process, entries)| {
+            let title = cx.t(Msg::ModerationLogTitle);
+            let rows = entries
+                .iter()
+                .map(|e| log_row(&cx, process.id, e))
+                .collect_view();
+            let empty = entries.is_empty();
+            view! {
+                <Page title=title>
+                    <p><a href=format!("/processes/{}", process.id)>{"← "}{process.fields.title.pick(cx.lang.code(), &process.fields.languages).text}</a></p>
+                    <p>{t(Msg::ModerationLogIntro)}</p>
+                    {if empty {
+                        view! { <p>{t(Msg::ModerationLogEmpty)}</p> }.into_any()
+                    } else {
+                        view! {
+                            <table class="moderation-log">
+                                <thead><tr>
+                                    <th scope="col">{t(Msg::ModerationWhen)}</th>
+                                    <th scope="col">{t(Msg::ModerationWhat)}</th>
+                                    <th scope="col">{t(Msg::ModerationSubject)}</th>
+                                    <th scope="col">{t(Msg::ModerationBy)}</th>
+                                    <th scope="col">{t(Msg::ModerationWhy)}</th>
+                                </tr></thead>
+                                <tbody>{rows}</tbody>
+                            </table>
+                        }.into_any()
+                    }}
+                </Page>
+            }
+        },
+    )
+}
+
+fn log_row(_cx: &RequestContext, process: ProcessId, e: &ModerationEntry) -> impl IntoView + use<> {
+    let subject = match (e.comment, e.draft) {
+        (Some(comment), Some(draft)) => view! {
+            <a href=format!("/processes/{process}/drafts/{draft}#comment-{comment}")>{t(Msg::ModerationCommentRef { id: comment.to_string() })}</a>
+        }
+        .into_any(),
+        _ => view! { <span>{t(Msg::ModerationAPerson)}</span> }.into_any(),
+    };
+    view! {
+        <tr>
+            <td><time datetime=format_time(e.at)>{format_time(e.at)}</time></td>
+            <td>{t(e.action.label())}</td>
+            <td>{subject}</td>
+            <td>{t(e.actor_role.label())}</td>
+            <td>{t(e.reason.label())}</td>
+        </tr>
+    }
+}

@@ -1,0 +1,105 @@
+// A citizen comments on an exact passage; others see it live; readers report it; a mediator hides
+// it with a reason; the author appeals and a different moderator decides; the public log shows it all.
+import { test, expect, type Browser } from '@playwright/test';
+import { draftIn, expectAccessible, selectInText, signIn, watchErrors } from '../helpers';
+
+const PASSAGE = 'reported to the Data Protection Authority within 72 hours';
+
+async function open(browser: Browser, email: string | null, url: string) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  if (email) await signIn(page, email);
+  await page.goto(url);
+  return { page, errors };
+}
+
+test('a passage comment, live to others, reported, hidden with a reason, appealed, in the public log', async ({ browser }) => {
+  const first = await (await browser.newContext()).newPage();
+  const url = await draftIn(first, 'public_comment');
+  const citizen = await open(browser, 'citizen@demo.baraza', url);
+  const reader = await open(browser, 'lakeside.reader@demo.baraza', url);
+  await expect(citizen.page.getByText('You are reading live')).toBeVisible();
+  await expect(reader.page.getByText('您正在实时阅读')).toBeVisible();
+
+  // Selecting words fills the form with the quote; the comment lands on exactly that passage.
+  await selectInText(citizen.page, PASSAGE);
+  await expect(citizen.page.getByLabel('Passage (optional)')).toHaveValue(PASSAGE);
+  await expect(citizen.page.getByText('Commenting on the selected passage.')).toBeVisible();
+  const form = citizen.page.getByRole('region', { name: 'Add a comment' });
+  await form.getByLabel('Your position').selectOption('suggests');
+  const body = 'Seventy-two hours is *too long* for people whose records leaked. Ask for **24 hours**.';
+  await form.getByLabel('Your comment').fill(body);
+  await form.getByRole('button', { name: 'Post comment' }).click();
+  await expect(citizen.page.getByRole('status').first()).toHaveText('Your comment is posted.');
+  const thread = citizen.page.locator('#threads > li', { hasText: 'Ask for 24 hours' });
+  await expect(thread.locator('blockquote')).toContainText(PASSAGE);
+  await expect(thread.locator('em')).toHaveText('too long');
+  await expectAccessible(citizen.page);
+
+  // The other reader sees the thread arrive without reloading, and the passage highlighted.
+  const arrived = reader.page.locator('#threads > li', { hasText: 'Ask for 24 hours' });
+  await expect(arrived).toBeVisible();
+  const threadId = await arrived.getAttribute('data-thread');
+  await expect(reader.page.locator(`.live-text mark.passage[data-threads~="${threadId}"]`).first()).toContainText('72 hours');
+  await expect(reader.page.locator(`.live-text a.thread-marker[href="#thread-${threadId}"]`)).toHaveCount(1);
+
+  // Three different people report it; the third report holds it, live for the reader.
+  const comment = (page: typeof reader.page) =>
+    page.locator('#threads > li', { hasText: 'Seventy-two hours' }).locator('li.comment').first();
+  for (const email of ['lakeside.reader@demo.baraza', 'li.mingyuan@demo.baraza', 'chen.jing@demo.baraza']) {
+    const who = email === 'lakeside.reader@demo.baraza' ? reader : await open(browser, email, url);
+    const own = comment(who.page);
+    await own.locator('summary', { hasText: /Report|举报/ }).click();
+    await own.locator('select[name=reason]').selectOption('off_topic');
+    await own.getByRole('button', { name: /Send report|发送举报/ }).click();
+    await expect(who.page.getByRole('status').first()).toHaveText(/Your report is recorded|您的举报已记录/);
+    expect(who.errors).toEqual([]);
+  }
+  await expect(reader.page.locator('#threads > li', { hasText: '因读者举报，正在等待审核' })).toBeVisible();
+
+  // The mediator hides it with a reason and a note to the author.
+  const mediator = await open(browser, 'mediator@demo.baraza', url.replace(/\/drafts\/.*/, '/moderation'));
+  const queued = mediator.page.locator('.queue-item', { hasText: 'Seventy-two hours' });
+  await expect(queued).toContainText('3 reports');
+  const decision = queued.locator('form', { has: mediator.page.getByRole('button', { name: 'Record decision' }) });
+  await decision.getByLabel('Decision').selectOption('hidden');
+  await decision.getByLabel('Reason').selectOption('off_topic');
+  await decision.getByLabel('Note to the author').fill('Please keep to what the strategy says.');
+  await decision.getByRole('button', { name: 'Record decision' }).click();
+  await expect(mediator.page.getByRole('status').first()).toContainText('The decision is recorded');
+  await expectAccessible(mediator.page);
+
+  // The author sees why, and appeals once.
+  await citizen.page.reload();
+  const mine = comment(citizen.page);
+  await expect(mine).toContainText('Your comment is hidden. Reason: Off topic.');
+  await expect(mine).toContainText('Please keep to what the strategy says.');
+  await mine.locator('summary', { hasText: 'Appeal' }).click();
+  await mine.getByLabel('Why should it be shown?').fill('It is about 5.4 of the strategy: the time limit.');
+  await mine.getByRole('button', { name: 'Send appeal' }).click();
+  await expect(citizen.page.getByRole('status').first()).toContainText('A different moderator will decide it');
+  await expect(comment(citizen.page)).toContainText('Your appeal waits for a decision.');
+
+  // The mediator who hid it may not decide; the moderator upholds it, and it is shown again.
+  await mediator.page.reload();
+  await expect(mediator.page.locator('.queue-item', { hasText: 'Seventy-two hours' })).toContainText('a different moderator must decide');
+  const moderator = await open(browser, 'moderator@demo.baraza', mediator.page.url());
+  const appealed = moderator.page.locator('.queue-item', { hasText: 'Seventy-two hours' });
+  await appealed.locator('form', { hasText: 'Decide the appeal' }).getByLabel('Decision').selectOption('upheld');
+  await appealed.getByRole('button', { name: 'Decide the appeal' }).click();
+  await expect(moderator.page.getByRole('status').first()).toContainText('The decision is recorded');
+  await expect(reader.page.locator('#threads > li', { hasText: 'Ask for 24 hours' })).toBeVisible();
+
+  // Anyone can read the log: what, by which role, why; never the content or the reporters.
+  const anonymous = await open(browser, null, url.replace(/\/drafts\/.*/, '/moderation-log'));
+  const log = anonymous.page.getByRole('table');
+  for (const row of ['Held for review', 'Hidden', 'Appealed', 'Appeal upheld']) await expect(log).toContainText(row);
+  await expect(log).toContainText('Automatic, after reports');
+  await expect(log).toContainText('Moderator');
+  await expect(log).not.toContainText('Seventy-two');
+  await expect(log).not.toContainText('湖畔读书人');
+  await expectAccessible(anonymous.page);
+
+  for (const who of [citizen, reader, mediator, moderator, anonymous]) expect(who.errors).toEqual([]);
+});

@@ -1,0 +1,50 @@
+// A comment on a passage stays with the passage while co-drafters rewrite around it and inside it.
+import { test, expect } from '@playwright/test';
+import { draftIn, selectInText, signIn, watchErrors } from '../helpers';
+
+const PASSAGE = 'gives the floor first to those who have not yet spoken';
+
+test('the highlight follows its passage through the co-drafters\' edits', async ({ browser }) => {
+  const mediator = await (await browser.newContext()).newPage();
+  const errors = watchErrors(mediator);
+  await signIn(mediator, 'mediator@demo.baraza');
+  await mediator.goto(await draftIn(mediator, 'drafting'));
+  await expect(mediator.getByText('You are reading live')).toBeVisible();
+  await selectInText(mediator, PASSAGE);
+  await expect(mediator.getByLabel('Passage (optional)')).toHaveValue(PASSAGE);
+  await mediator.getByRole('region', { name: 'Add a comment' }).getByLabel('Your comment').fill('Please say how the mediator knows who has not spoken yet: a list kept by the secretariat?');
+  await mediator.getByRole('button', { name: 'Post comment' }).click();
+  await expect(mediator.getByRole('status').first()).toHaveText('Your comment is posted.');
+  const id = await mediator.locator('#threads > li', { hasText: 'who has not spoken yet' }).getAttribute('data-thread');
+  // The highlight may be in several pieces (someone's caret splits it): read them together.
+  const highlighted = (page: typeof mediator) => async () =>
+    (await page.locator(`.live-text mark.passage[data-threads~="${id}"]`).allTextContents()).join('');
+  await expect.poll(highlighted(mediator)).toBe(PASSAGE);
+
+  // The city rewrites: words before the passage, and inside it.
+  const city = await (await browser.newContext()).newPage();
+  await signIn(city, 'gov@demo.baraza');
+  await city.goto(mediator.url());
+  const text = city.getByRole('textbox', { name: 'Draft text' });
+  await expect(text).toBeEditable();
+  const typeAt = async (before: string, words: string) => {
+    await text.evaluate((t: HTMLTextAreaElement, before) => {
+      const at = t.value.indexOf(before);
+      t.focus();
+      t.setSelectionRange(at, at);
+    }, before);
+    await city.keyboard.type(words);
+  };
+  await typeAt('gives the floor first', 'always ');
+  await typeAt('yet spoken', 'really ');
+  const moved = 'gives the floor first to those who have not really yet spoken';
+  await expect.poll(highlighted(mediator)).toBe(moved);
+  await expect(mediator.locator('.live-text')).toContainText('always gives the floor');
+  // The co-drafter sees the highlight in the editor too.
+  await expect(city.locator(`.mirror mark.passage[data-threads~="${id}"]`).first()).toBeAttached();
+
+  // After a reload the server places the passage where it now is.
+  await mediator.reload();
+  await expect.poll(highlighted(mediator)).toBe(moved);
+  expect(errors).toEqual([]);
+});
