@@ -48,7 +48,16 @@ pub async fn context(
         Some(id) => state.store.person(PersonId(id)).await.unwrap_or_default(),
         None => None,
     };
-    let notice: Option<Msg> = session.remove(NOTICE_KEY).await.unwrap_or_default();
+    // The notice belongs to the page the person goes to next, not to a script's fetch in the page
+    // they are leaving (live comment threads are fetched while the form's redirect is followed).
+    let navigating = headers
+        .get("sec-fetch-mode")
+        .is_none_or(|mode| mode.as_bytes() == b"navigate");
+    let notice: Option<Msg> = if navigating {
+        session.remove(NOTICE_KEY).await.unwrap_or_default()
+    } else {
+        None
+    };
     // tower-sessions saves only changed sessions, so an "on inactivity" expiry would otherwise run
     // from the last change, not the last visit. Renew it once half of it has passed.
     if viewer.is_some() && session.expiry_age() < time::Duration::days(crate::SESSION_IDLE_DAYS / 2)

@@ -619,6 +619,8 @@ fn receive(editor: &Shared, bytes: &[u8]) {
                         e.shadow = value;
                         drop(e);
                         editor.borrow().refresh_peers();
+                        // Words selected while the text was still loading can be commented on now.
+                        super::passages::offer_passage(editor);
                     }
                 }
                 _ => {}

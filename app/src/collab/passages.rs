@@ -85,7 +85,7 @@ fn selection(editor: &Shared, document: &Document) -> Option<(u32, u32, String)>
 }
 
 /// Offers the selected words to the comment form, with sticky positions made from the document.
-fn offer_passage(editor: &Shared) {
+pub fn offer_passage(editor: &Shared) {
     let Some(document) = document() else {
         return;
     };

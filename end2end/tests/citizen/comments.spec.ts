@@ -15,6 +15,8 @@ async function open(browser: Browser, email: string | null, url: string) {
 }
 
 test('a passage comment, live to others, reported, hidden with a reason, appealed, in the public log', async ({ browser }) => {
+  // Seven people in seven browsers: longer than one person's story.
+  test.setTimeout(90_000);
   const first = await (await browser.newContext()).newPage();
   const url = await draftIn(first, 'public_comment');
   const citizen = await open(browser, 'citizen@demo.baraza', url);
