@@ -152,17 +152,33 @@ fn watch(editor: &Shared) {
     let e = editor.clone();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let data = event.data().as_string().unwrap_or_default();
-        let thread = serde_json::from_str::<serde_json::Value>(&data)
-            .ok()
-            .and_then(|v| v["thread"].as_i64());
-        if let Some(thread) = thread {
+        let event = serde_json::from_str::<serde_json::Value>(&data).unwrap_or_default();
+        if let Some(thread) = event["thread"].as_i64() {
             fetch_thread(&e, thread);
+        } else if event["reload"] == true {
+            // Fell behind: bring every thread on the page up to date.
+            for thread in shown_threads() {
+                fetch_thread(&e, thread);
+            }
         }
     });
     source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     // Kept alive for the page's lifetime.
     std::mem::forget(source);
+}
+
+/// The threads on the page.
+fn shown_threads() -> Vec<i64> {
+    let Some(list) =
+        document().and_then(|d| d.query_selector_all("#threads > li[data-thread]").ok())
+    else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i)?.dyn_into::<Element>().ok())
+        .filter_map(|e| e.get_attribute("data-thread")?.parse().ok())
+        .collect()
 }
 
 /// Fetches a thread's own page and puts its current state in place of the one shown.
