@@ -37,6 +37,9 @@ pub struct Discussion {
     pub moderator: bool,
     /// Organisations the reader may speak for.
     pub acting_options: Vec<Organisation>,
+    /// The organisation the forms choose at first: a co-drafter who may comment in this phase
+    /// only for their organisation speaks for it unless they choose otherwise.
+    pub default_acting_for: Option<crate::ids::OrgId>,
 }
 
 impl Thread {
@@ -175,7 +178,17 @@ pub async fn discussion(
             .collect(),
         None => Vec::new(),
     };
+    let default_acting_for = if standing.may(None, Action::Comment, process.phase) {
+        None
+    } else {
+        standing
+            .co_drafting_orgs
+            .iter()
+            .copied()
+            .find(|org| standing.may(Some(*org), Action::Comment, process.phase))
+    };
     Ok(Discussion {
+        default_acting_for,
         may_comment: may_comment(standing, process.phase),
         may_report: standing.may(None, Action::Report, process.phase),
         process,

@@ -291,7 +291,12 @@ pub fn PasswordField(
 /// "Speaking as": oneself, or one of the organisations the person belongs to. What they do is
 /// recorded with both their name and the organisation they chose.
 #[component]
-pub fn ActingAsField(organisations: Vec<Organisation>) -> impl IntoView {
+pub fn ActingAsField(
+    organisations: Vec<Organisation>,
+    /// The organisation chosen at first (when the person may act only through it).
+    #[prop(default = None)]
+    selected: Option<crate::ids::OrgId>,
+) -> impl IntoView {
     let cx = cx();
     let lang = cx.lang.code().to_string();
     let mut options = vec![(String::new(), t(Msg::FormActingAsMyself))];
@@ -307,6 +312,7 @@ pub fn ActingAsField(organisations: Vec<Organisation>) -> impl IntoView {
                 name="acting_for".to_string()
                 label=t(Msg::FormActingAs)
                 options=options
+                selected=selected.map(|o| o.to_string()).unwrap_or_default()
                 hint=t(Msg::FormActingAsHint)
             />
         }

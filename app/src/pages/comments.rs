@@ -34,6 +34,7 @@ pub fn discussion_view(cx: &RequestContext, d: &Discussion) -> impl IntoView + u
     let (pid, did) = (d.process.id, d.draft.id);
     let action = format!("/processes/{pid}/drafts/{did}");
     let (language, acting) = (d.draft.language.clone(), d.acting_options.clone());
+    let default_acting_for = d.default_acting_for;
     let typed = |name: &str| cx.typed(name).unwrap_or_default();
     let (anchor_start, anchor_end, near) =
         (typed("anchor_start"), typed("anchor_end"), typed("near"));
@@ -50,7 +51,7 @@ pub fn discussion_view(cx: &RequestContext, d: &Discussion) -> impl IntoView + u
                     <input type="hidden" name="near" id="comment-near" value=near />
                     <Select name="stance".into() label=t(Msg::CommentStance) options=stance_options() />
                     <TextArea name="body".into() label=t(Msg::CommentBody) hint=t(Msg::CommentBodyHint { max: MAX_BODY.to_string() }) required=true />
-                    <ActingAsField organisations=acting />
+                    <ActingAsField organisations=acting selected=default_acting_for />
                     <TextField name="pseudonym".into() label=t(Msg::CommentPseudonym) hint=t(Msg::CommentPseudonymHint) />
                     <button type="submit">{t(Msg::CommentPost)}</button>
                 </PostForm>
@@ -244,7 +245,7 @@ fn comment_view(cx: &RequestContext, d: &Discussion, c: &Comment) -> impl IntoVi
         view! { <p class="hint">{t(Msg::CommentReports { count: c.reports.to_string(), reasons })}</p> }
     });
     let can_reply = d.may_comment.is_ok() && c.status == Status::Visible;
-    let acting = d.acting_options.clone();
+    let (acting, default_acting_for) = (d.acting_options.clone(), d.default_acting_for);
     let reply = can_reply.then(|| {
         let (key, action) = (key.clone(), action.clone());
         view! {
@@ -255,7 +256,7 @@ fn comment_view(cx: &RequestContext, d: &Discussion, c: &Comment) -> impl IntoVi
                     <input type="hidden" name="parent" value=key.clone() />
                     <Select name="stance".into() label=t(Msg::CommentStance) options=stance_options() />
                     <TextArea name="body".into() label=t(Msg::CommentBody) hint=t(Msg::CommentBodyHint { max: MAX_BODY.to_string() }) rows=3 required=true />
-                    <ActingAsField organisations=acting />
+                    <ActingAsField organisations=acting selected=default_acting_for />
                     <TextField name="pseudonym".into() label=t(Msg::CommentPseudonym) />
                     <button type="submit">{t(Msg::CommentPostReply)}</button>
                 </PostForm>

@@ -994,3 +994,49 @@ on_both!(
         );
     }
 );
+
+on_both!(
+    co_drafters_comment_for_their_organisation_while_drafting,
+    |backend| async move {
+        let app = TestApp::start(backend).await;
+        let process = app.process_in("drafting").await;
+        let draft = app.draft_id("Charter").await;
+        let city = app.org_id("City Hall").await;
+        let page = format!("/processes/{process}/drafts/{draft}");
+        let gov = app.signed_in("gov@demo.baraza").await;
+        // Speaking for themselves they may not comment while drafting, so the form speaks for the city.
+        let html = text(gov.get(app.url(&page)).send().await.unwrap()).await;
+        assert!(
+            html.contains(&format!("<option value=\"{city}\" selected")),
+            "the city is chosen"
+        );
+        let (status, _) = post(
+            &app,
+            &gov,
+            &page,
+            &[("intent", "comment"), ("body", "As myself.")],
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = post(
+            &app,
+            &gov,
+            &page,
+            &[
+                ("intent", "comment"),
+                ("body", "For the city."),
+                ("acting_for", &city.to_string()),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let c = comment_with(&app, draft, "For the city.").await;
+        assert!(
+            c["organisation"]["en"]
+                .as_str()
+                .unwrap()
+                .contains("City Hall")
+        );
+        assert_eq!(c["official"], true, "City Hall is a government body");
+    }
+);
