@@ -280,57 +280,83 @@ pub async fn draft(
     form: Submitted,
 ) -> Response {
     let (process, draft) = (ProcessId(id), app::ids::DraftId(draft));
-    submit(state, session, parts, form, |cx, form| async move {
-        let notice = match form.text("intent") {
-            "version" => {
-                api::drafts::name_version(&cx, process, draft, &form).await?;
-                Msg::NoticeVersionNamed
-            }
-            "lock" => {
-                api::drafts::lock(&cx, process, draft, form.text("locked") == "true").await?;
-                Msg::NoticeSaved
-            }
-            "comment" | "reply" => {
-                let comment = api::comments::post(&cx, process, draft, &form).await?;
-                let notice = match comment.status {
-                    Status::Pending => Msg::NoticeCommentPending,
-                    _ => Msg::NoticeCommentPosted,
-                };
-                // Back to the new comment, in its thread.
-                return Ok(Done::to(
-                    format!("/processes/{process}/drafts/{draft}#comment-{}", comment.id),
-                    notice,
-                ));
-            }
-            "edit" => {
-                api::comments::edit(&cx, process, draft, &form).await?;
-                Msg::NoticeCommentEdited
-            }
-            "withdraw" => {
-                api::comments::withdraw(&cx, process, draft, &form).await?;
-                Msg::NoticeCommentWithdrawn
-            }
-            "report" => {
-                api::comments::report(&cx, process, draft, &form).await?;
-                Msg::NoticeCommentReported
-            }
-            "appeal" => {
-                api::comments::appeal(&cx, process, draft, &form).await?;
-                Msg::NoticeAppealSent
-            }
-            _ => return Err(unknown_intent()),
-        };
-        // Comment actions come back to the comment they were about.
-        let anchor = match form.text("comment").parse::<i64>() {
-            Ok(id) => format!("#comment-{id}"),
-            Err(_) => String::new(),
-        };
-        Ok(Done::to(
-            format!("/processes/{process}/drafts/{draft}{anchor}"),
-            notice,
-        ))
+    submit(state, session, parts, form, move |cx, form| async move {
+        on_draft(cx, process, draft, form).await
     })
     .await
+}
+
+/// `POST /processes/{id}/drafts/{draft}/threads/{thread}`: the comment forms of a thread's page
+/// (the same intents as the draft page; a failed submission comes back to the thread's page).
+pub async fn thread(
+    State(state): State<AppState>,
+    Path((id, draft, _thread)): Path<(i64, i64, i64)>,
+    session: Session,
+    parts: Parts,
+    form: Submitted,
+) -> Response {
+    let (process, draft) = (ProcessId(id), app::ids::DraftId(draft));
+    submit(state, session, parts, form, move |cx, form| async move {
+        on_draft(cx, process, draft, form).await
+    })
+    .await
+}
+
+/// What a form about a draft asks for.
+async fn on_draft(
+    cx: app::ssr::RequestContext,
+    process: ProcessId,
+    draft: app::ids::DraftId,
+    form: app::api::form::Form,
+) -> Result<Done, AppError> {
+    let notice = match form.text("intent") {
+        "version" => {
+            api::drafts::name_version(&cx, process, draft, &form).await?;
+            Msg::NoticeVersionNamed
+        }
+        "lock" => {
+            api::drafts::lock(&cx, process, draft, form.text("locked") == "true").await?;
+            Msg::NoticeSaved
+        }
+        "comment" | "reply" => {
+            let comment = api::comments::post(&cx, process, draft, &form).await?;
+            let notice = match comment.status {
+                Status::Pending => Msg::NoticeCommentPending,
+                _ => Msg::NoticeCommentPosted,
+            };
+            // Back to the new comment, in its thread.
+            return Ok(Done::to(
+                format!("/processes/{process}/drafts/{draft}#comment-{}", comment.id),
+                notice,
+            ));
+        }
+        "edit" => {
+            api::comments::edit(&cx, process, draft, &form).await?;
+            Msg::NoticeCommentEdited
+        }
+        "withdraw" => {
+            api::comments::withdraw(&cx, process, draft, &form).await?;
+            Msg::NoticeCommentWithdrawn
+        }
+        "report" => {
+            api::comments::report(&cx, process, draft, &form).await?;
+            Msg::NoticeCommentReported
+        }
+        "appeal" => {
+            api::comments::appeal(&cx, process, draft, &form).await?;
+            Msg::NoticeAppealSent
+        }
+        _ => return Err(unknown_intent()),
+    };
+    // Comment actions come back to the comment they were about.
+    let anchor = match form.text("comment").parse::<i64>() {
+        Ok(id) => format!("#comment-{id}"),
+        Err(_) => String::new(),
+    };
+    Ok(Done::to(
+        format!("/processes/{process}/drafts/{draft}{anchor}"),
+        notice,
+    ))
 }
 
 /// `POST /processes/{id}/moderation`: the moderation queue (`intent=moderate`,

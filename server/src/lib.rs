@@ -77,6 +77,10 @@ pub fn router(state: AppState) -> Router {
         .route("/admin/processes/{id}", post(forms::edit_process))
         .route("/processes/{id}/manage", post(forms::manage_process))
         .route("/processes/{id}/drafts/{draft}", post(forms::draft))
+        .route(
+            "/processes/{id}/drafts/{draft}/threads/{thread}",
+            post(forms::thread),
+        )
         .route("/processes/{id}/moderation", post(forms::moderation))
         .route("/collab/drafts/{id}", get(collab::socket::connect))
         .route("/live/drafts/{id}/comments", get(collab::events::comments))

@@ -37,6 +37,11 @@ pub struct Discussion {
     pub moderator: bool,
     /// Organisations the reader may speak for.
     pub acting_options: Vec<Organisation>,
+    /// Whether each comment carries its forms (a thread's own page) or links to them (the draft
+    /// page, which stays light however many comments it has).
+    pub with_forms: bool,
+    /// The form to show open on a thread's page (`reply-12`), from its address.
+    pub open: Option<String>,
     /// The organisation the forms choose at first: a co-drafter who may comment in this phase
     /// only for their organisation speaks for it unless they choose otherwise.
     pub default_acting_for: Option<crate::ids::OrgId>,
@@ -188,6 +193,8 @@ pub async fn discussion(
             .find(|org| standing.may(Some(*org), Action::Comment, process.phase))
     };
     Ok(Discussion {
+        with_forms: only.is_some(),
+        open: None,
         default_acting_for,
         may_comment: may_comment(standing, process.phase),
         may_report: standing.may(None, Action::Report, process.phase),

@@ -190,7 +190,7 @@ fn fetch_thread(editor: &Shared, thread: i64) {
     let Ok(request) = XmlHttpRequest::new() else {
         return;
     };
-    let url = format!("/processes/{process}/drafts/{draft}/threads/{thread}");
+    let url = format!("/processes/{process}/drafts/{draft}/threads/{thread}?as_listed");
     if request.open("GET", &url).is_err() {
         return;
     }

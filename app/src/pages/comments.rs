@@ -14,6 +14,7 @@ use crate::model::{Comment, ModerationEntry};
 use crate::pages::process::format_time;
 use crate::ssr::RequestContext;
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 fn options<T: Copy>(
     all: &[T],
@@ -154,13 +155,24 @@ fn byline(cx: &RequestContext, c: &Comment) -> impl IntoView + use<> {
 /// A comment as this reader may see it: its content, or a placeholder that keeps the thread's
 /// shape; with the actions open to them.
 fn comment_view(cx: &RequestContext, d: &Discussion, c: &Comment) -> impl IntoView + use<> {
-    let action = format!("/processes/{}/drafts/{}", d.process.id, d.draft.id);
+    // Forms post to the thread's page, so a failed submission comes back with them.
+    let action = format!(
+        "/processes/{}/drafts/{}/threads/{}",
+        d.process.id, d.draft.id, c.thread
+    );
     let own = Some(c.author) == d.viewer;
     let key = c.id.to_string();
-    // Which of this comment's forms failed, so that it opens again with the error.
+    // Which of this comment's forms to open: the one that failed, or the one asked for.
     let failed = |intent: &str| {
-        cx.typed("intent").as_deref() == Some(intent)
-            && cx.typed("key").as_deref() == Some(key.as_str())
+        let asked = d.open.as_deref() == Some(format!("{intent}-{key}").as_str());
+        let failed = cx.typed("intent").as_deref() == Some(intent)
+            && cx.typed("key").as_deref() == Some(key.as_str());
+        asked || failed
+    };
+    // On the draft page, each action is a link to the form on the thread's page.
+    let link = |intent: &str, label: Msg| {
+        let href = format!("{action}?open={intent}-{key}#comment-{key}");
+        view! { <a class="action-link" href=href>{t(label)}</a> }
     };
     let (open_appeal, open_reply, open_edit, open_report) = (
         failed("appeal"),
@@ -220,7 +232,9 @@ fn comment_view(cx: &RequestContext, d: &Discussion, c: &Comment) -> impl IntoVi
         };
         let key = key.clone();
         let action = action.clone();
-        let form = c.appeal.is_none().then(|| {
+        let appealable = c.appeal.is_none();
+        let form = (appealable && !d.with_forms).then(|| link("appeal", Msg::CommentAppeal));
+        let form = form.map(IntoAny::into_any).or_else(|| (appealable && d.with_forms).then(|| {
             view! {
                 <details class="action" open=open_appeal>
                     <summary>{t(Msg::CommentAppeal)}</summary>
@@ -231,8 +245,8 @@ fn comment_view(cx: &RequestContext, d: &Discussion, c: &Comment) -> impl IntoVi
                         <button type="submit">{t(Msg::CommentSendAppeal)}</button>
                     </PostForm>
                 </details>
-            }
-        });
+            }.into_any()
+        }));
         view! { <div class="appeal">{note}{state.map(|s| view! { <p>{s}</p> })}{form}</div> }
     });
     let reports = (d.moderator && c.reports > 0).then(|| {
@@ -246,7 +260,8 @@ fn comment_view(cx: &RequestContext, d: &Discussion, c: &Comment) -> impl IntoVi
     });
     let can_reply = d.may_comment.is_ok() && c.status == Status::Visible;
     let (acting, default_acting_for) = (d.acting_options.clone(), d.default_acting_for);
-    let reply = can_reply.then(|| {
+    let reply = (can_reply && !d.with_forms).then(|| link("reply", Msg::CommentReply).into_any());
+    let reply = reply.or_else(|| (can_reply && d.with_forms).then(|| {
         let (key, action) = (key.clone(), action.clone());
         view! {
             <details class="action" open=open_reply>
@@ -261,12 +276,13 @@ fn comment_view(cx: &RequestContext, d: &Discussion, c: &Comment) -> impl IntoVi
                     <button type="submit">{t(Msg::CommentPostReply)}</button>
                 </PostForm>
             </details>
-        }
-    });
+        }.into_any()
+    }));
     let editable =
         own && d.may_comment.is_ok() && matches!(c.status, Status::Visible | Status::Pending);
     let (stance_code, body) = (c.stance.code().to_string(), c.body.clone());
-    let edit = editable.then(|| {
+    let edit = (editable && !d.with_forms).then(|| link("edit", Msg::CommentEdit).into_any());
+    let edit = edit.or_else(|| (editable && d.with_forms).then(|| {
         let (key, action) = (key.clone(), action.clone());
         view! {
             <details class="action" open=open_edit>
@@ -279,8 +295,8 @@ fn comment_view(cx: &RequestContext, d: &Discussion, c: &Comment) -> impl IntoVi
                     <button type="submit">{t(Msg::CommentSaveEdit)}</button>
                 </PostForm>
             </details>
-        }
-    });
+        }.into_any()
+    }));
     let withdraw = (own && c.status != Status::Withdrawn).then(|| {
         let (key, action) = (key.clone(), action.clone());
         view! {
@@ -291,7 +307,10 @@ fn comment_view(cx: &RequestContext, d: &Discussion, c: &Comment) -> impl IntoVi
             </PostForm>
         }
     });
-    let report = (d.may_report && !own && c.status == Status::Visible).then(|| {
+    let reportable = d.may_report && !own && c.status == Status::Visible;
+    let report =
+        (reportable && !d.with_forms).then(|| link("report", Msg::CommentReport).into_any());
+    let report = report.or_else(|| (reportable && d.with_forms).then(|| {
         let reasons = options(ReportReason::ALL, ReportReason::code, ReportReason::label);
         let (key, action) = (key.clone(), action.clone());
         view! {
@@ -305,8 +324,8 @@ fn comment_view(cx: &RequestContext, d: &Discussion, c: &Comment) -> impl IntoVi
                     <button type="submit">{t(Msg::CommentSendReport)}</button>
                 </PostForm>
             </details>
-        }
-    });
+        }.into_any()
+    }));
     let status_class = format!(
         "comment depth-{} status-{}",
         c.depth.min(MAX_DEPTH),
@@ -334,9 +353,16 @@ pub fn ThreadPage() -> impl IntoView {
         param::<DraftId>("draft"),
         param::<CommentId>("thread"),
     );
+    let query = use_query_map().read_untracked().clone();
+    let open = query.get("open");
+    // `?as_listed` renders the thread as the draft page lists it (links, not forms): what the draft
+    // page fetches to update a thread live.
+    let as_listed = query.get("as_listed").is_some();
     load(
         move |cx| async move {
-            let d = api::comments::thread_page(&cx, process?, draft?, thread?).await?;
+            let mut d = api::comments::thread_page(&cx, process?, draft?, thread?).await?;
+            d.open = open;
+            d.with_forms = !as_listed;
             Ok((cx, d))
         },
         |(cx, d)| {

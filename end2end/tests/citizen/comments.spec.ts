@@ -51,8 +51,10 @@ test('a passage comment, live to others, reported, hidden with a reason, appeale
     page.locator('#threads > li', { hasText: 'Seventy-two hours' }).locator('li.comment').first();
   for (const email of ['lakeside.reader@demo.baraza', 'li.mingyuan@demo.baraza', 'chen.jing@demo.baraza']) {
     const who = email === 'lakeside.reader@demo.baraza' ? reader : await open(browser, email, url);
+    // The draft page links each action to the form on the thread's own page.
+    await comment(who.page).getByRole('link', { name: /^(Report|举报)$/ }).click();
     const own = comment(who.page);
-    await own.locator('summary', { hasText: /Report|举报/ }).click();
+    await expect(own.locator('details[open] summary', { hasText: /Report|举报/ })).toBeVisible();
     await own.locator('select[name=reason]').selectOption('off_topic');
     await own.getByRole('button', { name: /Send report|发送举报/ }).click();
     await expect(who.page.getByRole('status').first()).toHaveText(/Your report is recorded|您的举报已记录/);
@@ -74,10 +76,10 @@ test('a passage comment, live to others, reported, hidden with a reason, appeale
 
   // The author sees why, and appeals once.
   await citizen.page.reload();
+  await expect(comment(citizen.page)).toContainText('Your comment is hidden. Reason: Off topic.');
+  await expect(comment(citizen.page)).toContainText('Please keep to what the strategy says.');
+  await comment(citizen.page).getByRole('link', { name: 'Appeal' }).click();
   const mine = comment(citizen.page);
-  await expect(mine).toContainText('Your comment is hidden. Reason: Off topic.');
-  await expect(mine).toContainText('Please keep to what the strategy says.');
-  await mine.locator('summary', { hasText: 'Appeal' }).click();
   await mine.getByLabel('Why should it be shown?').fill('It is about 5.4 of the strategy: the time limit.');
   await mine.getByRole('button', { name: 'Send appeal' }).click();
   await expect(citizen.page.getByRole('status').first()).toContainText('A different moderator will decide it');
