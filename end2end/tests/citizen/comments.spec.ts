@@ -107,3 +107,45 @@ test('a passage comment, live to others, reported, hidden with a reason, appeale
 
   for (const who of [citizen, reader, mediator, moderator, anonymous]) expect(who.errors).toEqual([]);
 });
+
+test.describe('with JavaScript disabled', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('comments on words copied into the form, replies on the thread page, and sees the highlight', async ({ page }) => {
+    await signIn(page, 'academia@demo.baraza');
+    await page.goto(await draftIn(page, 'public_comment'));
+    const form = page.getByRole('region', { name: 'Add a comment' });
+    const words = 'audited for bias and accuracy at least every two years';
+    await form.getByLabel('Passage (optional)').fill(words);
+    await form.getByLabel('Your position').selectOption('asks');
+    await form.getByLabel('Your comment').fill('Who audits the auditors? Please name the body.');
+    await form.getByRole('button', { name: 'Post comment' }).click();
+    await expect(page.getByRole('status').first()).toHaveText('Your comment is posted.');
+    const thread = page.locator('#threads > li', { hasText: 'Who audits the auditors?' });
+    await expect(thread.locator('blockquote')).toContainText(words);
+    const id = await thread.getAttribute('data-thread');
+    // The server draws the highlight and its marker into the text it serves.
+    await expect(page.locator(`.live-text mark.passage[data-threads~="${id}"]`)).toHaveText(words);
+    await expect(page.locator(`.live-text a.thread-marker[href="#thread-${id}"]`)).toHaveCount(1);
+
+    // Replying happens on the thread's page; a reply that is too long is explained there, in its
+    // form, with what was typed kept.
+    await thread.getByRole('link', { name: 'Reply' }).first().click();
+    const replyForm = () =>
+      page.locator('li.comment', { hasText: 'Who audits the auditors?' }).first().locator('form', { hasText: 'Post reply' });
+    const reply = replyForm();
+    await reply.getByLabel('Name to show (optional)').fill('Ingrid at the Institute');
+    await reply.getByLabel('Your comment').fill('x'.repeat(5001));
+    await reply.getByRole('button', { name: 'Post reply' }).click();
+    const again = replyForm();
+    await expect(page.locator('li.comment', { hasText: 'Who audits the auditors?' }).first().getByRole('alert')).toContainText(
+      'This is too long: at most 5000 characters.',
+    );
+    await expect(again.getByLabel('Name to show (optional)')).toHaveValue('Ingrid at the Institute');
+    await again.getByLabel('Your comment').fill('The Institute could publish its method first.');
+    await again.getByRole('button', { name: 'Post reply' }).click();
+    await expect(page.getByRole('status').first()).toHaveText('Your comment is posted.');
+    await expect(page.locator('#threads > li', { hasText: 'Who audits the auditors?' })).toContainText('The Institute could publish its method first.');
+    // (axe needs a script; the other stories check these pages with it.)
+  });
+});
