@@ -6,9 +6,9 @@
 //! stored before it is relayed), and the server's memory per connection (resident set growth).
 //! Figures go to standard output; docs/BENCHMARKS.md records them with the machine they came from.
 
+mod support;
+
 use futures_util::{SinkExt, StreamExt};
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
@@ -188,39 +188,9 @@ async fn run(base: &str, draft: i64, pid: u32, readers: usize, writer_cookie: &s
 }
 
 fn main() {
-    let binary = std::env::var("BARAZA_BIN").unwrap_or_else(|_| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../target/release/baraza").into()
-    });
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/bench.db", dir.path().display());
-    let mut server = Command::new(&binary)
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--database-url",
-            &url,
-            "--demo",
-        ])
-        .env("BARAZA_LOG", "error")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("start {binary}: {e} (run scripts/bench, which builds it)"));
-    let pid = server.id();
-    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
-    let base = loop {
-        let line = lines.next().unwrap().unwrap();
-        if let Some(rest) = line.trim().strip_prefix("Baraza is running at ") {
-            break rest
-                .split_whitespace()
-                .next()
-                .unwrap()
-                .trim_end_matches('/')
-                .to_string();
-        }
-    };
-    std::thread::spawn(move || lines.for_each(drop));
+    let server = support::Server::start();
+    let base = server.base.clone();
+    let pid = server.pid;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -234,6 +204,5 @@ fn main() {
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
     });
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
 }

@@ -7,9 +7,9 @@
 //! percentile of 15 requests, read whole over loopback) and how large the page is, for an
 //! anonymous reader. Figures go to standard output; docs/BENCHMARKS.md records them.
 
+mod support;
+
 use sqlx::any::AnyPoolOptions;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::time::Instant;
 
 const BODY: &str = "We support the aim of this section, but the **timeline** is too short for \
@@ -98,38 +98,9 @@ async fn measure(base: &str, path: &str) -> (f64, f64, usize) {
 
 fn main() {
     sqlx::any::install_default_drivers();
-    let binary = std::env::var("BARAZA_BIN").unwrap_or_else(|_| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../target/release/baraza").into()
-    });
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}/bench.db", dir.path().display());
-    let mut server = Command::new(&binary)
-        .args([
-            "serve",
-            "--addr",
-            "127.0.0.1:0",
-            "--database-url",
-            &url,
-            "--demo",
-        ])
-        .env("BARAZA_LOG", "error")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("start {binary}: {e} (run scripts/bench, which builds it)"));
-    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
-    let base = loop {
-        let line = lines.next().unwrap().unwrap();
-        if let Some(rest) = line.trim().strip_prefix("Baraza is running at ") {
-            break rest
-                .split_whitespace()
-                .next()
-                .unwrap()
-                .trim_end_matches('/')
-                .to_string();
-        }
-    };
-    std::thread::spawn(move || lines.for_each(drop));
+    let server = support::Server::start();
+    let base = server.base.clone();
+    let url = server.database_url.clone();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -173,6 +144,5 @@ fn main() {
             );
         }
     });
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
 }

@@ -2,6 +2,7 @@
 //! stable; it never exposes personal data beyond public display names.
 
 use crate::state::AppState;
+use app::api::comments::Place;
 use app::domain::localized::Localized;
 use app::error::AppError;
 use app::i18n::Lang;
@@ -385,18 +386,15 @@ async fn published_comments(
         .into_iter()
         .filter(|c| c.status != Status::Pending)
         .collect();
-    let anchors: Vec<_> = comments
-        .iter()
-        .filter_map(|c| c.passage.as_ref().map(|p| p.anchor.clone()))
-        .collect();
-    let mut located = state.live.locate(id, anchors).await?.into_iter();
+    let all: Vec<&app::model::Comment> = comments.iter().collect();
+    let places = app::api::comments::place_passages(state.live.as_ref(), id, &all).await?;
     Ok(comments
         .into_iter()
-        .map(|c| {
-            let place = c.passage.as_ref().map(|_| located.next().flatten());
+        .zip(places)
+        .map(|(c, place)| {
             let (location, removed) = match place {
-                Some(Some((start, end))) if start < end => (Some(Span { start, end }), false),
-                Some(_) => (None, true),
+                Some(Place::At { start, end }) => (Some(Span { start, end }), false),
+                Some(Place::Removed) => (None, true),
                 None => (None, false),
             };
             let shown = c.status == Status::Visible;

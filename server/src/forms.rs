@@ -287,19 +287,16 @@ pub async fn draft(
 }
 
 /// `POST /processes/{id}/drafts/{draft}/threads/{thread}`: the comment forms of a thread's page
-/// (the same intents as the draft page; a failed submission comes back to the thread's page).
+/// (the same intents as the draft page; a failed submission comes back to the thread's page,
+/// because the page shown again is the one at the request's path).
 pub async fn thread(
-    State(state): State<AppState>,
+    state: State<AppState>,
     Path((id, draft, _thread)): Path<(i64, i64, i64)>,
     session: Session,
     parts: Parts,
     form: Submitted,
 ) -> Response {
-    let (process, draft) = (ProcessId(id), app::ids::DraftId(draft));
-    submit(state, session, parts, form, move |cx, form| async move {
-        on_draft(cx, process, draft, form).await
-    })
-    .await
+    self::draft(state, Path((id, draft)), session, parts, form).await
 }
 
 /// What a form about a draft asks for.

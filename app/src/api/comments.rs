@@ -2,6 +2,7 @@
 //! comment. Each writing use case validates the form, makes one store call (which checks who may
 //! act, in the process's phase), and tells the draft's live readers which thread changed.
 
+use super::drafts::draft_in;
 use super::form::{Form, collect};
 use crate::domain::comments::*;
 use crate::domain::roles::{Action, Standing};
@@ -18,10 +19,46 @@ pub struct Thread {
     /// The thread's comments in reading order (each reply after the comment it answers), only
     /// those this reader may see at all.
     pub comments: Vec<Comment>,
-    /// Where the thread's passage is now (UTF-16 offsets), if it is about a passage.
-    pub location: Option<(u32, u32)>,
-    /// The passage was deleted from the text.
-    pub removed: bool,
+    /// Where the thread's passage is now; `None` for a thread on the whole draft.
+    pub place: Option<Place>,
+}
+
+impl Thread {
+    /// Whether the thread's passage was deleted from the text.
+    pub fn removed(&self) -> bool {
+        self.place == Some(Place::Removed)
+    }
+}
+
+/// Where a commented passage is in the live text now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Place {
+    /// UTF-16 offsets `[start, end)`.
+    At { start: u32, end: u32 },
+    /// Every character of it was deleted (or its anchor cannot be read).
+    Removed,
+}
+
+/// Where each comment's passage is now, in order; `None` for a comment without one.
+pub async fn place_passages(
+    live: &dyn crate::ssr::Live,
+    draft: DraftId,
+    comments: &[&Comment],
+) -> AppResult<Vec<Option<Place>>> {
+    let anchors: Vec<Anchor> = comments
+        .iter()
+        .filter_map(|c| c.passage.as_ref().map(|p| p.anchor.clone()))
+        .collect();
+    let mut located = live.locate(draft, anchors).await?.into_iter();
+    Ok(comments
+        .iter()
+        .map(|c| {
+            c.passage.as_ref().map(|_| match located.next().flatten() {
+                Some((start, end)) if start < end => Place::At { start, end },
+                _ => Place::Removed,
+            })
+        })
+        .collect())
 }
 
 /// The comments of a draft for one reader.
@@ -117,36 +154,20 @@ async fn threads(
             (!comments.is_empty()).then_some(Thread {
                 id,
                 comments,
-                location: None,
-                removed: false,
+                place: None,
             })
         })
         .collect();
-    let anchors: Vec<(usize, Anchor)> = threads
-        .iter()
-        .enumerate()
-        .filter_map(|(i, t)| Some((i, t.comments[0].passage.as_ref()?.anchor.clone())))
-        .collect();
-    if !anchors.is_empty() {
-        let located = cx
-            .live
-            .locate(draft, anchors.iter().map(|(_, a)| a.clone()).collect())
-            .await?;
-        for ((i, _), place) in anchors.iter().zip(located) {
-            match place {
-                Some((start, end)) if start < end => threads[*i].location = Some((start, end)),
-                _ => threads[*i].removed = true,
-            }
-        }
+    let roots: Vec<&Comment> = threads.iter().map(|t| &t.comments[0]).collect();
+    let places = place_passages(cx.live.as_ref(), draft, &roots).await?;
+    for (thread, place) in threads.iter_mut().zip(places) {
+        thread.place = place;
     }
-    threads.sort_by_key(|t| {
-        let on_passage = t.comments[0].passage.is_some();
-        (
-            !on_passage,
-            t.removed,
-            t.location.map(|l| l.0).unwrap_or(0),
-            t.id,
-        )
+    // Passages in the order of the text, then removed passages, then the draft as a whole.
+    threads.sort_by_key(|t| match t.place {
+        Some(Place::At { start, .. }) => (0, start, t.id),
+        Some(Place::Removed) => (1, 0, t.id),
+        None => (2, 0, t.id),
     });
     Ok(threads)
 }
@@ -214,12 +235,7 @@ pub async fn thread_page(
     draft: DraftId,
     thread: CommentId,
 ) -> AppResult<Discussion> {
-    let found = cx
-        .store
-        .draft(draft)
-        .await?
-        .filter(|d| d.process == process)
-        .ok_or(AppError::NotFound)?;
+    let found = draft_in(cx, process, draft).await?;
     let process = cx.store.process(process).await?.ok_or(AppError::NotFound)?;
     let standing = cx
         .store
@@ -232,22 +248,6 @@ pub async fn thread_page(
     Ok(discussion)
 }
 
-fn text_field(form: &Form, name: &str, max: usize, required: bool) -> Result<String, FieldError> {
-    let value = form.text(name).trim().to_string();
-    if required && value.is_empty() {
-        return Err(FieldError::new(name, Msg::ErrorRequired));
-    }
-    if value.chars().count() > max {
-        return Err(FieldError::new(
-            name,
-            Msg::ErrorTooLong {
-                max: max.to_string(),
-            },
-        ));
-    }
-    Ok(value)
-}
-
 fn comment_id(form: &Form) -> AppResult<CommentId> {
     form.text("comment")
         .trim()
@@ -255,22 +255,23 @@ fn comment_id(form: &Form) -> AppResult<CommentId> {
         .map_err(|_| AppError::invalid("form", Msg::ErrorBadForm))
 }
 
-/// The comment named by the form, if it belongs to the draft in the URL.
-async fn comment_on(cx: &RequestContext, draft: DraftId, form: &Form) -> AppResult<Comment> {
-    cx.store
+/// Who is acting, and on which comment: the one the form names, if it is on the draft (of the
+/// process) in the URL.
+async fn comment_on(
+    cx: &RequestContext,
+    process: ProcessId,
+    draft: DraftId,
+    form: &Form,
+) -> AppResult<(PersonId, Comment)> {
+    draft_in(cx, process, draft).await?;
+    let person = cx.viewer()?.id;
+    let comment = cx
+        .store
         .comment(comment_id(form)?)
         .await?
         .filter(|c| c.draft == draft)
-        .ok_or(AppError::NotFound)
-}
-
-/// Checks that the draft belongs to the process in the URL.
-async fn draft_in(cx: &RequestContext, process: ProcessId, draft: DraftId) -> AppResult<Draft> {
-    cx.store
-        .draft(draft)
-        .await?
-        .filter(|d| d.process == process)
-        .ok_or(AppError::NotFound)
+        .ok_or(AppError::NotFound)?;
+    Ok((person, comment))
 }
 
 /// Posts a comment (`parent` empty) or a reply. Returns it (pending under pre-moderation).
@@ -290,11 +291,12 @@ pub async fn post(
         ),
     };
     let mut errors = Vec::new();
-    let body = text_field(form, "body", MAX_BODY, true)
+    let body = form
+        .bounded("body", MAX_BODY, true)
         .map_err(|e| errors.push(e))
         .ok();
     let quote = if parent.is_none() {
-        text_field(form, "quote", MAX_QUOTE, false)
+        form.bounded("quote", MAX_QUOTE, false)
             .map_err(|e| errors.push(e))
             .ok()
     } else {
@@ -364,13 +366,9 @@ pub async fn edit(
     draft: DraftId,
     form: &Form,
 ) -> AppResult<()> {
-    draft_in(cx, process, draft).await?;
-    let person = cx.viewer()?.id;
-    let comment = comment_on(cx, draft, form).await?;
-    let body = text_field(form, "body", MAX_BODY, true).map_err(|e| AppError::Invalid(vec![e]))?;
-    let stance = form
-        .choice("stance", Stance::from_code)
-        .map_err(|e| AppError::Invalid(vec![e]))?;
+    let (person, comment) = comment_on(cx, process, draft, form).await?;
+    let body = form.bounded("body", MAX_BODY, true)?;
+    let stance = form.choice("stance", Stance::from_code)?;
     cx.store
         .edit_comment(person, comment.id, &body, stance, cx.now)
         .await?;
@@ -385,9 +383,7 @@ pub async fn withdraw(
     draft: DraftId,
     form: &Form,
 ) -> AppResult<()> {
-    draft_in(cx, process, draft).await?;
-    let person = cx.viewer()?.id;
-    let comment = comment_on(cx, draft, form).await?;
+    let (person, comment) = comment_on(cx, process, draft, form).await?;
     cx.store
         .withdraw_comment(person, comment.id, cx.now)
         .await?;
@@ -402,20 +398,18 @@ pub async fn report(
     draft: DraftId,
     form: &Form,
 ) -> AppResult<()> {
-    draft_in(cx, process, draft).await?;
-    let person = cx.viewer()?.id;
-    let comment = comment_on(cx, draft, form).await?;
-    let reason = form
-        .choice("reason", ReportReason::from_code)
-        .map_err(|e| AppError::Invalid(vec![e]))?;
-    let note = text_field(form, "note", MAX_NOTE, reason == ReportReason::Other).map_err(|e| {
-        // "Other" needs a word on what the problem is.
-        let msg = match e.msg {
-            Msg::ErrorRequired => Msg::ErrorNoteRequired,
-            msg => msg,
-        };
-        AppError::invalid("note", msg)
-    })?;
+    let (person, comment) = comment_on(cx, process, draft, form).await?;
+    let reason = form.choice("reason", ReportReason::from_code)?;
+    let note = form
+        .bounded("note", MAX_NOTE, reason == ReportReason::Other)
+        .map_err(|e| {
+            // "Other" needs a word on what the problem is.
+            let msg = match e.msg {
+                Msg::ErrorRequired => Msg::ErrorNoteRequired,
+                msg => msg,
+            };
+            AppError::invalid("note", msg)
+        })?;
     let reported = cx
         .store
         .report_comment(person, comment.id, reason, &note, cx.now)
@@ -433,11 +427,8 @@ pub async fn appeal(
     draft: DraftId,
     form: &Form,
 ) -> AppResult<()> {
-    draft_in(cx, process, draft).await?;
-    let person = cx.viewer()?.id;
-    let comment = comment_on(cx, draft, form).await?;
-    let statement =
-        text_field(form, "statement", MAX_NOTE, true).map_err(|e| AppError::Invalid(vec![e]))?;
+    let (person, comment) = comment_on(cx, process, draft, form).await?;
+    let statement = form.bounded("statement", MAX_NOTE, true)?;
     cx.store
         .appeal_comment(person, comment.id, &statement, cx.now)
         .await?;
@@ -479,7 +470,8 @@ pub async fn moderate(cx: &RequestContext, process: ProcessId, form: &Form) -> A
         .choice("reason", Reason::from_code)
         .map_err(|e| errors.push(e))
         .ok();
-    let note = text_field(form, "note", MAX_NOTE, false)
+    let note = form
+        .bounded("note", MAX_NOTE, false)
         .map_err(|e| errors.push(e))
         .ok();
     collect(errors)?;
@@ -501,14 +493,12 @@ pub async fn moderate(cx: &RequestContext, process: ProcessId, form: &Form) -> A
 pub async fn decide_appeal(cx: &RequestContext, process: ProcessId, form: &Form) -> AppResult<()> {
     let person = cx.viewer()?.id;
     let comment = comment_in_process(cx, process, form).await?;
-    let upheld = form
-        .choice("outcome", |code| match code {
-            "upheld" => Some(true),
-            "rejected" => Some(false),
-            _ => None,
-        })
-        .map_err(|e| AppError::Invalid(vec![e]))?;
-    let note = text_field(form, "note", MAX_NOTE, false).map_err(|e| AppError::Invalid(vec![e]))?;
+    let upheld = form.choice("outcome", |code| match code {
+        "upheld" => Some(true),
+        "rejected" => Some(false),
+        _ => None,
+    })?;
+    let note = form.bounded("note", MAX_NOTE, false)?;
     cx.store
         .decide_appeal(person, comment.id, upheld, &note, cx.now)
         .await?;
@@ -525,7 +515,8 @@ pub async fn bar(cx: &RequestContext, process: ProcessId, form: &Form) -> AppRes
         .choice("reason", Reason::from_code)
         .map_err(|e| errors.push(e))
         .ok();
-    let note = text_field(form, "note", MAX_NOTE, false)
+    let note = form
+        .bounded("note", MAX_NOTE, false)
         .map_err(|e| errors.push(e))
         .ok();
     let until = match crate::domain::process::Day::parse(form.text("until").trim()) {
@@ -571,12 +562,17 @@ pub async fn settings(cx: &RequestContext, process: ProcessId, form: &Form) -> A
         .choice("mode", Moderation::from_code)
         .map_err(|e| errors.push(e))
         .ok();
-    let threshold = form
-        .choice("threshold", |v| {
-            v.parse::<i64>().ok().filter(|n| (1..=100).contains(n))
-        })
-        .map_err(|e| errors.push(e))
-        .ok();
+    let threshold = match form.text("threshold").trim().parse::<i64>() {
+        Ok(n) if (1..=MAX_REPORT_THRESHOLD).contains(&n) => Some(n),
+        _ => {
+            let (min, max) = ("1".to_string(), MAX_REPORT_THRESHOLD.to_string());
+            errors.push(FieldError::new(
+                "threshold",
+                Msg::ErrorWholeNumber { min, max },
+            ));
+            None
+        }
+    };
     collect(errors)?;
     let (Some(mode), Some(report_threshold)) = (mode, threshold) else {
         return Err(AppError::Internal);

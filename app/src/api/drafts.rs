@@ -48,7 +48,11 @@ impl DraftPage {
 }
 
 /// Loads a draft that belongs to the process in the URL (anything else is not found).
-async fn draft_in(cx: &RequestContext, process: ProcessId, id: DraftId) -> AppResult<Draft> {
+pub(super) async fn draft_in(
+    cx: &RequestContext,
+    process: ProcessId,
+    id: DraftId,
+) -> AppResult<Draft> {
     cx.store
         .draft(id)
         .await?
@@ -147,15 +151,7 @@ pub async fn create(cx: &RequestContext, process: ProcessId, form: &Form) -> App
         person: cx.viewer()?.id,
         acting_for: form.acting_for()?,
     };
-    let title = form.required("title")?.to_string();
-    if title.chars().count() > MAX_TITLE {
-        return Err(AppError::invalid(
-            "title",
-            Msg::ErrorTooLong {
-                max: MAX_TITLE.to_string(),
-            },
-        ));
-    }
+    let title = form.bounded("title", MAX_TITLE, true)?;
     let language = form.text("language").trim().to_string();
     if !crate::domain::process::is_language_tag(&language) {
         return Err(AppError::invalid(
@@ -163,11 +159,7 @@ pub async fn create(cx: &RequestContext, process: ProcessId, form: &Form) -> App
             Msg::ErrorLanguageTag { tag: language },
         ));
     }
-    let summary = form.text("summary").trim().to_string();
-    if summary.chars().count() > crate::domain::process::MAX_LONG_TEXT {
-        let max = crate::domain::process::MAX_LONG_TEXT.to_string();
-        return Err(AppError::invalid("summary", Msg::ErrorTooLong { max }));
-    }
+    let summary = form.bounded("summary", crate::domain::process::MAX_LONG_TEXT, false)?;
     cx.store
         .create_draft(
             actor,
@@ -208,15 +200,7 @@ pub async fn name_version(
 ) -> AppResult<i64> {
     draft_in(cx, process, id).await?;
     let person = cx.viewer()?.id;
-    let name = form.required("name")?.to_string();
-    if name.chars().count() > MAX_VERSION_NAME {
-        return Err(AppError::invalid(
-            "name",
-            Msg::ErrorTooLong {
-                max: MAX_VERSION_NAME.to_string(),
-            },
-        ));
-    }
+    let name = form.bounded("name", MAX_VERSION_NAME, true)?;
     let standing = cx.store.standing(process, Some(person)).await?;
     let acting_for = match form.acting_for()? {
         Some(org) => Some(org),

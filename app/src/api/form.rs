@@ -31,6 +31,19 @@ impl Form {
         }
     }
 
+    /// A trimmed field of at most `max` characters; `required` refuses it empty.
+    pub fn bounded(&self, name: &str, max: usize, required: bool) -> Result<String, FieldError> {
+        let value = self.text(name).trim();
+        if required && value.is_empty() {
+            return Err(FieldError::new(name, Msg::ErrorRequired));
+        }
+        if value.chars().count() > max {
+            let max = max.to_string();
+            return Err(FieldError::new(name, Msg::ErrorTooLong { max }));
+        }
+        Ok(value.to_string())
+    }
+
     /// A field parsed by `parse`, with `Msg::ErrorChoice` when it does not parse.
     pub fn choice<T>(
         &self,

@@ -19,6 +19,8 @@ pub const MAX_DEPTH: i64 = 3;
 pub const RATE_COMMENTS: i64 = 10;
 /// A person may file this many reports per [`RATE_WINDOW_MS`].
 pub const RATE_REPORTS: i64 = 20;
+/// The most reports a process may require before a comment is held.
+pub const MAX_REPORT_THRESHOLD: i64 = 100;
 /// The window of the per-person rate limits: ten minutes.
 pub const RATE_WINDOW_MS: i64 = 10 * 60 * 1000;
 

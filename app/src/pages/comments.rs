@@ -102,11 +102,11 @@ pub fn thread_view(cx: &RequestContext, d: &Discussion, thread: &Thread) -> impl
         .unzip();
     let heading = match passage {
         Some(p) => view! {
-            <blockquote class="quote" class:removed=thread.removed lang=d.draft.language.clone()>
+            <blockquote class="quote" class:removed=thread.removed() lang=d.draft.language.clone()>
                 <span class="visually-hidden">{t(Msg::CommentOnPassage)}": "</span>
-                {if thread.removed { view! { <del>{p.quote.clone()}</del> }.into_any() } else { view! { <span>{p.quote.clone()}</span> }.into_any() }}
+                {if thread.removed() { view! { <del>{p.quote.clone()}</del> }.into_any() } else { view! { <span>{p.quote.clone()}</span> }.into_any() }}
             </blockquote>
-            {thread.removed.then(|| view! { <p class="hint removed-note">{t(Msg::CommentPassageRemoved)}</p> })}
+            {thread.removed().then(|| view! { <p class="hint removed-note">{t(Msg::CommentPassageRemoved)}</p> })}
         }
         .into_any(),
         None => view! { <p class="quote whole">{t(Msg::CommentWholeDraft)}</p> }.into_any(),

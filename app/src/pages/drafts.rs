@@ -3,6 +3,7 @@
 
 use super::{load, param};
 use crate::api;
+use crate::api::comments::Place;
 use crate::api::drafts::{Change, DraftPage as PageData, Share};
 use crate::components::form::{ErrorSummary, PostForm, TextField};
 use crate::components::islands::{DraftEditor, EditorText};
@@ -105,7 +106,10 @@ fn draft_view(cx: RequestContext, page: PageData) -> impl IntoView {
         .threads
         .iter()
         .filter(|t| t.highlight(&page.discussion).is_some())
-        .filter_map(|t| t.location.map(|(start, end)| (t.id.0, start, end)))
+        .filter_map(|t| match t.place {
+            Some(Place::At { start, end }) => Some((t.id.0, start, end)),
+            _ => None,
+        })
         .collect();
     let editor = view! {
         <DraftEditor

@@ -102,27 +102,36 @@ enum Scope {
     One(CommentId),
 }
 
+impl Scope {
+    /// The value bound to `$1` in a [`scoped!`] query.
+    fn key(self) -> i64 {
+        match self {
+            Scope::Draft(draft) => draft.0,
+            Scope::One(comment) => comment.0,
+        }
+    }
+}
+
+/// One query over comments `c` in either [`Scope`]: the same text, limited by `c.draft_id = $1`
+/// or `c.id = $1` (each a literal, as sqlx requires).
+macro_rules! scoped {
+    ($scope:expr, [$($head:tt)+], $tail:literal) => {
+        match $scope {
+            Scope::Draft(_) => concat!($($head)+, " WHERE c.draft_id = $1 ", $tail),
+            Scope::One(_) => concat!($($head)+, " WHERE c.id = $1 ", $tail),
+        }
+    };
+}
+
 /// Loads comments with their revisions, last decision, appeal and current reports, in five
 /// queries whatever their number.
 async fn load(conn: &mut AnyConnection, scope: Scope) -> AppResult<Vec<Comment>> {
-    let rows: Vec<CommentRow> = match scope {
-        Scope::Draft(draft) => {
-            sqlx::query_as(concat!(
-                comment_select!(),
-                "WHERE c.draft_id = $1 ORDER BY c.id"
-            ))
-            .bind(draft.0)
+    let rows: Vec<CommentRow> =
+        sqlx::query_as(scoped!(scope, [comment_select!()], "ORDER BY c.id"))
+            .bind(scope.key())
             .fetch_all(&mut *conn)
             .await
-        }
-        Scope::One(id) => {
-            sqlx::query_as(concat!(comment_select!(), "WHERE c.id = $1"))
-                .bind(id.0)
-                .fetch_all(&mut *conn)
-                .await
-        }
-    }
-    .map_err(internal)?;
+            .map_err(internal)?;
     let mut comments: Vec<Comment> = rows
         .into_iter()
         .map(CommentRow::into_comment)
@@ -130,28 +139,21 @@ async fn load(conn: &mut AnyConnection, scope: Scope) -> AppResult<Vec<Comment>>
     if comments.is_empty() {
         return Ok(comments);
     }
-    let key = match scope {
-        Scope::Draft(d) => d.0,
-        Scope::One(c) => c.0,
-    };
-    let by_draft = matches!(scope, Scope::Draft(_));
+    let key = scope.key();
     let index: HashMap<i64, usize> = comments
         .iter()
         .enumerate()
         .map(|(i, c)| (c.id.0, i))
         .collect();
 
-    let revisions: Vec<(i64, String, String, i64)> = if by_draft {
-        sqlx::query_as(
+    let revisions: Vec<(i64, String, String, i64)> = sqlx::query_as(scoped!(
+        scope,
+        [
             "SELECT r.comment_id, r.body, r.stance, r.replaced_at FROM comment_revisions r \
-             JOIN comments c ON c.id = r.comment_id WHERE c.draft_id = $1 ORDER BY r.replaced_at",
-        )
-    } else {
-        sqlx::query_as(
-            "SELECT comment_id, body, stance, replaced_at FROM comment_revisions \
-             WHERE comment_id = $1 ORDER BY replaced_at",
-        )
-    }
+          JOIN comments c ON c.id = r.comment_id"
+        ],
+        "ORDER BY r.replaced_at"
+    ))
     .bind(key)
     .fetch_all(&mut *conn)
     .await
@@ -167,21 +169,13 @@ async fn load(conn: &mut AnyConnection, scope: Scope) -> AppResult<Vec<Comment>>
     }
 
     // The last decision that changed each comment's standing (newest wins).
-    let decisions: Vec<(i64, String, String, String, Option<i64>, i64)> = if by_draft {
-        sqlx::query_as(
-            "SELECT m.comment_id, m.action, m.reason, m.note, m.actor_id, m.created_at FROM moderation_log m \
-             JOIN comments c ON c.id = m.comment_id WHERE c.draft_id = $1 \
-             AND m.action IN ('held', 'approved', 'hidden', 'restored', 'appeal_upheld', 'appeal_rejected') \
-             ORDER BY m.id",
-        )
-    } else {
-        sqlx::query_as(
-            "SELECT comment_id, action, reason, note, actor_id, created_at FROM moderation_log \
-             WHERE comment_id = $1 \
-             AND action IN ('held', 'approved', 'hidden', 'restored', 'appeal_upheld', 'appeal_rejected') \
-             ORDER BY id",
-        )
-    }
+    let decisions: Vec<(i64, String, String, String, Option<i64>, i64)> = sqlx::query_as(scoped!(
+        scope,
+        ["SELECT m.comment_id, m.action, m.reason, m.note, m.actor_id, m.created_at FROM moderation_log m \
+          JOIN comments c ON c.id = m.comment_id"],
+        "AND m.action IN ('held', 'approved', 'hidden', 'restored', 'appeal_upheld', 'appeal_rejected') \
+         ORDER BY m.id"
+    ))
     .bind(key)
     .fetch_all(&mut *conn)
     .await
@@ -200,17 +194,14 @@ async fn load(conn: &mut AnyConnection, scope: Scope) -> AppResult<Vec<Comment>>
     }
 
     type AppealRow = (i64, String, i64, Option<i64>, Option<String>, Option<i64>);
-    let appeals: Vec<AppealRow> = if by_draft {
-        sqlx::query_as(
+    let appeals: Vec<AppealRow> = sqlx::query_as(scoped!(
+        scope,
+        [
             "SELECT a.comment_id, a.statement, a.created_at, a.hidden_by, a.outcome, a.decided_at \
-             FROM comment_appeals a JOIN comments c ON c.id = a.comment_id WHERE c.draft_id = $1",
-        )
-    } else {
-        sqlx::query_as(
-            "SELECT comment_id, statement, created_at, hidden_by, outcome, decided_at \
-             FROM comment_appeals WHERE comment_id = $1",
-        )
-    }
+          FROM comment_appeals a JOIN comments c ON c.id = a.comment_id"
+        ],
+        ""
+    ))
     .bind(key)
     .fetch_all(&mut *conn)
     .await
@@ -228,17 +219,11 @@ async fn load(conn: &mut AnyConnection, scope: Scope) -> AppResult<Vec<Comment>>
     }
 
     // Reports since the comment was last approved or restored are the ones that count.
-    let reports: Vec<(i64, String)> = if by_draft {
-        sqlx::query_as(
-            "SELECT r.comment_id, r.reason FROM comment_reports r JOIN comments c ON c.id = r.comment_id \
-             WHERE c.draft_id = $1 AND r.created_at > COALESCE(c.reviewed_at, -1)",
-        )
-    } else {
-        sqlx::query_as(
-            "SELECT r.comment_id, r.reason FROM comment_reports r JOIN comments c ON c.id = r.comment_id \
-             WHERE c.id = $1 AND r.created_at > COALESCE(c.reviewed_at, -1)",
-        )
-    }
+    let reports: Vec<(i64, String)> = sqlx::query_as(scoped!(
+        scope,
+        ["SELECT r.comment_id, r.reason FROM comment_reports r JOIN comments c ON c.id = r.comment_id"],
+        "AND r.created_at > COALESCE(c.reviewed_at, -1)"
+    ))
     .bind(key)
     .fetch_all(&mut *conn)
     .await
@@ -261,6 +246,16 @@ async fn one(conn: &mut AnyConnection, id: CommentId) -> AppResult<Comment> {
         .await?
         .pop()
         .ok_or(AppError::NotFound)
+}
+
+/// Commits a change to a comment and returns the comment as it now is.
+async fn committed(
+    mut tx: sqlx::Transaction<'static, sqlx::Any>,
+    id: CommentId,
+) -> AppResult<Comment> {
+    let comment = one(&mut tx, id).await?;
+    tx.commit().await.map_err(internal)?;
+    Ok(comment)
 }
 
 async fn set_status(
@@ -516,9 +511,7 @@ impl Comments for SqlStore {
                 .await
                 .map_err(internal)?;
         }
-        let comment = one(&mut tx, CommentId(id)).await?;
-        tx.commit().await.map_err(internal)?;
-        Ok(comment)
+        committed(tx, CommentId(id)).await
     }
 
     async fn comments(&self, draft: DraftId) -> AppResult<Vec<Comment>> {
@@ -568,9 +561,7 @@ impl Comments for SqlStore {
             .execute(&mut *tx)
             .await
             .map_err(internal)?;
-        let comment = one(&mut tx, id).await?;
-        tx.commit().await.map_err(internal)?;
-        Ok(comment)
+        committed(tx, id).await
     }
 
     async fn withdraw_comment(
@@ -588,9 +579,7 @@ impl Comments for SqlStore {
             return Err(AppError::Forbidden(Msg::ErrorCommentNotEditable));
         }
         set_status(&mut tx, id, Status::Withdrawn, None).await?;
-        let comment = one(&mut tx, id).await?;
-        tx.commit().await.map_err(internal)?;
-        Ok(comment)
+        committed(tx, id).await
     }
 
     async fn report_comment(
@@ -665,9 +654,7 @@ impl Comments for SqlStore {
             };
             log(&mut tx, entry, now).await?;
         }
-        let comment = one(&mut tx, id).await?;
-        tx.commit().await.map_err(internal)?;
-        Ok(comment)
+        committed(tx, id).await
     }
 
     async fn moderate_comment(
@@ -698,9 +685,7 @@ impl Comments for SqlStore {
             role,
         };
         log(&mut tx, entry, now).await?;
-        let comment = one(&mut tx, comment.id).await?;
-        tx.commit().await.map_err(internal)?;
-        Ok(comment)
+        committed(tx, comment.id).await
     }
 
     async fn appeal_comment(
@@ -743,9 +728,7 @@ impl Comments for SqlStore {
             role: ActorRole::Author,
         };
         log(&mut tx, entry, now).await?;
-        let comment = one(&mut tx, id).await?;
-        tx.commit().await.map_err(internal)?;
-        Ok(comment)
+        committed(tx, id).await
     }
 
     async fn decide_appeal(
@@ -795,9 +778,7 @@ impl Comments for SqlStore {
             role,
         };
         log(&mut tx, entry, now).await?;
-        let comment = one(&mut tx, id).await?;
-        tx.commit().await.map_err(internal)?;
-        Ok(comment)
+        committed(tx, id).await
     }
 
     async fn bar_commenter(

@@ -301,7 +301,7 @@ async fn cases(app: &TestApp) -> Vec<Case> {
                     ("mode", "pre".into()),
                     ("threshold", "0".into()),
                 ],
-                "Choose one of the options offered.",
+                "Enter a whole number from 1 to 100.",
             )),
         },
         Case {
