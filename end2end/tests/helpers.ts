@@ -45,25 +45,35 @@ export function watchErrors(page: Page): string[] {
   return errors;
 }
 
-/** Selects `words` in the live reading view, as a reader dragging over them would. */
+/** Selects `words` in the live reading view, as a reader dragging over them would. The words
+ * may span several text nodes (another writer's caret or a highlight splits them). */
 export async function selectInText(page: Page, words: string) {
   await page.evaluate((words) => {
     const root = document.querySelector('.live-text');
     if (!root) throw new Error('no reading view');
+    const nodes: Text[] = [];
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const at = node.textContent!.indexOf(words);
-      if (at >= 0) {
-        const range = document.createRange();
-        range.setStart(node, at);
-        range.setEnd(node, at + words.length);
-        const selection = getSelection()!;
-        selection.removeAllRanges();
-        selection.addRange(range);
-        return;
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) nodes.push(node as Text);
+    const text = nodes.map((n) => n.data).join('');
+    const at = text.indexOf(words);
+    if (at < 0) throw new Error(`"${words}" is not in the reading view`);
+    // The text node and offset of a position in the whole text.
+    const locate = (position: number, end: boolean): [Text, number] => {
+      let before = 0;
+      for (const node of nodes) {
+        const after = before + node.data.length;
+        if (position < after || (end && position === after)) return [node, position - before];
+        before = after;
       }
-    }
-    throw new Error(`"${words}" is not in the reading view`);
+      const last = nodes[nodes.length - 1];
+      return [last, last.data.length];
+    };
+    const range = document.createRange();
+    range.setStart(...locate(at, false));
+    range.setEnd(...locate(at + words.length, true));
+    const selection = getSelection()!;
+    selection.removeAllRanges();
+    selection.addRange(range);
   }, words);
 }
 

@@ -455,14 +455,7 @@ pub async fn moderate(cx: &RequestContext, process: ProcessId, form: &Form) -> A
     let mut errors = Vec::new();
     let action = form
         .choice("action", |code| {
-            ModerationAction::from_code(code).filter(|a| {
-                matches!(
-                    a,
-                    ModerationAction::Approved
-                        | ModerationAction::Hidden
-                        | ModerationAction::Restored
-                )
-            })
+            ModerationAction::from_code(code).filter(|a| ModerationAction::DECISIONS.contains(a))
         })
         .map_err(|e| errors.push(e))
         .ok();

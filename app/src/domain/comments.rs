@@ -145,6 +145,14 @@ coded! {
 }
 
 impl ModerationAction {
+    /// The decisions a moderator takes on a comment (the others come from reports, appeals and
+    /// bars).
+    pub const DECISIONS: [ModerationAction; 3] = [
+        ModerationAction::Approved,
+        ModerationAction::Hidden,
+        ModerationAction::Restored,
+    ];
+
     /// The status a comment takes after this action, if it changes one.
     pub fn resulting_status(self) -> Option<Status> {
         match self {

@@ -326,6 +326,25 @@ fn comment_view(cx: &RequestContext, d: &Discussion, c: &Comment) -> impl IntoVi
             </details>
         }.into_any()
     }));
+    // Moderators decide from the thread too, not only on what reports brought to the queue.
+    let moderate = d.moderator.then(|| {
+        if d.with_forms {
+            decision_form(d.process.id, c).map(|form| {
+                view! {
+                    <details class="action" open=failed("moderate")>
+                        <summary>{t(Msg::CommentModerate)}</summary>
+                        {form}
+                    </details>
+                }
+                .into_any()
+            })
+        } else {
+            let decidable = ModerationAction::DECISIONS
+                .iter()
+                .any(|a| a.applies_to(c.status));
+            decidable.then(|| link("moderate", Msg::CommentModerate).into_any())
+        }
+    });
     let status_class = format!(
         "comment depth-{} status-{}",
         c.depth.min(MAX_DEPTH),
@@ -339,7 +358,7 @@ fn comment_view(cx: &RequestContext, d: &Discussion, c: &Comment) -> impl IntoVi
                 {content}
                 {reports}
                 {appeal}
-                <div class="comment-actions">{reply}{edit}{report}{withdraw}</div>
+                <div class="comment-actions">{reply}{edit}{report}{moderate}{withdraw}</div>
             </article>
         </li>
     }
@@ -382,6 +401,31 @@ pub fn ThreadPage() -> impl IntoView {
     )
 }
 
+/// A moderator's decision on a comment (approve, hide or restore, as its status allows), with
+/// a reason and a note to its author; `None` when no decision applies. The queue and each
+/// thread's page offer the same form.
+fn decision_form(process: ProcessId, c: &Comment) -> Option<impl IntoView + use<>> {
+    let decisions: Vec<(String, String)> = ModerationAction::DECISIONS
+        .into_iter()
+        .filter(|a| a.applies_to(c.status))
+        .map(|a| (a.code().to_string(), t(a.label())))
+        .collect();
+    let key = c.id.to_string();
+    let action = format!("/processes/{process}/moderation");
+    (!decisions.is_empty()).then(|| {
+        view! {
+            <ErrorSummary intent="moderate" key=key.clone() />
+            <PostForm action=action intent="moderate" key=key.clone()>
+                <input type="hidden" name="comment" value=key />
+                <Select name="action".into() label=t(Msg::ModerationDecision) options=decisions />
+                <Select name="reason".into() label=t(Msg::ModerationWhy) options=reason_options(true) />
+                <TextField name="note".into() label=t(Msg::ModerationNote) hint=t(Msg::ModerationNoteHint) />
+                <button type="submit">{t(Msg::ModerationRecord)}</button>
+            </PostForm>
+        }
+    })
+}
+
 fn reason_options(with_within_rules: bool) -> Vec<(String, String)> {
     Reason::ALL
         .iter()
@@ -420,11 +464,6 @@ fn queue_view(cx: RequestContext, q: Queue) -> impl IntoView {
         .iter()
         .map(|c| {
             let key = c.id.to_string();
-            let decisions: Vec<(String, String)> = [ModerationAction::Approved, ModerationAction::Hidden, ModerationAction::Restored]
-                .into_iter()
-                .filter(|a| a.applies_to(c.status))
-                .map(|a| (a.code().to_string(), t(a.label())))
-                .collect();
             let open_appeal = c.appeal.as_ref().filter(|a| a.upheld.is_none());
             let appeal = open_appeal.map(|a| {
                 let (key, action) = (key.clone(), action.clone());
@@ -448,18 +487,7 @@ fn queue_view(cx: RequestContext, q: Queue) -> impl IntoView {
                     </div>
                 }
             });
-            let decide = (!decisions.is_empty()).then(|| {
-                let (key, action) = (key.clone(), action.clone());
-                view! {
-                <ErrorSummary intent="moderate" key=key.clone() />
-                <PostForm action=action.clone() intent="moderate" key=key.clone()>
-                    <input type="hidden" name="comment" value=key.clone() />
-                    <Select name="action".into() label=t(Msg::ModerationDecision) options=decisions />
-                    <Select name="reason".into() label=t(Msg::ModerationWhy) options=reason_options(true) />
-                    <TextField name="note".into() label=t(Msg::ModerationNote) hint=t(Msg::ModerationNoteHint) />
-                    <button type="submit">{t(Msg::ModerationRecord)}</button>
-                </PostForm>
-            }});
+            let decide = decision_form(pid, c);
             let reasons = c.report_reasons.iter().map(|r| t(r.label())).collect::<Vec<_>>().join(", ");
             let link = format!("/processes/{pid}/drafts/{}/threads/{}", c.draft, c.thread);
             view! {

@@ -1040,3 +1040,57 @@ on_both!(
         assert_eq!(c["official"], true, "City Hall is a government body");
     }
 );
+
+on_both!(
+    moderators_decide_from_the_thread_as_well_as_the_queue,
+    |backend| async move {
+        let app = TestApp::start(backend).await;
+        let (process, draft) = strategy(&app).await;
+        let page = format!("/processes/{process}/drafts/{draft}");
+        let id = comment_with(&app, draft, "A clear strategy").await["thread_id"]
+            .as_i64()
+            .unwrap();
+        let thread = format!("{page}/threads/{id}");
+        // Nobody reported it, so it is not in the queue; the moderator acts from the thread.
+        let moderator = app.signed_in("moderator@demo.baraza").await;
+        let listed = text(moderator.get(app.url(&page)).send().await.unwrap()).await;
+        assert!(listed.contains(&format!("{thread}?open=moderate-{id}#comment-{id}")));
+        let own = text(moderator.get(app.url(&thread)).send().await.unwrap()).await;
+        assert!(own.contains(&format!("action=\"/processes/{process}/moderation\"")));
+        assert!(own.contains(&format!("id=\"moderate-{id}-action\"")));
+        for email in ["citizen@demo.baraza", "gov@demo.baraza"] {
+            let html = text(
+                app.signed_in(email)
+                    .await
+                    .get(app.url(&thread))
+                    .send()
+                    .await
+                    .unwrap(),
+            )
+            .await;
+            assert!(
+                !html.contains("moderate-"),
+                "{email} is offered no moderation"
+            );
+        }
+        let (status, _) = post(
+            &app,
+            &moderator,
+            &format!("/processes/{process}/moderation"),
+            &[
+                ("intent", "moderate"),
+                ("key", &id.to_string()),
+                ("comment", &id.to_string()),
+                ("action", "hidden"),
+                ("reason", "off_topic"),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let log = app
+            .json(&format!("/api/v1/processes/{process}/moderation-log"))
+            .await;
+        assert_eq!(log["entries"][0]["action"], "hidden");
+        assert_eq!(log["entries"][0]["by_role"], "moderator");
+    }
+);
