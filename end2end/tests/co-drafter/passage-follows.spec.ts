@@ -1,14 +1,15 @@
 // A comment on a passage stays with the passage while co-drafters rewrite around it and inside it.
+// (On the Chinese working draft, so that it never races the English draft's stories.)
 import { test, expect } from '@playwright/test';
 import { draftIn, selectInText, signIn, watchErrors } from '../helpers';
 
-const PASSAGE = 'gives the floor first to those who have not yet spoken';
+const PASSAGE = '人们在参与中学会对话';
 
 test('the highlight follows its passage through the co-drafters\' edits', async ({ browser }) => {
   const mediator = await (await browser.newContext()).newPage();
   const errors = watchErrors(mediator);
   await signIn(mediator, 'mediator@demo.baraza');
-  await mediator.goto(await draftIn(mediator, 'drafting'));
+  await mediator.goto(await draftIn(mediator, 'drafting', 'zh-Hans'));
   await expect(mediator.getByText('You are reading live')).toBeVisible();
   await selectInText(mediator, PASSAGE);
   await expect(mediator.getByLabel('Passage (optional)')).toHaveValue(PASSAGE);
@@ -35,11 +36,11 @@ test('the highlight follows its passage through the co-drafters\' edits', async 
     }, before);
     await city.keyboard.type(words);
   };
-  await typeAt('gives the floor first', 'always ');
-  await typeAt('yet spoken', 'really ');
-  const moved = 'gives the floor first to those who have not really yet spoken';
+  await typeAt('人们在参与中', '因此');
+  await typeAt('学会对话', '逐步');
+  const moved = '人们在参与中逐步学会对话';
   await expect.poll(highlighted(mediator)).toBe(moved);
-  await expect(mediator.locator('.live-text')).toContainText('always gives the floor');
+  await expect(mediator.locator('.live-text')).toContainText('因此人们在参与中');
   // The co-drafter sees the highlight in the editor too.
   await expect(city.locator(`.mirror mark.passage[data-threads~="${id}"]`).first()).toBeAttached();
 
