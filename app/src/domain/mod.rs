@@ -9,5 +9,6 @@ pub mod markdown;
 pub mod org;
 pub mod process;
 pub mod roles;
+pub mod sitting;
 pub mod text;
 pub mod throttle;

@@ -1,0 +1,892 @@
+//! A sitting's live state and its rules: the agenda item under discussion, the speaking queue,
+//! the floor, polls and outcomes. Pure: the server owns one state per sitting, applies each
+//! participant's command with [`apply`], stores the result and pushes it to every viewer.
+//!
+//! ("Sitting", not "session": a session is a sign-in.)
+
+use crate::domain::org::StakeholderKind;
+use crate::ids::{OrgId, PersonId};
+use crate::model::Millis;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Where a sitting is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    Scheduled,
+    Open,
+    Closed,
+}
+
+/// Someone who may speak: an invited representative who accepted the rules of engagement.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Speaker {
+    pub person: PersonId,
+    pub name: String,
+    /// The organisation they represent (`None`: themselves).
+    pub org: Option<OrgId>,
+    /// Their organisation's stakeholder group (`None`: an individual).
+    pub kind: Option<StakeholderKind>,
+}
+
+/// Who is acting, as the server knows them.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub person: PersonId,
+    /// The sitting's chair (a mediator of the process).
+    pub chair: bool,
+    /// Set when the person may speak in this sitting.
+    pub speaker: Option<Speaker>,
+}
+
+/// A turn at speaking, finished or running.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Turn {
+    pub speaker: Speaker,
+    pub item: Option<usize>,
+    pub started: Millis,
+    /// `None` while the speaker has the floor.
+    pub ended: Option<Millis>,
+}
+
+/// What a poll asks for.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PollKind {
+    /// Agree, stand aside, or object (with a reason).
+    Consent,
+    /// Five levels, from full support (1) to block (5).
+    Gradient,
+    /// One of the options.
+    Choice { options: Vec<String> },
+}
+
+/// One answer to a poll.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "answer", rename_all = "snake_case")]
+pub enum Answer {
+    Agree,
+    StandAside,
+    Object { reason: String },
+    Level { level: u8 },
+    Option { index: usize },
+}
+
+/// Who a vote counts for: a person, or the organisation they represent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "for", content = "id", rename_all = "snake_case")]
+pub enum Voter {
+    Person(PersonId),
+    Org(OrgId),
+}
+
+/// A cast vote.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Vote {
+    pub answer: Answer,
+    /// Who cast it (shown only if the poll shows names).
+    pub by: Speaker,
+}
+
+/// A poll: its question, kind, rules and votes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Poll {
+    pub question: String,
+    pub kind: PollKind,
+    /// Votes count per organisation represented, not per person.
+    pub per_organisation: bool,
+    /// Whether results show who voted what.
+    pub names_shown: bool,
+    pub item: Option<usize>,
+    pub votes: BTreeMap<String, Vote>,
+    pub open: bool,
+}
+
+/// The longest poll question or objection reason, in characters.
+pub const MAX_TEXT: usize = 500;
+/// The most options a single-choice poll may offer.
+pub const MAX_OPTIONS: usize = 12;
+
+/// What the room agreed, left open, or set someone to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutcomeKind {
+    Agreement,
+    Disagreement,
+    Action,
+}
+
+/// An outcome recorded by the chair against an agenda item.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub kind: OutcomeKind,
+    pub item: Option<usize>,
+    pub text: String,
+}
+
+/// A sitting's live state: everything every viewer sees.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveState {
+    pub stage: Stage,
+    /// The number of agenda items (their texts live with the sitting's schedule).
+    pub items: usize,
+    pub current_item: Option<usize>,
+    /// Raised hands, first come first.
+    pub queue: Vec<Speaker>,
+    pub turns: Vec<Turn>,
+    pub polls: Vec<Poll>,
+    pub outcomes: Vec<Outcome>,
+    /// Bumped by every change, so clients can tell a stale state from a fresh one.
+    pub version: u64,
+}
+
+/// Why a command was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("only the chair may do this")]
+    ChairOnly,
+    #[error("only invited participants who accepted the rules may do this")]
+    SpeakersOnly,
+    #[error("the sitting is not open")]
+    NotOpen,
+    #[error("the sitting has already been opened")]
+    AlreadyOpen,
+    #[error("there is no such agenda item")]
+    NoSuchItem,
+    #[error("that person has not raised their hand")]
+    NotInQueue,
+    #[error("nobody has the floor")]
+    NobodyHasTheFloor,
+    #[error("a poll is already open")]
+    PollOpen,
+    #[error("no poll is open")]
+    NoPoll,
+    #[error("you have already voted in this poll")]
+    AlreadyVoted,
+    #[error("this poll counts organisations: speak for one to vote")]
+    OrganisationsOnly,
+    #[error("that answer does not fit this poll")]
+    WrongAnswer,
+    #[error("an objection needs a reason")]
+    ReasonRequired,
+    #[error("the text is empty or too long")]
+    BadText,
+}
+
+/// Something a participant asks of the sitting.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "do", rename_all = "snake_case")]
+pub enum Command {
+    Open,
+    SetItem {
+        item: usize,
+    },
+    RaiseHand,
+    LowerHand,
+    GiveFloor {
+        person: PersonId,
+    },
+    EndTurn,
+    MoveUp {
+        person: PersonId,
+    },
+    OpenPoll {
+        question: String,
+        kind: PollKind,
+        per_organisation: bool,
+        names_shown: bool,
+    },
+    Vote {
+        answer: Answer,
+    },
+    ClosePoll,
+    RecordOutcome {
+        kind: OutcomeKind,
+        text: String,
+    },
+    Close,
+}
+
+impl LiveState {
+    /// A scheduled sitting with `items` agenda items.
+    pub fn scheduled(items: usize) -> LiveState {
+        LiveState {
+            stage: Stage::Scheduled,
+            items,
+            current_item: None,
+            queue: Vec::new(),
+            turns: Vec::new(),
+            polls: Vec::new(),
+            outcomes: Vec::new(),
+            version: 0,
+        }
+    }
+
+    /// The turn in progress, if someone has the floor.
+    pub fn floor(&self) -> Option<&Turn> {
+        self.turns.last().filter(|t| t.ended.is_none())
+    }
+
+    /// The open poll, if any.
+    pub fn open_poll(&self) -> Option<&Poll> {
+        self.polls.last().filter(|p| p.open)
+    }
+
+    fn end_turn(&mut self, now: Millis) {
+        if let Some(turn) = self.turns.last_mut().filter(|t| t.ended.is_none()) {
+            turn.ended = Some(now.max(turn.started));
+        }
+    }
+}
+
+fn text(raw: &str) -> Result<String, Refusal> {
+    let text = raw.trim();
+    if text.is_empty() || text.chars().count() > MAX_TEXT {
+        Err(Refusal::BadText)
+    } else {
+        Ok(text.to_string())
+    }
+}
+
+fn chair(actor: &Actor) -> Result<(), Refusal> {
+    if actor.chair {
+        Ok(())
+    } else {
+        Err(Refusal::ChairOnly)
+    }
+}
+
+fn speaker(actor: &Actor) -> Result<&Speaker, Refusal> {
+    actor.speaker.as_ref().ok_or(Refusal::SpeakersOnly)
+}
+
+fn voter_key(voter: Voter) -> String {
+    match voter {
+        Voter::Person(p) => format!("person:{p}"),
+        Voter::Org(o) => format!("org:{o}"),
+    }
+}
+
+/// Applies one command, as `actor`, at `now`. On refusal nothing changes.
+pub fn apply(
+    state: &mut LiveState,
+    actor: &Actor,
+    command: Command,
+    now: Millis,
+) -> Result<(), Refusal> {
+    match (&state.stage, &command) {
+        (Stage::Scheduled, Command::Open) => {}
+        (Stage::Open, Command::Open) | (Stage::Closed, Command::Open) => {
+            chair(actor)?;
+            return Err(Refusal::AlreadyOpen);
+        }
+        (Stage::Open, _) => {}
+        _ => return Err(Refusal::NotOpen),
+    }
+    match command {
+        Command::Open => {
+            chair(actor)?;
+            state.stage = Stage::Open;
+            state.current_item = (state.items > 0).then_some(0);
+        }
+        Command::SetItem { item } => {
+            chair(actor)?;
+            if item >= state.items {
+                return Err(Refusal::NoSuchItem);
+            }
+            state.current_item = Some(item);
+        }
+        Command::RaiseHand => {
+            let me = speaker(actor)?.clone();
+            if !state.queue.iter().any(|s| s.person == me.person) {
+                state.queue.push(me);
+            }
+        }
+        Command::LowerHand => {
+            let me = speaker(actor)?.person;
+            state.queue.retain(|s| s.person != me);
+        }
+        Command::GiveFloor { person } => {
+            chair(actor)?;
+            let at = state
+                .queue
+                .iter()
+                .position(|s| s.person == person)
+                .ok_or(Refusal::NotInQueue)?;
+            let next = state.queue.remove(at);
+            state.end_turn(now);
+            state.turns.push(Turn {
+                speaker: next,
+                item: state.current_item,
+                started: now,
+                ended: None,
+            });
+        }
+        Command::EndTurn => {
+            chair(actor)?;
+            if state.floor().is_none() {
+                return Err(Refusal::NobodyHasTheFloor);
+            }
+            state.end_turn(now);
+        }
+        Command::MoveUp { person } => {
+            chair(actor)?;
+            let at = state
+                .queue
+                .iter()
+                .position(|s| s.person == person)
+                .ok_or(Refusal::NotInQueue)?;
+            let moved = state.queue.remove(at);
+            state.queue.insert(0, moved);
+        }
+        Command::OpenPoll {
+            question,
+            kind,
+            per_organisation,
+            names_shown,
+        } => {
+            chair(actor)?;
+            if state.open_poll().is_some() {
+                return Err(Refusal::PollOpen);
+            }
+            let question = text(&question)?;
+            let kind = match kind {
+                PollKind::Choice { options } => {
+                    let options = options
+                        .iter()
+                        .map(|o| text(o))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    if options.len() < 2 || options.len() > MAX_OPTIONS {
+                        return Err(Refusal::BadText);
+                    }
+                    PollKind::Choice { options }
+                }
+                other => other,
+            };
+            state.polls.push(Poll {
+                question,
+                kind,
+                per_organisation,
+                names_shown,
+                item: state.current_item,
+                votes: BTreeMap::new(),
+                open: true,
+            });
+        }
+        Command::Vote { answer } => {
+            let me = speaker(actor)?.clone();
+            let poll = state
+                .polls
+                .last_mut()
+                .filter(|p| p.open)
+                .ok_or(Refusal::NoPoll)?;
+            let voter = if poll.per_organisation {
+                Voter::Org(me.org.ok_or(Refusal::OrganisationsOnly)?)
+            } else {
+                Voter::Person(me.person)
+            };
+            let key = voter_key(voter);
+            if poll.votes.contains_key(&key) {
+                return Err(Refusal::AlreadyVoted);
+            }
+            let answer = match (&poll.kind, answer) {
+                (PollKind::Consent, Answer::Object { reason }) => Answer::Object {
+                    reason: text(&reason).map_err(|_| Refusal::ReasonRequired)?,
+                },
+                (PollKind::Consent, a @ (Answer::Agree | Answer::StandAside)) => a,
+                (PollKind::Gradient, Answer::Level { level }) if (1..=5).contains(&level) => {
+                    Answer::Level { level }
+                }
+                (PollKind::Choice { options }, Answer::Option { index })
+                    if index < options.len() =>
+                {
+                    Answer::Option { index }
+                }
+                _ => return Err(Refusal::WrongAnswer),
+            };
+            poll.votes.insert(key, Vote { answer, by: me });
+        }
+        Command::ClosePoll => {
+            chair(actor)?;
+            let poll = state
+                .polls
+                .last_mut()
+                .filter(|p| p.open)
+                .ok_or(Refusal::NoPoll)?;
+            poll.open = false;
+        }
+        Command::RecordOutcome { kind, text: raw } => {
+            chair(actor)?;
+            let text = text(&raw)?;
+            state.outcomes.push(Outcome {
+                kind,
+                item: state.current_item,
+                text,
+            });
+        }
+        Command::Close => {
+            chair(actor)?;
+            state.end_turn(now);
+            state.queue.clear();
+            if let Some(poll) = state.polls.last_mut() {
+                poll.open = false;
+            }
+            state.stage = Stage::Closed;
+        }
+    }
+    state.version += 1;
+    Ok(())
+}
+
+/// Speaking time and turns for one stakeholder group (`None`: people speaking for themselves).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Balance {
+    pub kind: Option<StakeholderKind>,
+    pub turns: usize,
+    pub speaking_ms: Millis,
+}
+
+/// Speaking time and turns per stakeholder group, every group listed (so the silent ones show).
+pub fn balance(state: &LiveState, now: Millis) -> Vec<Balance> {
+    let groups = StakeholderKind::ALL.into_iter().map(Some).chain([None]);
+    groups
+        .map(|kind| {
+            let turns: Vec<&Turn> = state
+                .turns
+                .iter()
+                .filter(|t| t.speaker.kind == kind)
+                .collect();
+            Balance {
+                kind,
+                turns: turns.len(),
+                speaking_ms: turns
+                    .iter()
+                    .map(|t| t.ended.unwrap_or(now) - t.started)
+                    .sum(),
+            }
+        })
+        .collect()
+}
+
+/// A poll's results: votes per answer (consent: agree, stand aside, object; gradient: levels 1 to
+/// 5; choice: each option), overall and per stakeholder group.
+pub fn tally(poll: &Poll) -> (Vec<usize>, BTreeMap<Option<StakeholderKind>, Vec<usize>>) {
+    let width = match &poll.kind {
+        PollKind::Consent => 3,
+        PollKind::Gradient => 5,
+        PollKind::Choice { options } => options.len(),
+    };
+    let slot = |answer: &Answer| match answer {
+        Answer::Agree => 0,
+        Answer::StandAside => 1,
+        Answer::Object { .. } => 2,
+        Answer::Level { level } => usize::from(*level) - 1,
+        Answer::Option { index } => *index,
+    };
+    let mut overall = vec![0; width];
+    let mut by_kind: BTreeMap<Option<StakeholderKind>, Vec<usize>> = BTreeMap::new();
+    for vote in poll.votes.values() {
+        let at = slot(&vote.answer);
+        overall[at] += 1;
+        by_kind
+            .entry(vote.by.kind)
+            .or_insert_with(|| vec![0; width])[at] += 1;
+    }
+    (overall, by_kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(id: i64, org: Option<i64>, kind: Option<StakeholderKind>) -> Actor {
+        Actor {
+            person: PersonId(id),
+            chair: false,
+            speaker: Some(Speaker {
+                person: PersonId(id),
+                name: format!("P{id}"),
+                org: org.map(OrgId),
+                kind,
+            }),
+        }
+    }
+
+    fn chair() -> Actor {
+        Actor {
+            person: PersonId(1),
+            chair: true,
+            speaker: None,
+        }
+    }
+
+    fn observer() -> Actor {
+        Actor {
+            person: PersonId(99),
+            chair: false,
+            speaker: None,
+        }
+    }
+
+    fn open() -> LiveState {
+        let mut state = LiveState::scheduled(3);
+        apply(&mut state, &chair(), Command::Open, 0).unwrap();
+        state
+    }
+
+    #[test]
+    fn only_the_chair_opens_and_runs_the_agenda() {
+        let mut state = LiveState::scheduled(2);
+        let gov = person(2, Some(10), Some(StakeholderKind::Government));
+        assert_eq!(
+            apply(&mut state, &gov, Command::Open, 0),
+            Err(Refusal::ChairOnly)
+        );
+        assert_eq!(
+            apply(&mut state, &gov, Command::RaiseHand, 0),
+            Err(Refusal::NotOpen)
+        );
+        apply(&mut state, &chair(), Command::Open, 0).unwrap();
+        assert_eq!(state.current_item, Some(0));
+        assert_eq!(
+            apply(&mut state, &gov, Command::SetItem { item: 1 }, 0),
+            Err(Refusal::ChairOnly)
+        );
+        assert_eq!(
+            apply(&mut state, &chair(), Command::SetItem { item: 2 }, 0),
+            Err(Refusal::NoSuchItem)
+        );
+        apply(&mut state, &chair(), Command::SetItem { item: 1 }, 0).unwrap();
+        assert_eq!(state.current_item, Some(1));
+        assert_eq!(
+            apply(&mut state, &chair(), Command::Open, 0),
+            Err(Refusal::AlreadyOpen)
+        );
+    }
+
+    #[test]
+    fn the_queue_the_floor_and_the_balance() {
+        let mut state = open();
+        let gov = person(2, Some(10), Some(StakeholderKind::Government));
+        let elder = person(3, Some(11), Some(StakeholderKind::Informal));
+        assert_eq!(
+            apply(&mut state, &observer(), Command::RaiseHand, 0),
+            Err(Refusal::SpeakersOnly)
+        );
+        apply(&mut state, &gov, Command::RaiseHand, 0).unwrap();
+        apply(&mut state, &gov, Command::RaiseHand, 0).unwrap();
+        apply(&mut state, &elder, Command::RaiseHand, 0).unwrap();
+        assert_eq!(state.queue.len(), 2, "a raised hand is raised once");
+        // The chair moves the informal institution up: their voice is missing.
+        apply(
+            &mut state,
+            &chair(),
+            Command::MoveUp {
+                person: PersonId(3),
+            },
+            0,
+        )
+        .unwrap();
+        assert_eq!(state.queue[0].person, PersonId(3));
+        assert_eq!(
+            apply(
+                &mut state,
+                &chair(),
+                Command::GiveFloor {
+                    person: PersonId(7)
+                },
+                0
+            ),
+            Err(Refusal::NotInQueue)
+        );
+        apply(
+            &mut state,
+            &chair(),
+            Command::GiveFloor {
+                person: PersonId(3),
+            },
+            1_000,
+        )
+        .unwrap();
+        assert_eq!(state.floor().unwrap().speaker.person, PersonId(3));
+        // Giving the floor to the next ends the running turn.
+        apply(
+            &mut state,
+            &chair(),
+            Command::GiveFloor {
+                person: PersonId(2),
+            },
+            61_000,
+        )
+        .unwrap();
+        apply(&mut state, &chair(), Command::EndTurn, 91_000).unwrap();
+        assert_eq!(
+            apply(&mut state, &chair(), Command::EndTurn, 92_000),
+            Err(Refusal::NobodyHasTheFloor)
+        );
+        let balance = balance(&state, 100_000);
+        let of = |kind| balance.iter().find(|b| b.kind == kind).unwrap().clone();
+        assert_eq!(of(Some(StakeholderKind::Informal)).speaking_ms, 60_000);
+        assert_eq!(of(Some(StakeholderKind::Government)).speaking_ms, 30_000);
+        assert_eq!(
+            of(Some(StakeholderKind::Academia)).turns,
+            0,
+            "silent groups are listed"
+        );
+        assert_eq!(balance.len(), 6);
+    }
+
+    #[test]
+    fn lowering_a_hand_leaves_the_queue() {
+        let mut state = open();
+        let gov = person(2, Some(10), Some(StakeholderKind::Government));
+        apply(&mut state, &gov, Command::RaiseHand, 0).unwrap();
+        apply(&mut state, &gov, Command::LowerHand, 0).unwrap();
+        assert!(state.queue.is_empty());
+    }
+
+    #[test]
+    fn polls_count_each_voter_once_and_tally_by_group() {
+        let mut state = open();
+        let gov = person(2, Some(10), Some(StakeholderKind::Government));
+        let gov2 = person(4, Some(10), Some(StakeholderKind::Government));
+        let citizen = person(5, None, None);
+        let consent = Command::OpenPoll {
+            question: "Adopt article 3?".into(),
+            kind: PollKind::Consent,
+            per_organisation: true,
+            names_shown: false,
+        };
+        assert_eq!(
+            apply(&mut state, &gov, consent.clone(), 0),
+            Err(Refusal::ChairOnly)
+        );
+        apply(&mut state, &chair(), consent.clone(), 0).unwrap();
+        assert_eq!(
+            apply(&mut state, &chair(), consent, 0),
+            Err(Refusal::PollOpen)
+        );
+        apply(
+            &mut state,
+            &gov,
+            Command::Vote {
+                answer: Answer::Agree,
+            },
+            0,
+        )
+        .unwrap();
+        // Per organisation: a colleague of the same organisation cannot vote again for it.
+        assert_eq!(
+            apply(
+                &mut state,
+                &gov2,
+                Command::Vote {
+                    answer: Answer::Agree
+                },
+                0
+            ),
+            Err(Refusal::AlreadyVoted)
+        );
+        assert_eq!(
+            apply(
+                &mut state,
+                &citizen,
+                Command::Vote {
+                    answer: Answer::Agree
+                },
+                0
+            ),
+            Err(Refusal::OrganisationsOnly)
+        );
+        let elder = person(3, Some(11), Some(StakeholderKind::Informal));
+        assert_eq!(
+            apply(
+                &mut state,
+                &elder,
+                Command::Vote {
+                    answer: Answer::Object { reason: " ".into() }
+                },
+                0
+            ),
+            Err(Refusal::ReasonRequired)
+        );
+        assert_eq!(
+            apply(
+                &mut state,
+                &elder,
+                Command::Vote {
+                    answer: Answer::Level { level: 2 }
+                },
+                0
+            ),
+            Err(Refusal::WrongAnswer)
+        );
+        apply(
+            &mut state,
+            &elder,
+            Command::Vote {
+                answer: Answer::Object {
+                    reason: "The elders were not asked.".into(),
+                },
+            },
+            0,
+        )
+        .unwrap();
+        let (overall, by_kind) = tally(state.open_poll().unwrap());
+        assert_eq!(overall, vec![1, 0, 1]);
+        assert_eq!(by_kind[&Some(StakeholderKind::Informal)], vec![0, 0, 1]);
+        apply(&mut state, &chair(), Command::ClosePoll, 0).unwrap();
+        assert_eq!(
+            apply(
+                &mut state,
+                &gov,
+                Command::Vote {
+                    answer: Answer::Agree
+                },
+                0
+            ),
+            Err(Refusal::NoPoll)
+        );
+
+        // A person's gradient vote; levels outside 1..=5 are refused.
+        let gradient = Command::OpenPoll {
+            question: "How far do you support the budget share?".into(),
+            kind: PollKind::Gradient,
+            per_organisation: false,
+            names_shown: true,
+        };
+        apply(&mut state, &chair(), gradient, 0).unwrap();
+        assert_eq!(
+            apply(
+                &mut state,
+                &citizen,
+                Command::Vote {
+                    answer: Answer::Level { level: 6 }
+                },
+                0
+            ),
+            Err(Refusal::WrongAnswer)
+        );
+        apply(
+            &mut state,
+            &citizen,
+            Command::Vote {
+                answer: Answer::Level { level: 2 },
+            },
+            0,
+        )
+        .unwrap();
+        apply(
+            &mut state,
+            &gov2,
+            Command::Vote {
+                answer: Answer::Level { level: 1 },
+            },
+            0,
+        )
+        .unwrap();
+        assert_eq!(tally(state.open_poll().unwrap()).0, vec![1, 1, 0, 0, 0]);
+    }
+
+    #[test]
+    fn choice_polls_need_real_options() {
+        let mut state = open();
+        let poll = |options: Vec<&str>| Command::OpenPoll {
+            question: "Where next?".into(),
+            kind: PollKind::Choice {
+                options: options.into_iter().map(String::from).collect(),
+            },
+            per_organisation: false,
+            names_shown: false,
+        };
+        assert_eq!(
+            apply(&mut state, &chair(), poll(vec!["only"]), 0),
+            Err(Refusal::BadText)
+        );
+        assert_eq!(
+            apply(&mut state, &chair(), poll(vec!["a", " "]), 0),
+            Err(Refusal::BadText)
+        );
+        apply(
+            &mut state,
+            &chair(),
+            poll(vec!["Library", "Market hall"]),
+            0,
+        )
+        .unwrap();
+        let citizen = person(5, None, None);
+        assert_eq!(
+            apply(
+                &mut state,
+                &citizen,
+                Command::Vote {
+                    answer: Answer::Option { index: 2 }
+                },
+                0
+            ),
+            Err(Refusal::WrongAnswer)
+        );
+        apply(
+            &mut state,
+            &citizen,
+            Command::Vote {
+                answer: Answer::Option { index: 1 },
+            },
+            0,
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn closing_ends_everything_and_nothing_changes_afterwards() {
+        let mut state = open();
+        let gov = person(2, Some(10), Some(StakeholderKind::Government));
+        apply(&mut state, &gov, Command::RaiseHand, 0).unwrap();
+        apply(
+            &mut state,
+            &chair(),
+            Command::GiveFloor {
+                person: PersonId(2),
+            },
+            0,
+        )
+        .unwrap();
+        apply(
+            &mut state,
+            &chair(),
+            Command::RecordOutcome {
+                kind: OutcomeKind::Agreement,
+                text: "Article 3 stays.".into(),
+            },
+            5,
+        )
+        .unwrap();
+        assert_eq!(
+            apply(
+                &mut state,
+                &gov,
+                Command::RecordOutcome {
+                    kind: OutcomeKind::Action,
+                    text: "x".into()
+                },
+                5
+            ),
+            Err(Refusal::ChairOnly)
+        );
+        apply(&mut state, &chair(), Command::Close, 10).unwrap();
+        assert_eq!(state.stage, Stage::Closed);
+        assert_eq!(state.turns[0].ended, Some(10));
+        let before = state.clone();
+        for command in [
+            Command::RaiseHand,
+            Command::Close,
+            Command::SetItem { item: 0 },
+            Command::EndTurn,
+        ] {
+            assert!(apply(&mut state, &chair(), command.clone(), 20).is_err());
+            assert!(apply(&mut state, &gov, command, 20).is_err());
+        }
+        assert_eq!(state, before, "refusals change nothing");
+    }
+}
