@@ -44,3 +44,7 @@ id_type!(
     /// A comment on a draft (a thread's first comment, or a reply).
     CommentId
 );
+id_type!(
+    /// A sitting: a live meeting of a process, chaired by a mediator.
+    SittingId
+);

@@ -8,7 +8,7 @@ use crate::domain::localized::Localized;
 use crate::domain::org::OrgKind;
 use crate::domain::process::{Level, PhaseDates};
 use crate::domain::roles::{OrgRole, PersonalRole, Phase};
-use crate::ids::{CommentId, DraftId, OrgId, PersonId, ProcessId};
+use crate::ids::{CommentId, DraftId, OrgId, PersonId, ProcessId, SittingId};
 use serde::{Deserialize, Serialize};
 
 /// Milliseconds since the Unix epoch; every stored time is one of these.
@@ -397,4 +397,46 @@ pub struct ModerationRequest {
     pub action: ModerationAction,
     pub reason: Reason,
     pub note: String,
+}
+
+/// An agenda item: what is discussed, and what it is about.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgendaItem {
+    pub text: String,
+    pub draft: Option<DraftId>,
+    /// A comment thread the item takes up.
+    pub thread: Option<CommentId>,
+}
+
+/// What scheduling a sitting stores.
+#[derive(Clone, Debug)]
+pub struct NewSitting {
+    pub title: String,
+    pub starts_at: Millis,
+    /// A place, a link, or both.
+    pub place: String,
+    /// Whether the public may watch live.
+    pub public: bool,
+    pub agenda: Vec<AgendaItem>,
+    /// Organisations whose representatives are invited to speak.
+    pub invited: Vec<OrgId>,
+    /// People who write the minutes with the chair.
+    pub note_takers: Vec<PersonId>,
+}
+
+/// A sitting with its schedule and its live state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sitting {
+    pub id: SittingId,
+    pub process: ProcessId,
+    pub title: String,
+    pub starts_at: Millis,
+    pub place: String,
+    pub public: bool,
+    pub agenda: Vec<AgendaItem>,
+    pub invited: Vec<OrgId>,
+    pub note_takers: Vec<PersonId>,
+    pub state: crate::domain::sitting::LiveState,
+    pub created_at: Millis,
+    pub closed_at: Option<Millis>,
 }

@@ -11,12 +11,12 @@ use crate::domain::roles::Action;
 use crate::domain::roles::{OrgRole, PersonalRole, Phase, Standing};
 use crate::error::AppResult;
 use crate::i18n::Msg;
-use crate::ids::{CommentId, DraftId, OrgId, PersonId, ProcessId};
+use crate::ids::{CommentId, DraftId, OrgId, PersonId, ProcessId, SittingId};
 use crate::model::*;
 
 /// Baraza's persistent state.
 #[async_trait::async_trait]
-pub trait Store: Comments + Send + Sync + 'static {
+pub trait Store: Comments + Sittings + Send + Sync + 'static {
     /// Whether the database holds no people and no processes (the demo loads only then).
     async fn is_empty(&self) -> AppResult<bool>;
 
@@ -336,6 +336,43 @@ pub trait Comments: Send + Sync + 'static {
         process: ProcessId,
         limit: i64,
     ) -> AppResult<Vec<ModerationEntry>>;
+}
+
+/// Sittings: scheduling them, and their live state. The live state changes only through
+/// [`Sittings::command_sitting`], which decides with `domain::sitting` in one transaction.
+#[async_trait::async_trait]
+pub trait Sittings: Send + Sync + 'static {
+    /// Schedules a sitting ([`Action::RunSitting`]).
+    async fn create_sitting(
+        &self,
+        actor: Actor,
+        process: ProcessId,
+        new: NewSitting,
+        now: Millis,
+    ) -> AppResult<SittingId>;
+    /// One sitting.
+    async fn sitting(&self, id: SittingId) -> AppResult<Option<Sitting>>;
+    /// A process's sittings, by start time.
+    async fn sittings(&self, process: ProcessId) -> AppResult<Vec<Sitting>>;
+    /// Records that a person accepted a process's rules of engagement (once is enough).
+    async fn accept_rules(
+        &self,
+        person: PersonId,
+        process: ProcessId,
+        now: Millis,
+    ) -> AppResult<()>;
+    /// Whether a person has accepted a process's rules of engagement.
+    async fn accepted_rules(&self, person: PersonId, process: ProcessId) -> AppResult<bool>;
+    /// Applies a command to a sitting's live state as `actor` (chair: a mediator of the process
+    /// acting as themselves; speaker: a member of an invited organisation speaking for it, who
+    /// accepted the rules). Returns the new state, or why the command was refused.
+    async fn command_sitting(
+        &self,
+        id: SittingId,
+        actor: Actor,
+        command: crate::domain::sitting::Command,
+        now: Millis,
+    ) -> AppResult<Result<Sitting, crate::domain::sitting::Refusal>>;
 }
 
 /// The live side of drafts: the server's hub, which owns each draft's document while it is in use.

@@ -6,6 +6,7 @@
 
 mod comments;
 mod rows;
+mod sittings;
 
 use crate::db::{Backend, Db};
 use app::domain::localized::Localized;

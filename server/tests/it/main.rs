@@ -13,3 +13,4 @@ mod crash;
 mod interop;
 mod pages;
 mod permissions;
+mod sittings;

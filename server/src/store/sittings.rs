@@ -1,0 +1,298 @@
+//! Sittings in SQL: the schedule in tables, the live state as one JSON document per sitting that
+//! changes only inside a transaction that decided the change with `domain::sitting`.
+
+use super::rows::corrupt;
+use super::{SqlStore, authorize, internal, standing_on};
+use app::domain::org::OrgKind;
+use app::domain::roles::{Action, Phase};
+use app::domain::sitting::{self, Command, LiveState, Refusal, Speaker};
+use app::error::{AppError, AppResult};
+use app::ids::{CommentId, DraftId, OrgId, PersonId, ProcessId, SittingId};
+use app::model::*;
+use app::ssr::Sittings;
+use sqlx::AnyConnection;
+
+type SittingRow = (i64, i64, String, i64, String, i64, String, i64, Option<i64>);
+
+async fn load(conn: &mut AnyConnection, id: SittingId) -> AppResult<Option<Sitting>> {
+    let row: Option<SittingRow> = sqlx::query_as(
+        "SELECT id, process_id, title, starts_at, place, public, state, created_at, closed_at \
+         FROM sittings WHERE id = $1",
+    )
+    .bind(id.0)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(internal)?;
+    let Some((id, process, title, starts_at, place, public, state, created_at, closed_at)) = row
+    else {
+        return Ok(None);
+    };
+    let agenda: Vec<(String, Option<i64>, Option<i64>)> = sqlx::query_as(
+        "SELECT text, draft_id, thread_id FROM sitting_items WHERE sitting_id = $1 ORDER BY position",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(internal)?;
+    let invited: Vec<i64> = sqlx::query_scalar(
+        "SELECT org_id FROM sitting_invitations WHERE sitting_id = $1 ORDER BY org_id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(internal)?;
+    let note_takers: Vec<i64> = sqlx::query_scalar(
+        "SELECT person_id FROM sitting_note_takers WHERE sitting_id = $1 ORDER BY person_id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await
+    .map_err(internal)?;
+    Ok(Some(Sitting {
+        id: SittingId(id),
+        process: ProcessId(process),
+        title,
+        starts_at,
+        place,
+        public: public == 1,
+        agenda: agenda
+            .into_iter()
+            .map(|(text, draft, thread)| AgendaItem {
+                text,
+                draft: draft.map(DraftId),
+                thread: thread.map(CommentId),
+            })
+            .collect(),
+        invited: invited.into_iter().map(OrgId).collect(),
+        note_takers: note_takers.into_iter().map(PersonId).collect(),
+        state: serde_json::from_str(&state).map_err(|_| corrupt("sitting state", &state))?,
+        created_at,
+        closed_at,
+    }))
+}
+
+/// Who `actor` is in a sitting: its chair, a speaker, or neither.
+async fn sitting_actor(
+    conn: &mut AnyConnection,
+    sitting: &Sitting,
+    actor: Actor,
+    phase: Phase,
+) -> AppResult<sitting::Actor> {
+    let standing = standing_on(conn, sitting.process, Some(actor.person)).await?;
+    let chair = actor.acting_for.is_none() && standing.may(None, Action::RunSitting, phase);
+    let accepted: Option<i64> = sqlx::query_scalar(
+        "SELECT accepted_at FROM rules_acceptances WHERE process_id = $1 AND person_id = $2",
+    )
+    .bind(sitting.process.0)
+    .bind(actor.person.0)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(internal)?;
+    let name: String = sqlx::query_scalar("SELECT display_name FROM people WHERE id = $1")
+        .bind(actor.person.0)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(internal)?;
+    let speaker = match actor.acting_for {
+        // A representative of an invited organisation they belong to.
+        Some(org) if sitting.invited.contains(&org) => {
+            let kind: Option<String> = sqlx::query_scalar(
+                "SELECT o.kind FROM organisations o JOIN memberships m ON m.org_id = o.id \
+                 WHERE o.id = $1 AND m.person_id = $2 AND o.verified_at IS NOT NULL",
+            )
+            .bind(org.0)
+            .bind(actor.person.0)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(internal)?;
+            kind.and_then(|k| OrgKind::from_code(&k))
+                .map(|kind| Speaker {
+                    person: actor.person,
+                    name: name.clone(),
+                    org: Some(org),
+                    kind: Some(kind.stakeholder()),
+                })
+        }
+        Some(_) => None,
+        // Council members and mediators speak as themselves.
+        None => standing
+            .may(None, Action::SpeakInSitting, phase)
+            .then(|| Speaker {
+                person: actor.person,
+                name,
+                org: None,
+                kind: None,
+            }),
+    };
+    Ok(sitting::Actor {
+        person: actor.person,
+        chair,
+        speaker: speaker.filter(|_| accepted.is_some()),
+    })
+}
+
+#[async_trait::async_trait]
+impl Sittings for SqlStore {
+    async fn create_sitting(
+        &self,
+        actor: Actor,
+        process: ProcessId,
+        new: NewSitting,
+        now: Millis,
+    ) -> AppResult<SittingId> {
+        let mut tx = self.begin().await?;
+        authorize(&mut tx, process, actor, Action::RunSitting).await?;
+        let state = serde_json::to_string(&LiveState::scheduled(new.agenda.len()))
+            .map_err(|_| AppError::Internal)?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO sittings (process_id, title, starts_at, place, public, state, version, created_by, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8) RETURNING id",
+        )
+        .bind(process.0)
+        .bind(&new.title)
+        .bind(new.starts_at)
+        .bind(&new.place)
+        .bind(i64::from(new.public))
+        .bind(state)
+        .bind(actor.person.0)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(internal)?;
+        for (position, item) in new.agenda.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO sitting_items (sitting_id, position, text, draft_id, thread_id) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(position as i64)
+            .bind(&item.text)
+            .bind(item.draft.map(|d| d.0))
+            .bind(item.thread.map(|t| t.0))
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+        }
+        for org in &new.invited {
+            sqlx::query("INSERT INTO sitting_invitations (sitting_id, org_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(org.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(internal)?;
+        }
+        for person in &new.note_takers {
+            sqlx::query("INSERT INTO sitting_note_takers (sitting_id, person_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(person.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(internal)?;
+        }
+        tx.commit().await.map_err(internal)?;
+        Ok(SittingId(id))
+    }
+
+    async fn sitting(&self, id: SittingId) -> AppResult<Option<Sitting>> {
+        let mut conn = self.pool.acquire().await.map_err(internal)?;
+        load(&mut conn, id).await
+    }
+
+    async fn sittings(&self, process: ProcessId) -> AppResult<Vec<Sitting>> {
+        let mut conn = self.pool.acquire().await.map_err(internal)?;
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM sittings WHERE process_id = $1 ORDER BY starts_at, id",
+        )
+        .bind(process.0)
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(internal)?;
+        let mut all = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(sitting) = load(&mut conn, SittingId(id)).await? {
+                all.push(sitting);
+            }
+        }
+        Ok(all)
+    }
+
+    async fn accept_rules(
+        &self,
+        person: PersonId,
+        process: ProcessId,
+        now: Millis,
+    ) -> AppResult<()> {
+        let mut tx = self.begin().await?;
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM processes WHERE id = $1")
+            .bind(process.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(internal)?;
+        exists.ok_or(AppError::NotFound)?;
+        let already: Option<i64> = sqlx::query_scalar(
+            "SELECT accepted_at FROM rules_acceptances WHERE process_id = $1 AND person_id = $2",
+        )
+        .bind(process.0)
+        .bind(person.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(internal)?;
+        if already.is_none() {
+            sqlx::query("INSERT INTO rules_acceptances (process_id, person_id, accepted_at) VALUES ($1, $2, $3)")
+                .bind(process.0)
+                .bind(person.0)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(internal)?;
+        }
+        tx.commit().await.map_err(internal)
+    }
+
+    async fn accepted_rules(&self, person: PersonId, process: ProcessId) -> AppResult<bool> {
+        let at: Option<i64> = sqlx::query_scalar(
+            "SELECT accepted_at FROM rules_acceptances WHERE process_id = $1 AND person_id = $2",
+        )
+        .bind(process.0)
+        .bind(person.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(internal)?;
+        Ok(at.is_some())
+    }
+
+    async fn command_sitting(
+        &self,
+        id: SittingId,
+        actor: Actor,
+        command: Command,
+        now: Millis,
+    ) -> AppResult<Result<Sitting, Refusal>> {
+        let mut tx = self.begin().await?;
+        let mut sitting = load(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+        let phase: String = sqlx::query_scalar("SELECT phase FROM processes WHERE id = $1")
+            .bind(sitting.process.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(internal)?;
+        let phase = super::rows::parse_phase(&phase)?;
+        let who = sitting_actor(&mut tx, &sitting, actor, phase).await?;
+        if let Err(refusal) = sitting::apply(&mut sitting.state, &who, command, now) {
+            return Ok(Err(refusal));
+        }
+        let closing = sitting.state.stage == sitting::Stage::Closed && sitting.closed_at.is_none();
+        if closing {
+            sitting.closed_at = Some(now);
+        }
+        let state = serde_json::to_string(&sitting.state).map_err(|_| AppError::Internal)?;
+        sqlx::query("UPDATE sittings SET state = $1, version = $2, closed_at = $3 WHERE id = $4")
+            .bind(state)
+            .bind(sitting.state.version as i64)
+            .bind(sitting.closed_at)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+        tx.commit().await.map_err(internal)?;
+        Ok(Ok(sitting))
+    }
+}
