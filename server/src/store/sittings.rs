@@ -117,7 +117,7 @@ async fn sitting_actor(
         // Council members and mediators speak as themselves.
         None => standing
             .may(None, Action::SpeakInSitting, phase)
-            .then(|| Speaker {
+            .then_some(Speaker {
                 person: actor.person,
                 name,
                 org: None,
