@@ -84,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         .route("/processes/{id}/moderation", post(forms::moderation))
         .route("/collab/drafts/{id}", get(collab::socket::connect))
         .route("/live/drafts/{id}/comments", get(collab::events::comments))
+        .route("/live/sittings/{id}", get(collab::sittings::connect))
         .route("/healthz", get(api_v1::health))
         .route("/api/v1/processes", get(api_v1::processes))
         .route("/api/v1/processes/{id}", get(api_v1::process))

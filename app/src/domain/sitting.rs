@@ -233,6 +233,26 @@ impl LiveState {
         self.polls.last().filter(|p| p.open)
     }
 
+    /// The state as viewers may see it: in polls that do not show names, each vote keeps only
+    /// its stakeholder group (for the results per group) and its answer (an objection's reason
+    /// is for the room to hear), never who cast it.
+    pub fn published(&self) -> LiveState {
+        let mut state = self.clone();
+        for poll in state.polls.iter_mut().filter(|p| !p.names_shown) {
+            let votes = std::mem::take(&mut poll.votes);
+            for (i, (_, mut vote)) in votes.into_iter().enumerate() {
+                vote.by = Speaker {
+                    person: PersonId(0),
+                    name: String::new(),
+                    org: None,
+                    kind: vote.by.kind,
+                };
+                poll.votes.insert(format!("vote:{i}"), vote);
+            }
+        }
+        state
+    }
+
     fn end_turn(&mut self, now: Millis) {
         if let Some(turn) = self.turns.last_mut().filter(|t| t.ended.is_none()) {
             turn.ended = Some(now.max(turn.started));
@@ -787,6 +807,24 @@ mod tests {
         )
         .unwrap();
         assert_eq!(tally(state.open_poll().unwrap()).0, vec![1, 1, 0, 0, 0]);
+        // The consent poll hid names: published, its votes keep only their group.
+        let published = state.published();
+        let consent = &published.polls[0];
+        assert!(
+            consent
+                .votes
+                .values()
+                .all(|v| v.by.name.is_empty() && v.by.org.is_none())
+        );
+        assert_eq!(
+            tally(consent),
+            tally(&state.polls[0]),
+            "the results are the same"
+        );
+        assert!(
+            published.polls[1].votes.values().any(|v| v.by.name == "P5"),
+            "this one shows names"
+        );
     }
 
     #[test]

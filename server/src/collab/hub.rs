@@ -14,7 +14,7 @@ use super::validate;
 use app::domain::comments::{locate_quote, utf16_slice};
 use app::error::{AppError, AppResult};
 use app::i18n::Lang;
-use app::ids::{CommentId, DraftId};
+use app::ids::{CommentId, DraftId, SittingId};
 use app::model::{Actor, Anchor, LiveText, Location};
 use app::ssr::{Live, Store};
 use axum::body::Bytes;
@@ -114,6 +114,8 @@ struct Inner {
     rooms: Mutex<HashMap<DraftId, mpsc::Sender<Command>>>,
     next_conn: AtomicU64,
     threads: broadcast::Sender<(DraftId, CommentId)>,
+    /// Each live sitting's published state, as JSON, to every viewer connected here.
+    sittings: Mutex<HashMap<SittingId, broadcast::Sender<Arc<str>>>>,
 }
 
 /// Thread changes waiting for one slow reader before it is told to reload instead.
@@ -134,6 +136,7 @@ impl Hub {
                 rooms: Mutex::new(HashMap::new()),
                 next_conn: AtomicU64::new(1),
                 threads: broadcast::channel(THREAD_EVENTS).0,
+                sittings: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -208,6 +211,20 @@ impl Hub {
     /// Every thread change on every draft, as it happens (readers filter by draft).
     pub fn thread_changes(&self) -> broadcast::Receiver<(DraftId, CommentId)> {
         self.inner.threads.subscribe()
+    }
+
+    /// The channel a sitting's new states are published on (made on first use; a channel nobody
+    /// listens to any more is dropped when the next sitting channel is made).
+    pub fn sitting_channel(&self, id: SittingId) -> broadcast::Sender<Arc<str>> {
+        let mut channels = match self.inner.sittings.lock() {
+            Ok(channels) => channels,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        channels.retain(|_, sender| sender.receiver_count() > 0);
+        channels
+            .entry(id)
+            .or_insert_with(|| broadcast::channel(THREAD_EVENTS).0)
+            .clone()
     }
 
     /// How many rooms are loaded (for tests and metrics).

@@ -7,5 +7,6 @@ pub mod fuzzing;
 pub mod hub;
 pub mod lib0;
 pub mod protocol;
+pub mod sittings;
 pub mod socket;
 pub mod validate;

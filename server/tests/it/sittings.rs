@@ -198,3 +198,144 @@ on_both!(
         assert_eq!(store.sittings(process).await.unwrap().len(), 1);
     }
 );
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+async fn watch(app: &TestApp, id: i64, cookie: Option<&str>, query: &str) -> Socket {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let ws = app.base.replacen("http://", "ws://", 1);
+    let mut request = format!("{ws}/live/sittings/{id}{query}")
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("origin", app.base.parse().unwrap());
+    if let Some(cookie) = cookie {
+        request
+            .headers_mut()
+            .insert("cookie", cookie.parse().unwrap());
+    }
+    tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connects")
+        .0
+}
+
+/// The next JSON message, within five seconds.
+async fn next(socket: &mut Socket) -> serde_json::Value {
+    use futures_util::StreamExt;
+    loop {
+        let message = tokio::time::timeout(std::time::Duration::from_secs(5), socket.next())
+            .await
+            .expect("a message in time")
+            .expect("open")
+            .expect("readable");
+        if let tokio_tungstenite::tungstenite::Message::Text(text) = message {
+            return serde_json::from_str(&text).unwrap();
+        }
+    }
+}
+
+async fn say(socket: &mut Socket, command: serde_json::Value) {
+    use futures_util::SinkExt;
+    socket
+        .send(tokio_tungstenite::tungstenite::Message::Text(
+            command.to_string().into(),
+        ))
+        .await
+        .unwrap();
+}
+
+on_both!(
+    everyone_watching_sees_each_change_live,
+    |backend| async move {
+        let app = TestApp::start(backend).await;
+        let process = ProcessId(app.process_in("public_comment").await);
+        let mediator = app.person_id("mediator@demo.baraza").await;
+        let chen = app.person_id("chen.jing@demo.baraza").await;
+        let union = app.org_id("Union").await;
+        let store = app.running.as_ref().unwrap().store.clone();
+        let id = store
+            .create_sitting(
+                as_self(mediator),
+                process,
+                NewSitting {
+                    title: "Hearing".into(),
+                    starts_at: 0,
+                    place: "Online".into(),
+                    public: true,
+                    agenda: vec![AgendaItem {
+                        text: "Budget".into(),
+                        draft: None,
+                        thread: None,
+                    }],
+                    invited: vec![OrgId(union)],
+                    note_takers: vec![],
+                },
+                0,
+            )
+            .await
+            .unwrap();
+        store
+            .accept_rules(PersonId(chen), process, 0)
+            .await
+            .unwrap();
+
+        let chair_cookie = app.cookie("mediator@demo.baraza").await;
+        let chen_cookie = app.cookie("chen.jing@demo.baraza").await;
+        let citizen_cookie = app.cookie("citizen@demo.baraza").await;
+        let mut chair = watch(&app, id.0, Some(&chair_cookie), "").await;
+        let mut speaker = watch(&app, id.0, Some(&chen_cookie), &format!("?as={union}")).await;
+        let mut citizen = watch(&app, id.0, Some(&citizen_cookie), "").await;
+        let mut public = watch(&app, id.0, None, "").await;
+        for socket in [&mut chair, &mut speaker, &mut citizen, &mut public] {
+            assert_eq!(next(socket).await["sitting"]["state"]["stage"], "scheduled");
+        }
+
+        say(&mut chair, serde_json::json!({ "do": "open" })).await;
+        for socket in [&mut chair, &mut speaker, &mut citizen, &mut public] {
+            assert_eq!(next(socket).await["sitting"]["state"]["stage"], "open");
+        }
+        say(&mut speaker, serde_json::json!({ "do": "raise_hand" })).await;
+        for socket in [&mut chair, &mut speaker, &mut public] {
+            let state = next(socket).await;
+            assert_eq!(state["sitting"]["state"]["queue"][0]["name"], "陈静");
+        }
+        let _ = next(&mut citizen).await;
+
+        // Wrong roles are refused, to them alone, and nothing changes.
+        say(&mut citizen, serde_json::json!({ "do": "raise_hand" })).await;
+        assert!(
+            next(&mut citizen).await["refused"]
+                .as_str()
+                .unwrap()
+                .contains("invited participants")
+        );
+        say(&mut public, serde_json::json!({ "do": "close" })).await;
+        assert_eq!(next(&mut public).await["refused"], "sign in to take part");
+        say(
+            &mut speaker,
+            serde_json::json!({ "do": "give_floor", "person": chen }),
+        )
+        .await;
+        assert_eq!(
+            next(&mut speaker).await["refused"],
+            "only the chair may do this"
+        );
+        say(&mut chair, serde_json::json!({ "do": "dance" })).await;
+        assert_eq!(next(&mut chair).await["refused"], "unreadable command");
+        let stored = store.sitting(id).await.unwrap().unwrap();
+        assert_eq!(
+            stored.state.version, 2,
+            "only the two accepted commands changed it"
+        );
+
+        // A late joiner gets the current state.
+        let mut late = watch(&app, id.0, None, "").await;
+        assert_eq!(
+            next(&mut late).await["sitting"]["state"]["queue"][0]["name"],
+            "陈静"
+        );
+    }
+);
