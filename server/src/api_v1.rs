@@ -560,6 +560,89 @@ pub async fn moderation_log(
     }
 }
 
+/// `GET /api/v1/sittings/{id}`: a public sitting with its agenda and live state (for a closed
+/// sitting, its record): who spoke, for how long, per stakeholder group; polls with their results
+/// (names only where the poll shows them); outcomes.
+pub async fn sitting(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Ok(id) = id.parse::<app::ids::SittingId>() else {
+        return error(AppError::NotFound, &headers);
+    };
+    let result = async {
+        let sitting = state
+            .store
+            .sitting(id)
+            .await?
+            .filter(|s| s.public)
+            .ok_or(AppError::NotFound)?;
+        let now = crate::web::now_millis();
+        let live = sitting.state.published();
+        let balance = app::domain::sitting::balance(&live, now);
+        let polls: Vec<serde_json::Value> = live
+            .polls
+            .iter()
+            .map(|poll| {
+                let (overall, by_group) = app::domain::sitting::tally(poll);
+                serde_json::json!({
+                    "question": poll.question,
+                    "kind": poll.kind,
+                    "per_organisation": poll.per_organisation,
+                    "open": poll.open,
+                    "agenda_item": poll.item,
+                    "results": overall,
+                    "results_by_group": by_group
+                        .iter()
+                        .map(|(kind, counts)| (kind.map(|k| k.code()).unwrap_or("individual"), counts))
+                        .collect::<BTreeMap<_, _>>(),
+                    "votes": poll.names_shown.then(|| poll.votes.values().map(|v| serde_json::json!({
+                        "name": v.by.name,
+                        "answer": v.answer,
+                    })).collect::<Vec<_>>()),
+                })
+            })
+            .collect();
+        Ok::<_, AppError>(serde_json::json!({
+            "id": sitting.id.0,
+            "process_id": sitting.process.0,
+            "title": sitting.title,
+            "starts_at": timestamp(sitting.starts_at),
+            "place": sitting.place,
+            "stage": live.stage,
+            "closed_at": sitting.closed_at.map(timestamp),
+            "agenda": sitting.agenda.iter().map(|i| serde_json::json!({
+                "text": i.text,
+                "draft_id": i.draft.map(|d| d.0),
+                "thread_id": i.thread.map(|t| t.0),
+            })).collect::<Vec<_>>(),
+            "current_item": live.current_item,
+            "invited_organisations": sitting.invited.iter().map(|o| o.0).collect::<Vec<_>>(),
+            "turns": live.turns.iter().map(|t| serde_json::json!({
+                "name": t.speaker.name,
+                "organisation_id": t.speaker.org.map(|o| o.0),
+                "group": t.speaker.kind.map(|k| k.code()).unwrap_or("individual"),
+                "agenda_item": t.item,
+                "started_at": timestamp(t.started),
+                "seconds": (t.ended.unwrap_or(now) - t.started) / 1000,
+            })).collect::<Vec<_>>(),
+            "balance": balance.iter().map(|b| serde_json::json!({
+                "group": b.kind.map(|k| k.code()).unwrap_or("individual"),
+                "turns": b.turns,
+                "seconds": b.speaking_ms / 1000,
+            })).collect::<Vec<_>>(),
+            "polls": polls,
+            "outcomes": live.outcomes,
+        }))
+    }
+    .await;
+    match result {
+        Ok(body) => open(Json(body).into_response()),
+        Err(e) => error(e, &headers),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

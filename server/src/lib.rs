@@ -94,6 +94,7 @@ pub fn router(state: AppState) -> Router {
             get(api_v1::version),
         )
         .route("/api/v1/drafts/{id}/comments", get(api_v1::comments))
+        .route("/api/v1/sittings/{id}", get(api_v1::sitting))
         .route(
             "/api/v1/processes/{id}/moderation-log",
             get(api_v1::moderation_log),

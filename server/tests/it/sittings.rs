@@ -337,5 +337,36 @@ on_both!(
             next(&mut late).await["sitting"]["state"]["queue"][0]["name"],
             "陈静"
         );
+
+        // The record, as open data: a turn, the balance per group (silent groups included), a poll
+        // that hides names.
+        say(
+            &mut chair,
+            serde_json::json!({ "do": "give_floor", "person": chen }),
+        )
+        .await;
+        say(
+            &mut chair,
+            serde_json::json!({ "do": "open_poll", "question": "Reserve a share per region?",
+            "kind": { "kind": "consent" }, "per_organisation": true, "names_shown": false }),
+        )
+        .await;
+        let _ = next(&mut speaker).await;
+        let _ = next(&mut speaker).await;
+        say(
+            &mut speaker,
+            serde_json::json!({ "do": "vote", "answer": { "answer": "agree" } }),
+        )
+        .await;
+        let _ = next(&mut speaker).await;
+        say(&mut chair, serde_json::json!({ "do": "close" })).await;
+        let _ = next(&mut speaker).await;
+        let record = app.json(&format!("/api/v1/sittings/{}", id.0)).await;
+        assert_eq!(record["stage"], "closed");
+        assert_eq!(record["turns"][0]["group"], "informal");
+        assert_eq!(record["balance"].as_array().unwrap().len(), 6);
+        assert_eq!(record["polls"][0]["results"], serde_json::json!([1, 0, 0]));
+        assert!(record["polls"][0]["votes"].is_null(), "names hidden");
+        assert!(!record.to_string().contains("@demo.baraza"));
     }
 );
