@@ -9,6 +9,7 @@ use crate::pages::drafts::{ComparePage, DraftPage};
 use crate::pages::home::HomePage;
 use crate::pages::organisations::{NewOrganisationPage, OrganisationPage, OrganisationsPage};
 use crate::pages::process::{HowItWorksPage, ManagePage, ProcessPage};
+use crate::pages::sittings::{NewSittingPage, SittingPage};
 use crate::ssr::cx;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, provide_meta_context};
@@ -74,6 +75,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/processes/:id/drafts/:draft/threads/:thread") view=ThreadPage />
                 <Route path=path!("/processes/:id/moderation") view=ModerationPage />
                 <Route path=path!("/processes/:id/moderation-log") view=ModerationLogPage />
+                <Route path=path!("/processes/:id/sittings/new") view=NewSittingPage />
+                <Route path=path!("/processes/:id/sittings/:sitting") view=SittingPage />
                 <Route path=path!("/auth/login") view=LoginPage />
                 <Route path=path!("/auth/signup") view=SignupPage />
                 <Route path=path!("/account") view=AccountPage />

@@ -195,6 +195,8 @@ pub struct Draft {
     /// When a mediator locked it (nobody writes while locked).
     pub locked_at: Option<Millis>,
     pub created_at: Millis,
+    /// Set when the draft holds a sitting's minutes (shown with the sitting, not as a proposal).
+    pub minutes_of: Option<SittingId>,
 }
 
 /// What creating a draft stores.
@@ -417,6 +419,8 @@ pub struct NewSitting {
     pub place: String,
     /// Whether the public may watch live.
     pub public: bool,
+    /// How long a turn at speaking may run, in seconds.
+    pub turn_seconds: u32,
     pub agenda: Vec<AgendaItem>,
     /// Organisations whose representatives are invited to speak.
     pub invited: Vec<OrgId>,
@@ -433,6 +437,10 @@ pub struct Sitting {
     pub starts_at: Millis,
     pub place: String,
     pub public: bool,
+    /// How long a turn at speaking may run, in seconds.
+    pub turn_seconds: u32,
+    /// The draft that holds the minutes.
+    pub minutes: DraftId,
     pub agenda: Vec<AgendaItem>,
     pub invited: Vec<OrgId>,
     pub note_takers: Vec<PersonId>,

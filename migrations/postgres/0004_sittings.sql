@@ -10,6 +10,11 @@ CREATE TABLE sittings (
     place TEXT NOT NULL,
     -- 1 when the public may watch live.
     public BIGINT NOT NULL CHECK (public IN (0, 1)),
+    -- How long a turn at speaking may run, in seconds (the timer shows when it is over).
+    turn_seconds BIGINT NOT NULL,
+    -- The minutes: a Yjs document co-edited like a draft, read-only once the sitting closes. It
+    -- is listed with the sitting, never among the process's drafts.
+    minutes_draft_id BIGINT NOT NULL REFERENCES drafts (id),
     -- The live state (app/src/domain/sitting.rs LiveState) as JSON, and its version: every
     -- change is stored before anyone sees it, and a change made on a stale version is refused.
     state TEXT NOT NULL,

@@ -272,7 +272,13 @@ pub async fn draft(
         return error(AppError::NotFound, &headers);
     };
     let result = async {
-        let draft = state.store.draft(id).await?.ok_or(AppError::NotFound)?;
+        // Minutes are published with their sitting (`/api/v1/sittings/{id}`), not as drafts.
+        let draft = state
+            .store
+            .draft(id)
+            .await?
+            .filter(|d| d.minutes_of.is_none())
+            .ok_or(AppError::NotFound)?;
         let live = state.live.text(id).await?;
         let orgs = app::api::drafts::authors(state.store.as_ref(), &live).await?;
         let shares = app::api::drafts::shares(&live, &orgs);
@@ -560,9 +566,9 @@ pub async fn moderation_log(
     }
 }
 
-/// `GET /api/v1/sittings/{id}`: a public sitting with its agenda and live state (for a closed
-/// sitting, its record): who spoke, for how long, per stakeholder group; polls with their results
-/// (names only where the poll shows them); outcomes.
+/// `GET /api/v1/sittings/{id}`: a public sitting as it stands, or any closed sitting's record:
+/// agenda, attendance, who spoke and for how long per stakeholder group, polls with their results
+/// (names only where the poll shows them), outcomes and minutes.
 pub async fn sitting(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -576,9 +582,10 @@ pub async fn sitting(
             .store
             .sitting(id)
             .await?
-            .filter(|s| s.public)
+            .filter(|s| s.public || s.state.stage == app::domain::sitting::Stage::Closed)
             .ok_or(AppError::NotFound)?;
         let now = crate::web::now_millis();
+        let minutes = state.live.text(sitting.minutes).await?.text;
         let live = sitting.state.published();
         let balance = app::domain::sitting::balance(&live, now);
         let polls: Vec<serde_json::Value> = live
@@ -618,7 +625,13 @@ pub async fn sitting(
                 "thread_id": i.thread.map(|t| t.0),
             })).collect::<Vec<_>>(),
             "current_item": live.current_item,
+            "turn_seconds": sitting.turn_seconds,
             "invited_organisations": sitting.invited.iter().map(|o| o.0).collect::<Vec<_>>(),
+            "attendance": live.present.iter().map(|p| serde_json::json!({
+                "name": p.name,
+                "organisation_id": p.org.map(|o| o.0),
+                "group": p.kind.map(|k| k.code()).unwrap_or("individual"),
+            })).collect::<Vec<_>>(),
             "turns": live.turns.iter().map(|t| serde_json::json!({
                 "name": t.speaker.name,
                 "organisation_id": t.speaker.org.map(|o| o.0),
@@ -634,6 +647,7 @@ pub async fn sitting(
             })).collect::<Vec<_>>(),
             "polls": polls,
             "outcomes": live.outcomes,
+            "minutes": minutes,
         }))
     }
     .await;

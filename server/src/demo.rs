@@ -121,6 +121,8 @@ struct DraftSeed {
 
 #[derive(Deserialize)]
 struct ProcessSeed {
+    /// How the demo's code refers to it (the sittings).
+    key: String,
     level: String,
     languages: Vec<String>,
     current_phase: String,
@@ -239,6 +241,7 @@ pub async fn load(store: &dyn Store, now: i64) -> AppResult<()> {
     }
 
     let today = now.div_euclid(86_400_000);
+    let mut processes: HashMap<String, app::ids::ProcessId> = HashMap::new();
     let as_admin = Actor {
         person: admin,
         acting_for: None,
@@ -267,6 +270,7 @@ pub async fn load(store: &dyn Store, now: i64) -> AppResult<()> {
             schedule,
         };
         let process = store.create_process(as_admin, fields, now).await?;
+        processes.insert(seed.key.clone(), process);
         for role in &seed.organisations {
             let org = *orgs
                 .get(&role.org)
@@ -307,6 +311,228 @@ pub async fn load(store: &dyn Store, now: i64) -> AppResult<()> {
                 load_comment(store, *id, doc, comment, None, &who, now).await?;
             }
         }
+    }
+    let who = Who {
+        people: &people,
+        orgs: &orgs,
+    };
+    load_sittings(store, &processes, &who, now).await
+}
+
+/// Two sittings: a hearing on the national strategy, scheduled for tomorrow and open to the
+/// public; and the charter's first round table, held last week, whose record shows the speaking
+/// balance, a consent poll, outcomes and minutes.
+async fn load_sittings(
+    store: &dyn Store,
+    processes: &HashMap<String, app::ids::ProcessId>,
+    who: &Who<'_>,
+    now: i64,
+) -> AppResult<()> {
+    use app::domain::sitting::{Answer, Command, OutcomeKind, PollKind};
+    use app::model::{AgendaItem, NewSitting};
+    let person = |email: &str| {
+        who.people
+            .get(email)
+            .copied()
+            .ok_or_else(|| bad("sitting person"))
+    };
+    let org = |key: &str| {
+        who.orgs
+            .get(key)
+            .copied()
+            .ok_or_else(|| bad("sitting organisation"))
+    };
+    let process = |key: &str| {
+        processes
+            .get(key)
+            .copied()
+            .ok_or_else(|| bad("sitting process"))
+    };
+    let mediator = Actor {
+        person: person("mediator@demo.baraza")?,
+        acting_for: None,
+    };
+    let day = 86_400_000;
+    let tomorrow_at_ten = (now.div_euclid(day) + 1) * day + 10 * 3_600_000;
+    let strategy = process("digital-public-workforce-strategy")?;
+    let strategy_draft = store.drafts(strategy).await?.first().map(|d| d.id);
+    store
+        .create_sitting(
+            mediator,
+            strategy,
+            NewSitting {
+                title: "Public hearing: e-participation and the workforce".into(),
+                starts_at: tomorrow_at_ten,
+                place: "Ministry annex, hall B — and online at https://meet.example.org/strategy-hearing".into(),
+                public: true,
+                turn_seconds: 180,
+                agenda: vec![
+                    AgendaItem {
+                        text: "Opening: what the draft proposes, and what public comment said so far".into(),
+                        draft: strategy_draft,
+                        thread: None,
+                    },
+                    AgendaItem {
+                        text: "Training civil servants for participatory work".into(),
+                        draft: None,
+                        thread: None,
+                    },
+                    AgendaItem {
+                        text: "Reaching people offline: elders, unions, market vendors".into(),
+                        draft: None,
+                        thread: None,
+                    },
+                ],
+                invited: vec![org("ministry")?, org("institute")?, org("digitalbiz")?, org("union")?, org("opendata")?, org("elders")?],
+                note_takers: vec![person("civil@demo.baraza")?],
+            },
+            now,
+        )
+        .await?;
+
+    // The round table, a week ago, run command by command as it happened.
+    let charter = process("kalden-participation-charter")?;
+    let held = (now.div_euclid(day) - 7) * day + 14 * 3_600_000;
+    let id = store
+        .create_sitting(
+            mediator,
+            charter,
+            NewSitting {
+                title: "Round table: who speaks for the lakeshore wards?".into(),
+                starts_at: held,
+                place: "Lakeshore community hall".into(),
+                public: true,
+                turn_seconds: 240,
+                agenda: vec![
+                    AgendaItem {
+                        text: "Customary authorities in the charter's consultation duty".into(),
+                        draft: store.drafts(charter).await?.first().map(|d| d.id),
+                        thread: None,
+                    },
+                    AgendaItem {
+                        text: "Meeting times that working people can attend".into(),
+                        draft: None,
+                        thread: None,
+                    },
+                ],
+                invited: vec![
+                    org("city")?,
+                    org("opendata")?,
+                    org("elders")?,
+                    org("union")?,
+                    org("residents")?,
+                ],
+                note_takers: vec![],
+            },
+            held,
+        )
+        .await?;
+    let speakers = [
+        ("informal@demo.baraza", "elders"),
+        ("gov@demo.baraza", "city"),
+        ("civil@demo.baraza", "opendata"),
+        ("chen.jing@demo.baraza", "union"),
+    ];
+    let mut actors = Vec::new();
+    for (email, key) in speakers {
+        let p = person(email)?;
+        store.accept_rules(p, charter, held).await?;
+        actors.push(Actor {
+            person: p,
+            acting_for: Some(org(key)?),
+        });
+    }
+    let minute = 60_000;
+    let mut at = held;
+    let mut run = |actor: Actor, command: Command, after: i64| {
+        at += after;
+        (actor, command, at)
+    };
+    let script = vec![
+        run(mediator, Command::Open, 0),
+        run(actors[1], Command::Attend, minute),
+        run(actors[2], Command::Attend, 0),
+        run(actors[3], Command::Attend, 0),
+        run(actors[0], Command::Attend, 0),
+        run(actors[1], Command::RaiseHand, minute),
+        run(actors[0], Command::RaiseHand, 0),
+        run(mediator, Command::GiveFloor { person: actors[1].person }, minute),
+        run(actors[2], Command::RaiseHand, minute),
+        // The elders waited longest and had not been heard: the chair moves them up.
+        run(mediator, Command::MoveUp { person: actors[0].person }, 3 * minute),
+        run(mediator, Command::GiveFloor { person: actors[0].person }, 0),
+        run(mediator, Command::GiveFloor { person: actors[2].person }, 5 * minute),
+        run(mediator, Command::EndTurn, 3 * minute),
+        run(
+            mediator,
+            Command::OpenPoll {
+                question: "Should the charter name customary authorities among the bodies the city must consult?".into(),
+                kind: PollKind::Consent,
+                per_organisation: true,
+                names_shown: true,
+            },
+            minute,
+        ),
+        run(actors[0], Command::Vote { answer: Answer::Agree }, minute),
+        run(actors[1], Command::Vote { answer: Answer::StandAside }, 0),
+        run(actors[2], Command::Vote { answer: Answer::Agree }, 0),
+        run(actors[3], Command::Vote { answer: Answer::Object { reason: "Only if unions are named alongside them.".into() } }, 0),
+        run(mediator, Command::ClosePoll, minute),
+        run(
+            mediator,
+            Command::RecordOutcome {
+                kind: OutcomeKind::Agreement,
+                text: "The consultation duty will name customary authorities and community bodies.".into(),
+            },
+            minute,
+        ),
+        run(
+            mediator,
+            Command::RecordOutcome {
+                kind: OutcomeKind::Disagreement,
+                text: "Whether unions are listed by name or as workers' organisations.".into(),
+            },
+            0,
+        ),
+        run(mediator, Command::SetItem { item: 1 }, minute),
+        run(actors[3], Command::RaiseHand, minute),
+        run(mediator, Command::GiveFloor { person: actors[3].person }, 0),
+        run(mediator, Command::EndTurn, 4 * minute),
+        run(
+            mediator,
+            Command::RecordOutcome {
+                kind: OutcomeKind::Action,
+                text: "City Hall drafts evening and weekend meeting times for the next round.".into(),
+            },
+            minute,
+        ),
+    ];
+    for (actor, command, at) in script {
+        if let Err(refusal) = store.command_sitting(id, actor, command, at).await? {
+            return Err(bad(&format!("demo sitting: {refusal}")));
+        }
+    }
+    // The minutes, written by the chair before closing.
+    let minutes = store
+        .sitting(id)
+        .await?
+        .ok_or_else(|| bad("demo sitting"))?
+        .minutes;
+    let text = "Present: City Hall, Open Data Kalden, the Council of Elders, the Public Service Workers' Union.\n\
+Item 1. The elders asked that customary authorities be consulted by name; the city agreed in principle. The union objected unless unions are named too; left open.\n\
+Item 2. Evening and weekend sittings were asked for by the union; City Hall will propose times.";
+    let updates = crate::collab::doc::compose(&[(900, text)]).map_err(|_| bad("minutes"))?;
+    store.bind_draft_client(minutes, 900, mediator).await?;
+    for (seq, update) in updates.iter().enumerate() {
+        store
+            .append_draft_update(minutes, seq as i64 + 1, mediator, update, at)
+            .await?;
+    }
+    if let Err(refusal) = store
+        .command_sitting(id, mediator, Command::Close, at + minute)
+        .await?
+    {
+        return Err(bad(&format!("demo sitting: {refusal}")));
     }
     Ok(())
 }

@@ -409,3 +409,70 @@ pub async fn manage_process(
     })
     .await
 }
+
+/// `POST /processes/{id}/sittings/new`: schedules a sitting (mediators).
+pub async fn schedule_sitting(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    session: Session,
+    parts: Parts,
+    form: Submitted,
+) -> Response {
+    let process = ProcessId(id);
+    submit(state, session, parts, form, move |cx, form| async move {
+        let sitting = api::sittings::schedule(&cx, process, &form).await?;
+        Ok(Done::to(
+            format!("/processes/{process}/sittings/{sitting}"),
+            Msg::NoticeSittingScheduled,
+        ))
+    })
+    .await
+}
+
+/// `POST /processes/{id}/sittings/{sitting}`: accept the rules of engagement (`intent=rules`), or
+/// a command to the live sitting (`intent=command`), the same forms the live window sends over its
+/// websocket, for whoever has no JavaScript.
+pub async fn sitting(
+    State(state): State<AppState>,
+    Path((id, sitting)): Path<(i64, i64)>,
+    session: Session,
+    parts: Parts,
+    form: Submitted,
+) -> Response {
+    let (process, sitting) = (ProcessId(id), app::ids::SittingId(sitting));
+    let live = state.clone();
+    submit(state, session, parts, form, move |cx, form| async move {
+        let back = match form.acting_for()? {
+            Some(org) => format!("/processes/{process}/sittings/{sitting}?as={org}#room"),
+            None => format!("/processes/{process}/sittings/{sitting}#room"),
+        };
+        match form.text("intent") {
+            "rules" => {
+                api::sittings::accept_rules(&cx, process, sitting, &form).await?;
+                Ok(Done::to(back, Msg::NoticeRulesAccepted))
+            }
+            "command" => {
+                let actor = api::sittings::commander(&cx, process, sitting, &form).await?;
+                let command = api::sittings::command_from_form(&form).map_err(refused)?;
+                crate::collab::sittings::command(&live, sitting, actor, command)
+                    .await?
+                    .map_err(refused)?;
+                Ok(Done::to(back, Msg::NoticeSaved))
+            }
+            _ => Err(unknown_intent()),
+        }
+    })
+    .await
+}
+
+/// A refused sitting command as an error: who may not act is told so (403); anything else is
+/// the form's fault (400), and what was typed is shown again.
+fn refused(refusal: app::domain::sitting::Refusal) -> AppError {
+    use app::domain::sitting::Refusal;
+    match refusal {
+        Refusal::ChairOnly | Refusal::SpeakersOnly | Refusal::SignInFirst => {
+            AppError::Forbidden(refusal.message())
+        }
+        _ => AppError::invalid("do", refusal.message()),
+    }
+}

@@ -82,6 +82,11 @@ pub fn router(state: AppState) -> Router {
             post(forms::thread),
         )
         .route("/processes/{id}/moderation", post(forms::moderation))
+        .route(
+            "/processes/{id}/sittings/new",
+            post(forms::schedule_sitting),
+        )
+        .route("/processes/{id}/sittings/{sitting}", post(forms::sitting))
         .route("/collab/drafts/{id}", get(collab::socket::connect))
         .route("/live/drafts/{id}/comments", get(collab::events::comments))
         .route("/live/sittings/{id}", get(collab::sittings::connect))

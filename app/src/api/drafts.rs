@@ -47,7 +47,8 @@ impl DraftPage {
     }
 }
 
-/// Loads a draft that belongs to the process in the URL (anything else is not found).
+/// Loads a draft that belongs to the process in the URL (anything else is not found). A sitting's
+/// minutes are not a proposal: they are read and written on the sitting's page.
 pub(super) async fn draft_in(
     cx: &RequestContext,
     process: ProcessId,
@@ -56,7 +57,7 @@ pub(super) async fn draft_in(
     cx.store
         .draft(id)
         .await?
-        .filter(|d| d.process == process)
+        .filter(|d| d.process == process && d.minutes_of.is_none())
         .ok_or(AppError::NotFound)
 }
 

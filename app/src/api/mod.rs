@@ -8,3 +8,4 @@ pub mod drafts;
 pub mod form;
 pub mod organisations;
 pub mod processes;
+pub mod sittings;

@@ -21,6 +21,8 @@ pub struct ProcessPage {
     pub acting_options: Vec<Organisation>,
     pub events: Vec<ProcessEvent>,
     pub drafts: Vec<Draft>,
+    /// Its sittings, by start time (listed for everyone; private ones open only to invitees).
+    pub sittings: Vec<Sitting>,
 }
 
 /// All processes, those open for input first, then upcoming, then deciding, then closed.
@@ -53,6 +55,7 @@ pub async fn page(cx: &RequestContext, id: ProcessId) -> AppResult<ProcessPage> 
         None => Vec::new(),
     };
     let drafts = cx.store.drafts(id).await?;
+    let sittings = cx.store.sittings(id).await?;
     Ok(ProcessPage {
         process,
         participants,
@@ -60,6 +63,7 @@ pub async fn page(cx: &RequestContext, id: ProcessId) -> AppResult<ProcessPage> 
         acting_options,
         events,
         drafts,
+        sittings,
     })
 }
 

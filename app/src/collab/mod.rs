@@ -7,6 +7,8 @@
 pub mod client;
 #[cfg(feature = "hydrate")]
 mod passages;
+#[cfg(feature = "hydrate")]
+pub mod sitting_client;
 pub mod view;
 
 #[cfg(feature = "hydrate")]

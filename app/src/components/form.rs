@@ -318,3 +318,35 @@ pub fn ActingAsField(
         }
     })
 }
+
+/// A checkbox; after a failed submission it keeps what the person ticked.
+#[component]
+pub fn Checkbox(
+    name: String,
+    label: String,
+    #[prop(optional)] checked: bool,
+    #[prop(optional)] hint: Option<String>,
+) -> impl IntoView {
+    let checked = if this_form_failed() {
+        typed(&name).is_some_and(|v| !v.is_empty())
+    } else {
+        checked
+    };
+    let error = error_of(&name);
+    let described = describe(&name, &hint, &error);
+    let has_error = error.is_some();
+    view! {
+        <div class="field check" class:has-error=has_error>
+            <input
+                type="checkbox"
+                id=field_id(&name)
+                name=name.clone()
+                value="on"
+                checked=checked
+                aria-describedby=described
+            />
+            <label for=field_id(&name)>{label}</label>
+            <HintAndError name=name hint=hint error=error />
+        </div>
+    }
+}

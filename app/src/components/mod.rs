@@ -7,5 +7,6 @@ pub mod islands;
 pub mod layout;
 #[cfg(feature = "ssr")]
 pub mod process;
+pub mod sitting_room;
 #[cfg(feature = "ssr")]
 pub mod text;

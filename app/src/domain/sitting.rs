@@ -5,6 +5,7 @@
 //! ("Sitting", not "session": a session is a sign-in.)
 
 use crate::domain::org::StakeholderKind;
+use crate::i18n::Msg;
 use crate::ids::{OrgId, PersonId};
 use crate::model::Millis;
 use serde::{Deserialize, Serialize};
@@ -38,6 +39,20 @@ pub struct Actor {
     pub chair: bool,
     /// Set when the person may speak in this sitting.
     pub speaker: Option<Speaker>,
+    /// The person could speak once they accept the process's rules of engagement.
+    pub needs_rules: bool,
+}
+
+/// Where someone sits in a sitting, which decides what their window offers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Seat {
+    /// The mediator running it: the console.
+    Chair,
+    /// An invited participant who accepted the rules: hand, votes.
+    Speaker,
+    /// Everyone else: watches, cannot act.
+    Observer,
 }
 
 /// A turn at speaking, finished or running.
@@ -137,13 +152,23 @@ pub struct LiveState {
     pub turns: Vec<Turn>,
     pub polls: Vec<Poll>,
     pub outcomes: Vec<Outcome>,
+    /// Who took part as a speaker (joined while open, raised a hand or voted), in order of arrival.
+    #[serde(default)]
+    pub present: Vec<Speaker>,
     /// Bumped by every change, so clients can tell a stale state from a fresh one.
     pub version: u64,
 }
 
-/// Why a command was refused.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+/// Why a command was refused (sent to the client by its code, e.g. `"chair_only"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Refusal {
+    #[error("sign in to take part")]
+    SignInFirst,
+    #[error("the command could not be read")]
+    Unreadable,
+    #[error("the change could not be saved; try again")]
+    NotSaved,
     #[error("only the chair may do this")]
     ChairOnly,
     #[error("only invited participants who accepted the rules may do this")]
@@ -179,6 +204,8 @@ pub enum Refusal {
 #[serde(tag = "do", rename_all = "snake_case")]
 pub enum Command {
     Open,
+    /// Marks a speaker present (the server sends it when they join an open sitting).
+    Attend,
     SetItem {
         item: usize,
     },
@@ -208,6 +235,188 @@ pub enum Command {
     Close,
 }
 
+impl Refusal {
+    /// The refusal in the reader's language.
+    pub fn message(self) -> Msg {
+        match self {
+            Refusal::SignInFirst => Msg::SittingRefusedSignIn,
+            Refusal::Unreadable => Msg::SittingRefusedUnreadable,
+            Refusal::NotSaved => Msg::SittingRefusedNotSaved,
+            Refusal::ChairOnly => Msg::SittingRefusedChairOnly,
+            Refusal::SpeakersOnly => Msg::SittingRefusedSpeakersOnly,
+            Refusal::NotOpen => Msg::SittingRefusedNotOpen,
+            Refusal::AlreadyOpen => Msg::SittingRefusedAlreadyOpen,
+            Refusal::NoSuchItem => Msg::SittingRefusedNoSuchItem,
+            Refusal::NotInQueue => Msg::SittingRefusedNotInQueue,
+            Refusal::NobodyHasTheFloor => Msg::SittingRefusedNobodyHasTheFloor,
+            Refusal::PollOpen => Msg::SittingRefusedPollOpen,
+            Refusal::NoPoll => Msg::SittingRefusedNoPoll,
+            Refusal::AlreadyVoted => Msg::SittingRefusedAlreadyVoted,
+            Refusal::OrganisationsOnly => Msg::SittingRefusedOrganisationsOnly,
+            Refusal::WrongAnswer => Msg::SittingRefusedWrongAnswer,
+            Refusal::ReasonRequired => Msg::SittingRefusedReasonRequired,
+            Refusal::BadText => Msg::SittingRefusedBadText,
+        }
+    }
+}
+
+impl Command {
+    /// Reads a command from a form's fields (`field(name)` gives a field's value, empty when
+    /// absent): the same forms work posted without JavaScript and sent over the live channel.
+    /// Fields: `do`, and as the command needs them `item`, `person`, `question`, `poll_kind`
+    /// (`consent`, `gradient`, `choice`), `options` (one per line), `per_organisation` and
+    /// `names_shown` (checkboxes), `answer` (`agree`, `stand_aside`, `object`, `level`, `option`),
+    /// `reason`, `level`, `index`, `outcome` (`agreement`, `disagreement`, `action`), `text`.
+    pub fn from_fields(field: impl Fn(&str) -> String) -> Result<Command, Refusal> {
+        let number = |name: &str| {
+            field(name)
+                .trim()
+                .parse::<i64>()
+                .map_err(|_| Refusal::Unreadable)
+        };
+        let index = |name: &str| {
+            number(name).and_then(|n| usize::try_from(n).map_err(|_| Refusal::Unreadable))
+        };
+        let checked = |name: &str| !field(name).is_empty();
+        Ok(match field("do").as_str() {
+            "open" => Command::Open,
+            "attend" => Command::Attend,
+            "set_item" => Command::SetItem {
+                item: index("item")?,
+            },
+            "raise_hand" => Command::RaiseHand,
+            "lower_hand" => Command::LowerHand,
+            "give_floor" => Command::GiveFloor {
+                person: PersonId(number("person")?),
+            },
+            "end_turn" => Command::EndTurn,
+            "move_up" => Command::MoveUp {
+                person: PersonId(number("person")?),
+            },
+            "open_poll" => Command::OpenPoll {
+                question: field("question"),
+                kind: match field("poll_kind").as_str() {
+                    "consent" => PollKind::Consent,
+                    "gradient" => PollKind::Gradient,
+                    "choice" => PollKind::Choice {
+                        options: field("options")
+                            .lines()
+                            .map(str::trim)
+                            .filter(|o| !o.is_empty())
+                            .map(String::from)
+                            .collect(),
+                    },
+                    _ => return Err(Refusal::Unreadable),
+                },
+                per_organisation: checked("per_organisation"),
+                names_shown: checked("names_shown"),
+            },
+            "vote" => Command::Vote {
+                answer: match field("answer").as_str() {
+                    "agree" => Answer::Agree,
+                    "stand_aside" => Answer::StandAside,
+                    "object" => Answer::Object {
+                        reason: field("reason"),
+                    },
+                    "level" => Answer::Level {
+                        level: u8::try_from(number("level")?).map_err(|_| Refusal::WrongAnswer)?,
+                    },
+                    "option" => Answer::Option {
+                        index: index("index")?,
+                    },
+                    _ => return Err(Refusal::Unreadable),
+                },
+            },
+            "close_poll" => Command::ClosePoll,
+            "record_outcome" => Command::RecordOutcome {
+                kind: match field("outcome").as_str() {
+                    "agreement" => OutcomeKind::Agreement,
+                    "disagreement" => OutcomeKind::Disagreement,
+                    "action" => OutcomeKind::Action,
+                    _ => return Err(Refusal::Unreadable),
+                },
+                text: field("text"),
+            },
+            "close" => Command::Close,
+            _ => return Err(Refusal::Unreadable),
+        })
+    }
+}
+
+impl OutcomeKind {
+    /// Every kind, in the order the record lists them.
+    pub const ALL: [OutcomeKind; 3] = [
+        OutcomeKind::Agreement,
+        OutcomeKind::Disagreement,
+        OutcomeKind::Action,
+    ];
+
+    /// The form value.
+    pub fn code(self) -> &'static str {
+        match self {
+            OutcomeKind::Agreement => "agreement",
+            OutcomeKind::Disagreement => "disagreement",
+            OutcomeKind::Action => "action",
+        }
+    }
+
+    /// The kind's name.
+    pub fn label(self) -> Msg {
+        match self {
+            OutcomeKind::Agreement => Msg::SittingOutcomeAgreement,
+            OutcomeKind::Disagreement => Msg::SittingOutcomeDisagreement,
+            OutcomeKind::Action => Msg::SittingOutcomeAction,
+        }
+    }
+}
+
+impl PollKind {
+    /// The names of the answers, in the order [`tally`] counts them.
+    pub fn answers(&self) -> Vec<AnswerLabel> {
+        match self {
+            PollKind::Consent => vec![
+                AnswerLabel::Msg(Msg::SittingAnswerAgree),
+                AnswerLabel::Msg(Msg::SittingAnswerStandAside),
+                AnswerLabel::Msg(Msg::SittingAnswerObject),
+            ],
+            PollKind::Gradient => (1..=5u8).map(AnswerLabel::Level).collect(),
+            PollKind::Choice { options } => {
+                options.iter().cloned().map(AnswerLabel::Text).collect()
+            }
+        }
+    }
+}
+
+/// How an answer is named: an interface message, a gradient level, or a choice poll's own text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AnswerLabel {
+    Msg(Msg),
+    Level(u8),
+    Text(String),
+}
+
+impl AnswerLabel {
+    /// The name in the reader's language.
+    pub fn render(&self, lang: crate::i18n::Lang) -> String {
+        match self {
+            AnswerLabel::Msg(msg) => msg.render(lang),
+            AnswerLabel::Level(level) => gradient_label(*level).render(lang),
+            AnswerLabel::Text(text) => text.clone(),
+        }
+    }
+}
+
+/// The name of a level of agreement, 1 (full support) to 5 (block).
+pub fn gradient_label(level: u8) -> Msg {
+    match level {
+        1 => Msg::SittingLevel1,
+        2 => Msg::SittingLevel2,
+        3 => Msg::SittingLevel3,
+        4 => Msg::SittingLevel4,
+        _ => Msg::SittingLevel5,
+    }
+}
+
 impl LiveState {
     /// A scheduled sitting with `items` agenda items.
     pub fn scheduled(items: usize) -> LiveState {
@@ -219,6 +428,7 @@ impl LiveState {
             turns: Vec::new(),
             polls: Vec::new(),
             outcomes: Vec::new(),
+            present: Vec::new(),
             version: 0,
         }
     }
@@ -251,6 +461,18 @@ impl LiveState {
             }
         }
         state
+    }
+
+    /// Records a speaker as present; false if they already were.
+    fn attend(&mut self, speaker: &Speaker) -> bool {
+        let known = self
+            .present
+            .iter()
+            .any(|s| s.person == speaker.person && s.org == speaker.org);
+        if !known {
+            self.present.push(speaker.clone());
+        }
+        !known
     }
 
     fn end_turn(&mut self, now: Millis) {
@@ -317,8 +539,16 @@ pub fn apply(
             }
             state.current_item = Some(item);
         }
+        Command::Attend => {
+            let me = speaker(actor)?.clone();
+            if !state.attend(&me) {
+                // Nothing changed: no new version for viewers to fetch.
+                return Ok(());
+            }
+        }
         Command::RaiseHand => {
             let me = speaker(actor)?.clone();
+            state.attend(&me);
             if !state.queue.iter().any(|s| s.person == me.person) {
                 state.queue.push(me);
             }
@@ -425,7 +655,14 @@ pub fn apply(
                 }
                 _ => return Err(Refusal::WrongAnswer),
             };
-            poll.votes.insert(key, Vote { answer, by: me });
+            poll.votes.insert(
+                key,
+                Vote {
+                    answer,
+                    by: me.clone(),
+                },
+            );
+            state.attend(&me);
         }
         Command::ClosePoll => {
             chair(actor)?;
@@ -457,6 +694,35 @@ pub fn apply(
     }
     state.version += 1;
     Ok(())
+}
+
+/// What one viewer needs to know about their own place in the sitting, which the published state
+/// may not tell them (a poll that hides names hides theirs too).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mine {
+    pub hand_raised: bool,
+    pub has_floor: bool,
+    /// They (or, in a poll that counts organisations, their organisation) voted in the open poll.
+    pub voted: bool,
+}
+
+/// Works out [`Mine`] for `speaker` from the full (unpublished) state.
+pub fn mine(state: &LiveState, speaker: Option<&Speaker>) -> Mine {
+    let Some(me) = speaker else {
+        return Mine::default();
+    };
+    let voted = state.open_poll().is_some_and(|poll| {
+        let voter = match (poll.per_organisation, me.org) {
+            (true, Some(org)) => Voter::Org(org),
+            _ => Voter::Person(me.person),
+        };
+        poll.votes.contains_key(&voter_key(voter))
+    });
+    Mine {
+        hand_raised: state.queue.iter().any(|s| s.person == me.person),
+        has_floor: state.floor().is_some_and(|t| t.speaker.person == me.person),
+        voted,
+    }
 }
 
 /// Speaking time and turns for one stakeholder group (`None`: people speaking for themselves).
@@ -530,6 +796,7 @@ mod tests {
                 org: org.map(OrgId),
                 kind,
             }),
+            needs_rules: false,
         }
     }
 
@@ -538,6 +805,7 @@ mod tests {
             person: PersonId(1),
             chair: true,
             speaker: None,
+            needs_rules: false,
         }
     }
 
@@ -546,6 +814,7 @@ mod tests {
             person: PersonId(99),
             chair: false,
             speaker: None,
+            needs_rules: false,
         }
     }
 
@@ -926,5 +1195,131 @@ mod tests {
             assert!(apply(&mut state, &gov, command, 20).is_err());
         }
         assert_eq!(state, before, "refusals change nothing");
+    }
+
+    #[test]
+    fn forms_read_as_commands_and_nonsense_is_refused() {
+        let form = |pairs: &[(&str, &str)]| {
+            let pairs: Vec<(String, String)> = pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            Command::from_fields(|name| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default()
+            })
+        };
+        assert_eq!(form(&[("do", "raise_hand")]), Ok(Command::RaiseHand));
+        assert_eq!(
+            form(&[("do", "give_floor"), ("person", "7")]),
+            Ok(Command::GiveFloor {
+                person: PersonId(7)
+            })
+        );
+        assert_eq!(
+            form(&[
+                ("do", "open_poll"),
+                ("question", "Which day?"),
+                ("poll_kind", "choice"),
+                ("options", "Monday\n\n Friday \n"),
+                ("names_shown", "on")
+            ]),
+            Ok(Command::OpenPoll {
+                question: "Which day?".into(),
+                kind: PollKind::Choice {
+                    options: vec!["Monday".into(), "Friday".into()]
+                },
+                per_organisation: false,
+                names_shown: true,
+            })
+        );
+        assert_eq!(
+            form(&[("do", "vote"), ("answer", "level"), ("level", "4")]),
+            Ok(Command::Vote {
+                answer: Answer::Level { level: 4 }
+            })
+        );
+        assert_eq!(
+            form(&[("do", "vote"), ("answer", "level"), ("level", "900")]),
+            Err(Refusal::WrongAnswer)
+        );
+        for bad in [
+            &[("do", "dance")][..],
+            &[("do", "give_floor"), ("person", "someone")],
+            &[("do", "set_item"), ("item", "-1")],
+            &[("do", "vote"), ("answer", "maybe")],
+            &[
+                ("do", "record_outcome"),
+                ("outcome", "victory"),
+                ("text", "x"),
+            ],
+            &[],
+        ] {
+            assert_eq!(form(bad), Err(Refusal::Unreadable), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn attendance_and_each_viewers_own_place() {
+        let mut state = open();
+        let elder = person(3, Some(11), Some(StakeholderKind::Informal));
+        let union = person(4, Some(12), Some(StakeholderKind::Informal));
+        assert_eq!(
+            apply(&mut state, &observer(), Command::Attend, 0),
+            Err(Refusal::SpeakersOnly)
+        );
+        let version = state.version;
+        apply(&mut state, &elder, Command::Attend, 0).unwrap();
+        apply(&mut state, &elder, Command::Attend, 0).unwrap();
+        assert_eq!(state.present.len(), 1, "present once");
+        assert_eq!(
+            state.version,
+            version + 1,
+            "a second arrival changes nothing"
+        );
+        // Voting or raising a hand also marks someone present.
+        apply(&mut state, &union, Command::RaiseHand, 0).unwrap();
+        assert_eq!(state.present.len(), 2);
+        let me = elder.speaker.clone().unwrap();
+        assert_eq!(mine(&state, Some(&me)), Mine::default());
+        apply(&mut state, &elder, Command::RaiseHand, 0).unwrap();
+        apply(
+            &mut state,
+            &chair(),
+            Command::GiveFloor {
+                person: PersonId(3),
+            },
+            5,
+        )
+        .unwrap();
+        apply(
+            &mut state,
+            &chair(),
+            Command::OpenPoll {
+                question: "Agreed?".into(),
+                kind: PollKind::Consent,
+                per_organisation: true,
+                names_shown: false,
+            },
+            6,
+        )
+        .unwrap();
+        apply(
+            &mut state,
+            &elder,
+            Command::Vote {
+                answer: Answer::Agree,
+            },
+            7,
+        )
+        .unwrap();
+        let place = mine(&state, Some(&me));
+        assert!(place.has_floor && place.voted && !place.hand_raised);
+        // The union voted for nobody: its own place says so, though the published poll hides names.
+        assert!(!mine(&state.published(), union.speaker.as_ref()).voted);
+        assert!(!mine(&state, union.speaker.as_ref()).voted);
     }
 }

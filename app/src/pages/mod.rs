@@ -9,6 +9,7 @@ pub mod drafts;
 pub mod home;
 pub mod organisations;
 pub mod process;
+pub mod sittings;
 
 use crate::components::layout::{Page, encode_path, t};
 use crate::error::{AppError, AppResult};

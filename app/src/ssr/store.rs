@@ -363,6 +363,13 @@ pub trait Sittings: Send + Sync + 'static {
     ) -> AppResult<()>;
     /// Whether a person has accepted a process's rules of engagement.
     async fn accepted_rules(&self, person: PersonId, process: ProcessId) -> AppResult<bool>;
+    /// Who `actor` is in a sitting: its chair, a speaker (or one once they accept the rules), or
+    /// neither. The same decision [`Sittings::command_sitting`] makes.
+    async fn sitting_actor(
+        &self,
+        id: SittingId,
+        actor: Actor,
+    ) -> AppResult<crate::domain::sitting::Actor>;
     /// Applies a command to a sitting's live state as `actor` (chair: a mediator of the process
     /// acting as themselves; speaker: a member of an invited organisation speaking for it, who
     /// accepted the rules). Returns the new state, or why the command was refused.

@@ -114,8 +114,9 @@ struct Inner {
     rooms: Mutex<HashMap<DraftId, mpsc::Sender<Command>>>,
     next_conn: AtomicU64,
     threads: broadcast::Sender<(DraftId, CommentId)>,
-    /// Each live sitting's published state, as JSON, to every viewer connected here.
-    sittings: Mutex<HashMap<SittingId, broadcast::Sender<Arc<str>>>>,
+    /// Each live sitting's new state, to every viewer connected here (each connection publishes
+    /// it for its viewer).
+    sittings: Mutex<HashMap<SittingId, broadcast::Sender<Arc<app::model::Sitting>>>>,
 }
 
 /// Thread changes waiting for one slow reader before it is told to reload instead.
@@ -215,7 +216,7 @@ impl Hub {
 
     /// The channel a sitting's new states are published on (made on first use; a channel nobody
     /// listens to any more is dropped when the next sitting channel is made).
-    pub fn sitting_channel(&self, id: SittingId) -> broadcast::Sender<Arc<str>> {
+    pub fn sitting_channel(&self, id: SittingId) -> broadcast::Sender<Arc<app::model::Sitting>> {
         let mut channels = match self.inner.sittings.lock() {
             Ok(channels) => channels,
             Err(poisoned) => poisoned.into_inner(),

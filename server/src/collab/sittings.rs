@@ -1,18 +1,19 @@
 //! `GET /live/sittings/{id}`: a sitting's live state over a websocket. The server sends
-//! `{"sitting": …}` (the published state: agenda position, queue, floor, polls, outcomes) on
-//! connecting and after every change; a participant sends a command as JSON (`{"do": "raise_hand"}`,
-//! see `app::domain::sitting::Command`) and hears `{"refused": "…"}` if it may not be done. Every
+//! `{"sitting": …, "mine": …, "now": …}` (the published state: agenda position, queue, floor,
+//! polls, outcomes, attendance; the viewer's own place; the server's clock) on connecting and after
+//! every change; a participant sends a command as JSON (`{"do": "raise_hand"}`, see
+//! `app::domain::sitting::Command`) and hears `{"refused": "chair_only", "message": "…"}` if it may
+//! not be done. A speaker connected while the sitting is open is marked present. Every
 //! change is stored before it is published, so a restart loses nothing and late joiners get the
 //! current state.
 
 use crate::security::is_cross_site;
 use crate::state::AppState;
 use crate::web::PERSON_KEY;
-use app::domain::roles::Action;
-use app::domain::sitting::Command;
+use app::api::sittings::may_watch;
+use app::domain::sitting::{self, Command, Refusal, Speaker, Stage};
 use app::ids::{OrgId, PersonId, SittingId};
 use app::model::{Actor, Sitting};
-use app::ssr::Store;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -25,11 +26,45 @@ use tower_sessions::Session;
 /// The largest command accepted, in bytes (a poll question with its options is far smaller).
 pub const MAX_COMMAND: usize = 16 * 1024;
 
-/// What viewers receive: the sitting with its state as published.
-pub fn published(sitting: &Sitting) -> String {
+/// What one viewer receives: the sitting with its state as published, what the state says about
+/// them (`mine`, from the full state: a poll that hides names hides theirs too), and the server's
+/// clock (for the turn timer).
+pub fn published(sitting: &Sitting, viewer: Option<Actor>, now: app::model::Millis) -> String {
     let mut shown = sitting.clone();
     shown.state = sitting.state.published();
-    serde_json::json!({ "sitting": shown }).to_string()
+    let me = viewer.map(|v| Speaker {
+        person: v.person,
+        name: String::new(),
+        org: v.acting_for,
+        kind: None,
+    });
+    let mine = sitting::mine(&sitting.state, me.as_ref());
+    serde_json::json!({ "sitting": shown, "mine": mine, "now": now }).to_string()
+}
+
+/// Applies a command and tells every viewer of the sitting (connected to this server) the new
+/// state; closing the sitting makes its minutes read-only at once. Returns the refusal, if any.
+pub async fn command(
+    state: &AppState,
+    id: SittingId,
+    actor: Actor,
+    command: Command,
+) -> app::error::AppResult<Result<(), app::domain::sitting::Refusal>> {
+    let closing = command == Command::Close;
+    match state
+        .store
+        .command_sitting(id, actor, command, crate::web::now_millis())
+        .await?
+    {
+        Ok(changed) => {
+            if closing {
+                state.live.access_changed();
+            }
+            let _ = state.hub.sitting_channel(id).send(Arc::new(changed));
+            Ok(Ok(()))
+        }
+        Err(refusal) => Ok(Err(refusal)),
+    }
 }
 
 /// Upgrades to a sitting's live channel. Public sittings may be watched by anyone; others by the
@@ -64,106 +99,78 @@ pub async fn connect(
         person: PersonId(p),
         acting_for,
     });
-    match may_watch(state.store.as_ref(), &sitting, actor).await {
+    match may_watch(state.store.as_ref(), &sitting, actor.map(|a| a.person)).await {
         Ok(true) => {}
         Ok(false) => return StatusCode::FORBIDDEN.into_response(),
         Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
     }
-    let channel = state.hub.sitting_channel(id);
-    let store = state.store.clone();
     upgrade
         .max_message_size(MAX_COMMAND)
-        .on_upgrade(move |socket| run(socket, store, channel, sitting, actor))
+        .on_upgrade(move |socket| run(socket, state, id, actor))
 }
 
-async fn may_watch(
-    store: &dyn Store,
-    sitting: &Sitting,
-    actor: Option<Actor>,
-) -> app::error::AppResult<bool> {
-    if sitting.public {
-        return Ok(true);
-    }
-    let Some(actor) = actor else {
-        return Ok(false);
-    };
-    let standing = store.standing(sitting.process, Some(actor.person)).await?;
-    let phase = store
-        .process(sitting.process)
-        .await?
-        .map(|p| p.phase)
-        .ok_or(app::error::AppError::NotFound)?;
-    if standing.may(None, Action::RunSitting, phase)
-        || standing.may(None, Action::SpeakInSitting, phase)
-    {
-        return Ok(true);
-    }
-    let memberships = store.memberships(actor.person).await?;
-    Ok(memberships.iter().any(|o| sitting.invited.contains(&o.id)))
-}
-
-async fn run(
-    mut socket: WebSocket,
-    store: Arc<dyn Store>,
-    channel: tokio::sync::broadcast::Sender<Arc<str>>,
-    sitting: Sitting,
-    actor: Option<Actor>,
-) {
-    let id = sitting.id;
-    let mut changes = channel.subscribe();
+async fn run(mut socket: WebSocket, state: AppState, id: SittingId, actor: Option<Actor>) {
+    let mut changes = state.hub.sitting_channel(id).subscribe();
     // Read after subscribing, so that no change falls between the two.
-    let current = match store.sitting(id).await {
-        Ok(Some(current)) => current,
-        _ => sitting,
-    };
-    if socket
-        .send(Message::Text(published(&current).into()))
-        .await
-        .is_err()
-    {
+    let Ok(Some(mut current)) = state.store.sitting(id).await else {
         return;
-    }
+    };
+    let mut attended = false;
     loop {
-        tokio::select! {
-            incoming = socket.recv() => {
-                let text = match incoming {
-                    Some(Ok(Message::Text(text))) => text,
-                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
-                    Some(Ok(_)) => continue,
-                };
-                let answer = match (serde_json::from_str::<Command>(&text), actor) {
-                    (Err(_), _) => Some(serde_json::json!({ "refused": "unreadable command" }).to_string()),
-                    (Ok(_), None) => Some(serde_json::json!({ "refused": "sign in to take part" }).to_string()),
-                    (Ok(command), Some(actor)) => {
-                        match store.command_sitting(id, actor, command, crate::web::now_millis()).await {
-                            Ok(Ok(changed)) => {
-                                // Everyone connected here hears it, this connection included.
-                                let _ = channel.send(Arc::from(published(&changed)));
-                                None
-                            }
-                            Ok(Err(refusal)) => Some(serde_json::json!({ "refused": refusal.to_string() }).to_string()),
-                            Err(_) => Some(serde_json::json!({ "refused": "the change could not be saved; try again" }).to_string()),
+        // A speaker who is here while the sitting is open is present (once is enough).
+        if !attended
+            && current.state.stage == Stage::Open
+            && let Some(actor) = actor
+        {
+            attended = true;
+            // The change comes back on the channel (refused for someone who may not speak).
+            let _ = command(&state, id, actor, Command::Attend).await;
+        }
+        let text = published(&current, actor, crate::web::now_millis());
+        if socket.send(Message::Text(text.into())).await.is_err() {
+            return;
+        }
+        // Wait for the next change, answering commands meanwhile.
+        loop {
+            tokio::select! {
+                incoming = socket.recv() => {
+                    let text = match incoming {
+                        Some(Ok(Message::Text(text))) => text,
+                        Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                        Some(Ok(_)) => continue,
+                    };
+                    let refused = match (serde_json::from_str::<Command>(&text), actor) {
+                        (Err(_), _) => Some(Refusal::Unreadable),
+                        (Ok(_), None) => Some(Refusal::SignInFirst),
+                        (Ok(order), Some(actor)) => match command(&state, id, actor, order).await {
+                            Ok(Ok(())) => None,
+                            Ok(Err(refusal)) => Some(refusal),
+                            Err(_) => Some(Refusal::NotSaved),
+                        },
+                    };
+                    if let Some(refused) = refused {
+                        // A code the window translates (see `Refusal`), and the English for others.
+                        let answer = serde_json::json!({
+                            "refused": refused,
+                            "message": refused.to_string(),
+                        })
+                        .to_string();
+                        if socket.send(Message::Text(answer.into())).await.is_err() {
+                            return;
                         }
                     }
-                };
-                if let Some(answer) = answer
-                    && socket.send(Message::Text(answer.into())).await.is_err()
-                {
-                    return;
                 }
-            }
-            change = changes.recv() => {
-                let text = match change {
-                    Ok(text) => text.to_string(),
-                    // Fell behind: the stored state is the truth.
-                    Err(RecvError::Lagged(_)) => match store.sitting(id).await {
-                        Ok(Some(current)) => published(&current),
-                        _ => return,
-                    },
-                    Err(RecvError::Closed) => return,
-                };
-                if socket.send(Message::Text(text.into())).await.is_err() {
-                    return;
+                change = changes.recv() => {
+                    current = match change {
+                        Ok(changed) => (*changed).clone(),
+                        // Fell behind: the stored state is the truth.
+                        Err(RecvError::Lagged(_)) => match state.store.sitting(id).await {
+                            Ok(Some(stored)) => stored,
+                            _ => return,
+                        },
+                        Err(RecvError::Closed) => return,
+                    };
+                    break;
                 }
             }
         }

@@ -84,6 +84,21 @@ async fn peer(
         .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?
         .ok_or(StatusCode::NOT_FOUND)?;
     let person: Option<i64> = session.get(PERSON_KEY).await.unwrap_or_default();
+    // A sitting's minutes are read by whoever may watch the sitting.
+    if let Some(sitting) = draft.minutes_of {
+        let sitting = store
+            .sitting(sitting)
+            .await
+            .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?
+            .ok_or(StatusCode::NOT_FOUND)?;
+        let watcher = person.map(PersonId);
+        if !app::api::sittings::may_watch(store.as_ref(), &sitting, watcher)
+            .await
+            .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?
+        {
+            return Err(StatusCode::FORBIDDEN);
+        }
+    }
     let person = match person {
         Some(id) => store
             .person(PersonId(id))

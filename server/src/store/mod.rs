@@ -72,7 +72,8 @@ macro_rules! org_columns {
 }
 macro_rules! draft_columns {
     () => {
-        "id, process_id, title, language, summary, locked_at, created_at"
+        "id, process_id, title, language, summary, locked_at, created_at, \
+         (SELECT s.id FROM sittings s WHERE s.minutes_draft_id = drafts.id) AS sitting_id"
     };
 }
 macro_rules! version_columns {
@@ -458,9 +459,13 @@ impl Store for SqlStore {
     }
 
     async fn set_throttle(&self, key: &str, state: Throttle) -> AppResult<()> {
+        // A lock keeps the stored count: attempts counted concurrently since this one must not be
+        // overwritten by this attempt's older figure. A new window starts the count again.
         sqlx::query(
             "INSERT INTO sign_in_throttle (key, attempts, window_started_at, locked_until) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (key) DO UPDATE SET attempts = excluded.attempts, \
+             ON CONFLICT (key) DO UPDATE SET \
+             attempts = CASE WHEN excluded.locked_until IS NULL THEN excluded.attempts \
+                 ELSE sign_in_throttle.attempts END, \
              window_started_at = excluded.window_started_at, locked_until = excluded.locked_until",
         )
         .bind(key)
@@ -1121,7 +1126,9 @@ impl Store for SqlStore {
         let rows: Vec<DraftRow> = sqlx::query_as(concat!(
             "SELECT ",
             draft_columns!(),
-            " FROM drafts WHERE process_id = $1 ORDER BY id"
+            // A sitting's minutes are shown with the sitting, not among the drafts.
+            " FROM drafts WHERE process_id = $1 \
+             AND NOT EXISTS (SELECT 1 FROM sittings s WHERE s.minutes_draft_id = drafts.id) ORDER BY id"
         ))
         .bind(process.0)
         .fetch_all(&self.pool)
@@ -1165,6 +1172,9 @@ impl Store for SqlStore {
 
     async fn draft_write_access(&self, id: DraftId, actor: Actor) -> AppResult<Result<(), Msg>> {
         let mut conn = self.pool.acquire().await.map_err(internal)?;
+        if let Some(answer) = sittings::minutes_access(&mut conn, id, actor).await? {
+            return Ok(answer);
+        }
         let row: Option<(i64, Option<i64>, String)> = sqlx::query_as(
             "SELECT d.process_id, d.locked_at, p.phase FROM drafts d JOIN processes p ON p.id = d.process_id \
              WHERE d.id = $1",

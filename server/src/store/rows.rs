@@ -6,7 +6,7 @@ use app::domain::org::OrgKind;
 use app::domain::process::{Day, Level, PhaseDates};
 use app::domain::roles::Phase;
 use app::error::{AppError, AppResult};
-use app::ids::{DraftId, OrgId, PersonId, ProcessId};
+use app::ids::{DraftId, OrgId, PersonId, ProcessId, SittingId};
 use app::model::{Draft, Organisation, Person, Process, ProcessFields, VersionMeta};
 
 /// A value in the database that the application cannot read: logged, and reported as internal.
@@ -161,6 +161,7 @@ pub struct DraftRow {
     pub summary: String,
     pub locked_at: Option<i64>,
     pub created_at: i64,
+    pub sitting_id: Option<i64>,
 }
 
 impl DraftRow {
@@ -173,6 +174,7 @@ impl DraftRow {
             summary: self.summary,
             locked_at: self.locked_at,
             created_at: self.created_at,
+            minutes_of: self.sitting_id.map(SittingId),
         }
     }
 }

@@ -7,23 +7,48 @@ use app::domain::org::OrgKind;
 use app::domain::roles::{Action, Phase};
 use app::domain::sitting::{self, Command, LiveState, Refusal, Speaker};
 use app::error::{AppError, AppResult};
+use app::i18n::Msg;
 use app::ids::{CommentId, DraftId, OrgId, PersonId, ProcessId, SittingId};
 use app::model::*;
 use app::ssr::Sittings;
 use sqlx::AnyConnection;
 
-type SittingRow = (i64, i64, String, i64, String, i64, String, i64, Option<i64>);
+type SittingRow = (
+    i64,
+    i64,
+    String,
+    i64,
+    String,
+    i64,
+    i64,
+    i64,
+    String,
+    i64,
+    Option<i64>,
+);
 
 async fn load(conn: &mut AnyConnection, id: SittingId) -> AppResult<Option<Sitting>> {
     let row: Option<SittingRow> = sqlx::query_as(
-        "SELECT id, process_id, title, starts_at, place, public, state, created_at, closed_at \
-         FROM sittings WHERE id = $1",
+        "SELECT id, process_id, title, starts_at, place, public, turn_seconds, minutes_draft_id, state, \
+         created_at, closed_at FROM sittings WHERE id = $1",
     )
     .bind(id.0)
     .fetch_optional(&mut *conn)
     .await
     .map_err(internal)?;
-    let Some((id, process, title, starts_at, place, public, state, created_at, closed_at)) = row
+    let Some((
+        id,
+        process,
+        title,
+        starts_at,
+        place,
+        public,
+        turn_seconds,
+        minutes,
+        state,
+        created_at,
+        closed_at,
+    )) = row
     else {
         return Ok(None);
     };
@@ -55,6 +80,8 @@ async fn load(conn: &mut AnyConnection, id: SittingId) -> AppResult<Option<Sitti
         starts_at,
         place,
         public: public == 1,
+        turn_seconds: u32::try_from(turn_seconds).unwrap_or(u32::MAX),
+        minutes: DraftId(minutes),
         agenda: agenda
             .into_iter()
             .map(|(text, draft, thread)| AgendaItem {
@@ -68,6 +95,104 @@ async fn load(conn: &mut AnyConnection, id: SittingId) -> AppResult<Option<Sitti
         state: serde_json::from_str(&state).map_err(|_| corrupt("sitting state", &state))?,
         created_at,
         closed_at,
+    }))
+}
+
+/// Refuses a schedule that points outside its process: agenda items must name this process's
+/// drafts and threads, invitations verified organisations, note-takers people who exist.
+async fn check_references(
+    conn: &mut AnyConnection,
+    process: ProcessId,
+    new: &NewSitting,
+) -> AppResult<()> {
+    for (i, item) in new.agenda.iter().enumerate() {
+        let field = format!("item.{i}.about");
+        if let Some(draft) = item.draft {
+            let found: Option<i64> = sqlx::query_scalar(
+                "SELECT id FROM drafts WHERE id = $1 AND process_id = $2 \
+                 AND NOT EXISTS (SELECT 1 FROM sittings s WHERE s.minutes_draft_id = drafts.id)",
+            )
+            .bind(draft.0)
+            .bind(process.0)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(internal)?;
+            if found.is_none() {
+                return Err(AppError::invalid(&field, Msg::ErrorChoice));
+            }
+        }
+        if let Some(thread) = item.thread {
+            let found: Option<i64> = sqlx::query_scalar(
+                "SELECT c.id FROM comments c JOIN drafts d ON d.id = c.draft_id \
+                 WHERE c.id = $1 AND c.thread_id = c.id AND d.process_id = $2",
+            )
+            .bind(thread.0)
+            .bind(process.0)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(internal)?;
+            if found.is_none() {
+                return Err(AppError::invalid(&field, Msg::ErrorChoice));
+            }
+        }
+    }
+    for org in &new.invited {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM organisations WHERE id = $1 AND verified_at IS NOT NULL",
+        )
+        .bind(org.0)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(internal)?;
+        if found.is_none() {
+            return Err(AppError::invalid("invited", Msg::ErrorChoice));
+        }
+    }
+    for person in &new.note_takers {
+        let found: Option<i64> = sqlx::query_scalar("SELECT id FROM people WHERE id = $1")
+            .bind(person.0)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(internal)?;
+        if found.is_none() {
+            return Err(AppError::invalid("note_takers", Msg::ErrorChoice));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `person` may write a sitting's minutes now (the chair and the note-takers, until the
+/// sitting closes); `None` when the draft is not a sitting's minutes.
+pub(super) async fn minutes_access(
+    conn: &mut AnyConnection,
+    draft: DraftId,
+    actor: Actor,
+) -> AppResult<Option<Result<(), Msg>>> {
+    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM sittings WHERE minutes_draft_id = $1")
+        .bind(draft.0)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(internal)?;
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    let sitting = load(conn, SittingId(id)).await?.ok_or(AppError::NotFound)?;
+    if sitting.state.stage == sitting::Stage::Closed {
+        return Ok(Some(Err(Msg::SittingMinutesClosed)));
+    }
+    let phase: String = sqlx::query_scalar("SELECT phase FROM processes WHERE id = $1")
+        .bind(sitting.process.0)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(internal)?;
+    let phase = super::rows::parse_phase(&phase)?;
+    let who = sitting_actor(conn, &sitting, actor, phase).await?;
+    let writer =
+        actor.acting_for.is_none() && (who.chair || sitting.note_takers.contains(&actor.person));
+    Ok(Some(if writer {
+        Ok(())
+    } else {
+        Err(Msg::SittingMinutesReadOnly)
     }))
 }
 
@@ -127,6 +252,7 @@ async fn sitting_actor(
     Ok(sitting::Actor {
         person: actor.person,
         chair,
+        needs_rules: speaker.is_some() && accepted.is_none(),
         speaker: speaker.filter(|_| accepted.is_some()),
     })
 }
@@ -142,17 +268,45 @@ impl Sittings for SqlStore {
     ) -> AppResult<SittingId> {
         let mut tx = self.begin().await?;
         authorize(&mut tx, process, actor, Action::RunSitting).await?;
+        check_references(&mut tx, process, &new).await?;
         let state = serde_json::to_string(&LiveState::scheduled(new.agenda.len()))
             .map_err(|_| AppError::Internal)?;
+        // The minutes are a draft of their own, written in the process's first language.
+        let languages: String = sqlx::query_scalar("SELECT languages FROM processes WHERE id = $1")
+            .bind(process.0)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(internal)?;
+        let language = languages
+            .split(',')
+            .next()
+            .unwrap_or("en")
+            .trim()
+            .to_string();
+        let minutes: i64 = sqlx::query_scalar(
+            "INSERT INTO drafts (process_id, title, language, summary, created_by, created_at) \
+             VALUES ($1, $2, $3, '', $4, $5) RETURNING id",
+        )
+        .bind(process.0)
+        .bind(&new.title)
+        .bind(language)
+        .bind(actor.person.0)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(internal)?;
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO sittings (process_id, title, starts_at, place, public, state, version, created_by, \
-             created_at) VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8) RETURNING id",
+            "INSERT INTO sittings (process_id, title, starts_at, place, public, turn_seconds, \
+             minutes_draft_id, state, version, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10) RETURNING id",
         )
         .bind(process.0)
         .bind(&new.title)
         .bind(new.starts_at)
         .bind(&new.place)
         .bind(i64::from(new.public))
+        .bind(i64::from(new.turn_seconds))
+        .bind(minutes)
         .bind(state)
         .bind(actor.person.0)
         .bind(now)
@@ -260,6 +414,18 @@ impl Sittings for SqlStore {
         Ok(at.is_some())
     }
 
+    async fn sitting_actor(&self, id: SittingId, actor: Actor) -> AppResult<sitting::Actor> {
+        let mut conn = self.pool.acquire().await.map_err(internal)?;
+        let sitting = load(&mut conn, id).await?.ok_or(AppError::NotFound)?;
+        let phase: String = sqlx::query_scalar("SELECT phase FROM processes WHERE id = $1")
+            .bind(sitting.process.0)
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(internal)?;
+        let phase = super::rows::parse_phase(&phase)?;
+        sitting_actor(&mut conn, &sitting, actor, phase).await
+    }
+
     async fn command_sitting(
         &self,
         id: SittingId,
@@ -276,8 +442,12 @@ impl Sittings for SqlStore {
             .map_err(internal)?;
         let phase = super::rows::parse_phase(&phase)?;
         let who = sitting_actor(&mut tx, &sitting, actor, phase).await?;
+        let before = sitting.state.version;
         if let Err(refusal) = sitting::apply(&mut sitting.state, &who, command, now) {
             return Ok(Err(refusal));
+        }
+        if sitting.state.version == before {
+            return Ok(Ok(sitting));
         }
         let closing = sitting.state.stage == sitting::Stage::Closed && sitting.closed_at.is_none();
         if closing {

@@ -122,7 +122,45 @@ async fn cases(app: &TestApp) -> Vec<Case> {
             ("rules.zh-Hans", "规则".to_string()),
         ]
     };
+    // Sittings: the demo's hearing on the national strategy is scheduled, not yet open.
+    let hearing: i64 = sqlx::query_scalar(
+        "SELECT id FROM sittings WHERE process_id = $1 AND closed_at IS NULL ORDER BY id LIMIT 1",
+    )
+    .bind(consulting)
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    // The invitation checkbox is named after the organisation's id (cases name fields statically).
+    let invite: &'static str =
+        Box::leak(format!("invite.{}", app.org_id("Union").await).into_boxed_str());
+    let schedule = vec![
+        ("intent", "schedule".to_string()),
+        ("title", "Hearing on the budget".to_string()),
+        ("starts_at", "2027-02-01T10:00".to_string()),
+        ("place", "City Hall, room 4".to_string()),
+        ("turn_minutes", "3".to_string()),
+        ("item.0.text", "The budget share".to_string()),
+        (invite, "on".to_string()),
+    ];
+    let command = |what: &str| vec![("intent", "command".to_string()), ("do", what.to_string())];
     vec![
+        Case {
+            what: "schedule a sitting",
+            path: format!("/processes/{consulting}/sittings/new"),
+            form: schedule.clone(),
+            allowed: &["mediator@demo.baraza"],
+            bad: Some((
+                with(schedule.clone(), "starts_at", "next Tuesday"),
+                "Give the date and time",
+            )),
+        },
+        Case {
+            what: "open a sitting",
+            path: format!("/processes/{consulting}/sittings/{hearing}"),
+            form: command("open"),
+            allowed: &["mediator@demo.baraza"],
+            bad: Some((command("dance"), "could not be read")),
+        },
         Case {
             what: "comment on a draft open for public comment",
             path: on_strategy.clone(),

@@ -30,6 +30,7 @@ on_both!(
             starts_at: 1_800_000_000_000,
             place: "Service centre, room 2; https://meet.example.org/budget".into(),
             public: true,
+            turn_seconds: 180,
             agenda: vec![
                 AgendaItem {
                     text: "The 0.5 per cent share".into(),
@@ -195,7 +196,8 @@ on_both!(
                 .err(),
             Some(Refusal::NotOpen)
         );
-        assert_eq!(store.sittings(process).await.unwrap().len(), 1);
+        let listed = store.sittings(process).await.unwrap();
+        assert_eq!(listed.iter().filter(|s| s.id == id).count(), 1);
     }
 );
 
@@ -237,6 +239,19 @@ async fn next(socket: &mut Socket) -> serde_json::Value {
     }
 }
 
+/// Reads messages until one satisfies `wanted` (within five seconds each).
+async fn until(
+    socket: &mut Socket,
+    wanted: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    loop {
+        let message = next(socket).await;
+        if wanted(&message) {
+            return message;
+        }
+    }
+}
+
 async fn say(socket: &mut Socket, command: serde_json::Value) {
     use futures_util::SinkExt;
     socket
@@ -265,6 +280,7 @@ on_both!(
                     starts_at: 0,
                     place: "Online".into(),
                     public: true,
+                    turn_seconds: 120,
                     agenda: vec![AgendaItem {
                         text: "Budget".into(),
                         draft: None,
@@ -294,42 +310,71 @@ on_both!(
         }
 
         say(&mut chair, serde_json::json!({ "do": "open" })).await;
+        // The speaker, connected while it opens, is marked present; every viewer hears both.
         for socket in [&mut chair, &mut speaker, &mut citizen, &mut public] {
-            assert_eq!(next(socket).await["sitting"]["state"]["stage"], "open");
+            until(socket, |m| {
+                m["sitting"]["state"]["present"][0]["name"] == "陈静"
+            })
+            .await;
         }
         say(&mut speaker, serde_json::json!({ "do": "raise_hand" })).await;
-        for socket in [&mut chair, &mut speaker, &mut public] {
-            let state = next(socket).await;
+        let mut heard = Vec::new();
+        for socket in [&mut chair, &mut speaker, &mut citizen, &mut public] {
+            let state = until(socket, |m| {
+                !m["sitting"]["state"]["queue"]
+                    .as_array()
+                    .unwrap()
+                    .is_empty()
+            })
+            .await;
             assert_eq!(state["sitting"]["state"]["queue"][0]["name"], "陈静");
+            heard.push(state);
         }
-        let _ = next(&mut citizen).await;
+        // Each viewer is told their own place: the speaker's hand is raised, the chair's is not.
+        assert_eq!(heard[1]["mine"]["hand_raised"], true);
+        assert_eq!(heard[0]["mine"]["hand_raised"], false);
 
-        // Wrong roles are refused, to them alone, and nothing changes.
+        // Wrong roles are refused, to them alone (by a code the window translates), and nothing
+        // changes.
+        let before = store.sitting(id).await.unwrap().unwrap();
         say(&mut citizen, serde_json::json!({ "do": "raise_hand" })).await;
-        assert!(
-            next(&mut citizen).await["refused"]
-                .as_str()
-                .unwrap()
-                .contains("invited participants")
+        assert_eq!(
+            until(&mut citizen, |m| m.get("refused").is_some()).await["refused"],
+            "speakers_only"
         );
         say(&mut public, serde_json::json!({ "do": "close" })).await;
-        assert_eq!(next(&mut public).await["refused"], "sign in to take part");
+        assert_eq!(
+            until(&mut public, |m| m.get("refused").is_some()).await["refused"],
+            "sign_in_first"
+        );
         say(
             &mut speaker,
             serde_json::json!({ "do": "give_floor", "person": chen }),
         )
         .await;
         assert_eq!(
-            next(&mut speaker).await["refused"],
-            "only the chair may do this"
+            until(&mut speaker, |m| m.get("refused").is_some()).await["refused"],
+            "chair_only"
         );
         say(&mut chair, serde_json::json!({ "do": "dance" })).await;
-        assert_eq!(next(&mut chair).await["refused"], "unreadable command");
-        let stored = store.sitting(id).await.unwrap().unwrap();
         assert_eq!(
-            stored.state.version, 2,
-            "only the two accepted commands changed it"
+            until(&mut chair, |m| m.get("refused").is_some()).await["refused"],
+            "unreadable"
         );
+        // Without JavaScript the same commands are forms; the wrong role is refused there too.
+        let page = format!("/processes/{}/sittings/{}", process.0, id.0);
+        let response = app
+            .signed_in("citizen@demo.baraza")
+            .await
+            .post(app.url(&page))
+            .header("origin", &app.base)
+            .form(&[("intent", "command"), ("do", "close")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 403);
+        let after = store.sitting(id).await.unwrap().unwrap();
+        assert_eq!(before, after, "refusals change nothing");
 
         // A late joiner gets the current state.
         let mut late = watch(&app, id.0, None, "").await;
@@ -338,35 +383,128 @@ on_both!(
             "陈静"
         );
 
+        // The chair gives the floor with a plain form (no JavaScript); the websockets hear it.
+        let response = app
+            .signed_in("mediator@demo.baraza")
+            .await
+            .post(app.url(&page))
+            .header("origin", &app.base)
+            .form(&[
+                ("intent", "command"),
+                ("do", "give_floor"),
+                ("person", &chen.to_string()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_redirection() || response.status().is_success());
+        until(&mut late, |m| {
+            m["sitting"]["state"]["turns"][0]["speaker"]["name"] == "陈静"
+        })
+        .await;
+
+        // The minutes: the chair writes; the speaker may not.
+        let minutes = after.minutes;
+        let chair_actor = Actor {
+            person: PersonId(mediator),
+            acting_for: None,
+        };
+        let speaker_actor = Actor {
+            person: PersonId(chen),
+            acting_for: None,
+        };
+        assert_eq!(
+            store
+                .draft_write_access(minutes, chair_actor)
+                .await
+                .unwrap(),
+            Ok(())
+        );
+        assert!(
+            store
+                .draft_write_access(minutes, speaker_actor)
+                .await
+                .unwrap()
+                .is_err()
+        );
+        // Minutes are not a proposal: not listed with the drafts, not a draft page.
+        assert!(
+            store
+                .drafts(process)
+                .await
+                .unwrap()
+                .iter()
+                .all(|d| d.id != minutes)
+        );
+        let draft_page = app
+            .signed_in("mediator@demo.baraza")
+            .await
+            .get(app.url(&format!("/processes/{}/drafts/{}", process.0, minutes.0)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(draft_page.status(), 404);
+
         // The record, as open data: a turn, the balance per group (silent groups included), a poll
         // that hides names.
-        say(
-            &mut chair,
-            serde_json::json!({ "do": "give_floor", "person": chen }),
-        )
-        .await;
         say(
             &mut chair,
             serde_json::json!({ "do": "open_poll", "question": "Reserve a share per region?",
             "kind": { "kind": "consent" }, "per_organisation": true, "names_shown": false }),
         )
         .await;
-        let _ = next(&mut speaker).await;
-        let _ = next(&mut speaker).await;
+        until(&mut speaker, |m| {
+            m["sitting"]["state"]["polls"][0]["open"] == true
+        })
+        .await;
         say(
             &mut speaker,
             serde_json::json!({ "do": "vote", "answer": { "answer": "agree" } }),
         )
         .await;
-        let _ = next(&mut speaker).await;
+        let voted = until(&mut speaker, |m| m["mine"]["voted"] == true).await;
+        // Names hidden: the speaker's vote carries no name, even to the speaker.
+        assert!(
+            !voted["sitting"]["state"]["polls"][0]
+                .to_string()
+                .contains("陈静")
+        );
+        say(
+            &mut speaker,
+            serde_json::json!({ "do": "vote", "answer": { "answer": "agree" } }),
+        )
+        .await;
+        assert_eq!(
+            until(&mut speaker, |m| m.get("refused").is_some()).await["refused"],
+            "already_voted"
+        );
         say(&mut chair, serde_json::json!({ "do": "close" })).await;
-        let _ = next(&mut speaker).await;
+        until(&mut speaker, |m| m["sitting"]["state"]["stage"] == "closed").await;
+        assert!(
+            store
+                .draft_write_access(minutes, chair_actor)
+                .await
+                .unwrap()
+                .is_err(),
+            "closed minutes are read-only"
+        );
         let record = app.json(&format!("/api/v1/sittings/{}", id.0)).await;
         assert_eq!(record["stage"], "closed");
         assert_eq!(record["turns"][0]["group"], "informal");
+        assert_eq!(record["attendance"][0]["group"], "informal");
         assert_eq!(record["balance"].as_array().unwrap().len(), 6);
         assert_eq!(record["polls"][0]["results"], serde_json::json!([1, 0, 0]));
         assert!(record["polls"][0]["votes"].is_null(), "names hidden");
         assert!(!record.to_string().contains("@demo.baraza"));
+        // After close every command is refused.
+        say(
+            &mut chair,
+            serde_json::json!({ "do": "set_item", "item": 0 }),
+        )
+        .await;
+        assert_eq!(
+            until(&mut chair, |m| m.get("refused").is_some()).await["refused"],
+            "not_open"
+        );
     }
 );

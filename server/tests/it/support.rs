@@ -275,6 +275,11 @@ impl TestApp {
             "comment_bars",
             "comment_appeals",
             "moderation_log",
+            "sittings",
+            "sitting_items",
+            "sitting_invitations",
+            "sitting_note_takers",
+            "rules_acceptances",
         ] {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT * FROM {table} ORDER BY 1, 2"

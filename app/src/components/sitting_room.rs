@@ -1,0 +1,678 @@
+//! The live sitting, as one island: the chair's console, a participant's window and the public
+//! view are the same component showing what the viewer's seat allows. The server renders it
+//! whole (so it reads without JavaScript, and a closed sitting's record is this view of its final
+//! state); in the browser it follows the live channel and sends the forms' commands over it.
+
+use crate::collab::view::Status;
+use crate::domain::org::StakeholderKind;
+use crate::domain::sitting::{
+    self, Answer, Mine, OutcomeKind, Poll, PollKind, Refusal, Seat, Speaker, Stage,
+};
+use crate::i18n::{Lang, Msg};
+use crate::model::Sitting;
+use leptos::prelude::*;
+
+/// Minutes and seconds, `m:ss`.
+pub fn clock(ms: i64) -> String {
+    let seconds = ms.max(0) / 1000;
+    format!("{}:{:02}", seconds / 60, seconds % 60)
+}
+
+fn send_form(event: leptos::ev::SubmitEvent) {
+    #[cfg(feature = "hydrate")]
+    crate::collab::sitting_client::send_form(event.into());
+    #[cfg(not(feature = "hydrate"))]
+    let _ = event;
+}
+
+/// What every command form carries: where it posts, and whom the viewer speaks for.
+#[derive(Clone)]
+struct Forms {
+    action: String,
+    acting_for: Option<i64>,
+}
+
+impl Forms {
+    /// A form that sends `what` with `fields`, and `body` (its inputs and button).
+    fn form(
+        &self,
+        what: &'static str,
+        fields: Vec<(&'static str, String)>,
+        class: &'static str,
+        body: AnyView,
+    ) -> AnyView {
+        let acting = self
+            .acting_for
+            .map(|o| view! { <input type="hidden" name="acting_for" value=o.to_string() /> });
+        let hidden = fields
+            .into_iter()
+            .map(|(name, value)| view! { <input type="hidden" name=name value=value /> })
+            .collect_view();
+        view! {
+            <form method="post" action=self.action.clone() class=format!("command {class}") on:submit=send_form>
+                <input type="hidden" name="intent" value="command" />
+                {acting}
+                <input type="hidden" name="do" value=what />
+                {hidden}
+                {body}
+            </form>
+        }
+        .into_any()
+    }
+
+    /// A form that is only a button.
+    fn button(
+        &self,
+        what: &'static str,
+        fields: Vec<(&'static str, String)>,
+        label: String,
+        class: &'static str,
+    ) -> AnyView {
+        self.form(
+            what,
+            fields,
+            "inline",
+            view! { <button type="submit" class=class>{label}</button> }.into_any(),
+        )
+    }
+}
+
+/// A sitting, live.
+#[island]
+pub fn SittingRoom(
+    /// The sitting, its state as published.
+    sitting: Sitting,
+    /// The viewer's own place in it.
+    mine: Mine,
+    seat: Seat,
+    /// The invited organisation the viewer speaks for.
+    acting_for: Option<i64>,
+    lang: Lang,
+    /// Organisation names by id, in the reader's language.
+    org_names: Vec<(i64, String)>,
+    /// Each agenda item's link: (address, title).
+    agenda_links: Vec<Option<(String, String)>>,
+    /// The server's clock when the page was made.
+    now: i64,
+) -> impl IntoView {
+    let t = move |m: Msg| m.render(lang);
+    let id = sitting.id.0;
+    let action = format!("/processes/{}/sittings/{}", sitting.process, id);
+    let forms = Forms { action, acting_for };
+    let (state, set_state) = signal(sitting);
+    let (mine, set_mine) = signal(mine);
+    let (status, set_status) = signal(Status::Static);
+    let (refusal, set_refusal) = signal(None::<Refusal>);
+    let (skew, set_skew) = signal(0.0f64);
+    let (tick, set_tick) = signal(now);
+    Effect::new(move |started: Option<bool>| {
+        if started.is_none() {
+            #[cfg(feature = "hydrate")]
+            {
+                if state.get_untracked().state.stage != Stage::Closed {
+                    crate::collab::sitting_client::start(
+                        id,
+                        acting_for,
+                        crate::collab::sitting_client::RoomOutputs {
+                            sitting: set_state,
+                            mine: set_mine,
+                            skew: set_skew,
+                            status: set_status,
+                            refusal: set_refusal,
+                        },
+                    );
+                }
+                let _ = set_tick;
+                set_interval(
+                    move || set_tick.set((js_sys::Date::now() + skew.get_untracked()) as i64),
+                    std::time::Duration::from_millis(1000),
+                );
+            }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = (
+                set_state,
+                set_mine,
+                set_status,
+                set_refusal,
+                set_skew,
+                set_tick,
+                skew,
+            );
+        }
+        true
+    });
+    let names = std::sync::Arc::new(org_names);
+    let who = {
+        let names = names.clone();
+        move |s: &Speaker| {
+            let org = s
+                .org
+                .and_then(|o| names.iter().find(|(id, _)| *id == o.0))
+                .map(|(_, n)| n.clone());
+            match org {
+                Some(org) => format!("{} ({org})", s.name),
+                None => s.name.clone(),
+            }
+        }
+    };
+    let chair = seat == Seat::Chair;
+    let speaker = seat == Seat::Speaker;
+    let is_open = move || state.with(|s| s.state.stage == Stage::Open);
+    // The floor and the queue matter only while the sitting is on.
+    let live_now = move || state.with(|s| s.state.stage != Stage::Closed);
+
+    let status_line = move || {
+        let stage = match state.with(|s| s.state.stage) {
+            Stage::Scheduled => t(Msg::SittingStageScheduled),
+            Stage::Open => t(Msg::SittingStageOpen),
+            Stage::Closed => t(Msg::SittingStageClosed),
+        };
+        let connection = match (state.with(|s| s.state.stage), status.get()) {
+            (Stage::Closed, _) => None,
+            (_, Status::Static) => Some(t(Msg::SittingNeedsScript)),
+            (_, Status::Connecting) => Some(t(Msg::DraftConnecting)),
+            (_, Status::Connected) => Some(t(Msg::SittingLive)),
+            (_, Status::Offline) => Some(t(Msg::SittingOffline)),
+        };
+        view! {
+            <p class="sitting-status">
+                <span class="badge" data-stage=move || format!("{:?}", state.with(|s| s.state.stage)).to_lowercase()>{stage}</span>
+                {connection.map(|c| view! { " " <span class="connection" data-status=format!("{:?}", status.get()).to_lowercase()>{c}</span> })}
+            </p>
+        }
+    };
+    let refusal_line = move || {
+        refusal.get().map(|r| {
+            view! { <p class="error-summary" role="alert">{t(r.message())}</p> }
+        })
+    };
+
+    // Opening and closing.
+    let stage_controls = {
+        let forms = forms.clone();
+        move || {
+            if !chair {
+                return None;
+            }
+            Some(match state.with(|s| s.state.stage) {
+                Stage::Scheduled => forms.button("open", vec![], t(Msg::SittingOpen), ""),
+                Stage::Open => forms.button("close", vec![], t(Msg::SittingClose), "danger"),
+                Stage::Closed => return None,
+            })
+        }
+    };
+
+    // The agenda, the current item marked; the chair takes items up.
+    let agenda = {
+        let forms = forms.clone();
+        move || {
+            let s = state.get();
+            s.agenda
+                .iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    let current = s.state.current_item == Some(i) && s.state.stage == Stage::Open;
+                    let link = agenda_links.get(i).cloned().flatten().map(|(href, title)| {
+                        view! { " " <a href=href class="about">{title}</a> }
+                    });
+                    let take_up = (chair && s.state.stage == Stage::Open && !current).then(|| {
+                        forms.button("set_item", vec![("item", i.to_string())], t(Msg::SittingTakeUp), "secondary small")
+                    });
+                    let outcomes = s
+                        .state
+                        .outcomes
+                        .iter()
+                        .filter(|o| o.item == Some(i))
+                        .map(|o| view! { <li class=format!("outcome outcome-{}", o.kind.code())><strong>{t(o.kind.label())} ": "</strong>{o.text.clone()}</li> })
+                        .collect_view();
+                    view! {
+                        <li class:current=current aria-current=current.then_some("step")>
+                            <span class="item-text">{item.text.clone()}</span>
+                            {link}
+                            {current.then(|| view! { " " <span class="badge">{t(Msg::SittingNow)}</span> })}
+                            {take_up}
+                            <ul class="outcomes">{outcomes}</ul>
+                        </li>
+                    }
+                })
+                .collect_view()
+        }
+    };
+
+    // Who has the floor, with the turn's timer.
+    let floor = {
+        let forms = forms.clone();
+        let who = who.clone();
+        move || {
+            let s = state.get();
+            let limit = i64::from(s.turn_seconds) * 1000;
+            match s.state.floor() {
+                Some(turn) => {
+                    let elapsed = tick.get() - turn.started;
+                    let over = elapsed > limit;
+                    view! {
+                        <p class="floor-speaker">
+                            <span class=format!("kind-dot kind-{}", kind_code(turn.speaker.kind))></span>
+                            <strong>{who(&turn.speaker)}</strong>
+                        </p>
+                        <p class="timer" class:over=over>
+                            <span class="elapsed">{clock(elapsed)}</span> " / " {clock(limit)}
+                            {over.then(|| view! { " " <span class="badge warning">{t(Msg::SittingOverTime)}</span> })}
+                        </p>
+                        {chair.then(|| forms.button("end_turn", vec![], t(Msg::SittingEndTurn), "secondary"))}
+                    }
+                    .into_any()
+                }
+                None => view! { <p>{t(Msg::SittingNobodySpeaking)}</p> }.into_any(),
+            }
+        }
+    };
+
+    // The speaking queue.
+    let queue = {
+        let forms = forms.clone();
+        let who = who.clone();
+        move || {
+            let s = state.get();
+            let open = s.state.stage == Stage::Open;
+            let items = s
+                .state
+                .queue
+                .iter()
+                .enumerate()
+                .map(|(place, person)| {
+                    let person_id = person.person.0.to_string();
+                    let controls = (chair && open).then(|| {
+                        view! {
+                            {forms.button("give_floor", vec![("person", person_id.clone())], t(Msg::SittingGiveFloor), "small")}
+                            {(place > 0).then(|| forms.button("move_up", vec![("person", person_id.clone())], t(Msg::SittingMoveUp), "secondary small"))}
+                        }
+                    });
+                    view! {
+                        <li>
+                            <span class=format!("kind-dot kind-{}", kind_code(person.kind))></span>
+                            <span class="queued">{who(person)}</span>
+                            " " <span class="kind-name">{kind_name(person.kind, lang)}</span>
+                            {controls}
+                        </li>
+                    }
+                })
+                .collect_view();
+            let empty = s.state.queue.is_empty();
+            let hand = (speaker && open).then(|| {
+                let m = mine.get();
+                if m.hand_raised {
+                    forms.button("lower_hand", vec![], t(Msg::SittingLowerHand), "secondary")
+                } else if m.has_floor {
+                    view! { <p class="badge">{t(Msg::SittingYouHaveTheFloor)}</p> }.into_any()
+                } else {
+                    forms.button("raise_hand", vec![], t(Msg::SittingRaiseHand), "")
+                }
+            });
+            view! {
+                {if empty { view! { <p>{t(Msg::SittingQueueEmpty)}</p> }.into_any() } else { view! { <ol class="queue">{items}</ol> }.into_any() }}
+                {hand}
+            }
+        }
+    };
+
+    // Polls: the open one with its answers, then every poll's results.
+    let polls = {
+        let forms = forms.clone();
+        let who = who.clone();
+        move || {
+            let s = state.get();
+            let open = s.state.stage == Stage::Open;
+            let m = mine.get();
+            let current = s.state.open_poll().cloned();
+            let voting = match &current {
+                Some(poll) if speaker && open && !m.voted => Some(vote_forms(&forms, poll, lang)),
+                Some(_) if speaker && m.voted => {
+                    Some(view! { <p class="badge">{t(Msg::SittingVoted)}</p> }.into_any())
+                }
+                _ => None,
+            };
+            let close = (chair && current.is_some())
+                .then(|| forms.button("close_poll", vec![], t(Msg::SittingClosePoll), "secondary"));
+            let new_poll =
+                (chair && open && current.is_none()).then(|| new_poll_form(&forms, lang));
+            let results = s
+                .state
+                .polls
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(i, poll)| poll_results(i, poll, &s, lang, &who))
+                .collect_view();
+            view! {
+                {voting}
+                {close}
+                {new_poll}
+                <div class="poll-results">{results}</div>
+            }
+        }
+    };
+
+    // Outcomes the chair records against the current item.
+    let record_outcome = {
+        let forms = forms.clone();
+        move || {
+            (chair && is_open()).then(|| {
+                let kinds = OutcomeKind::ALL
+                    .into_iter()
+                    .map(|k| view! { <option value=k.code()>{t(k.label())}</option> })
+                    .collect_view();
+                forms.form(
+                    "record_outcome",
+                    vec![],
+                    "stacked",
+                    view! {
+                        <label for="outcome-kind">{t(Msg::SittingOutcomeKind)}</label>
+                        <select id="outcome-kind" name="outcome">{kinds}</select>
+                        <label for="outcome-text">{t(Msg::SittingOutcomeText)}</label>
+                        <textarea id="outcome-text" name="text" rows="2" maxlength=sitting::MAX_TEXT required></textarea>
+                        <button type="submit">{t(Msg::SittingRecordOutcome)}</button>
+                    }
+                    .into_any(),
+                )
+            })
+        }
+    };
+    let unplaced_outcomes = move || {
+        let s = state.get();
+        let items = s
+            .state
+            .outcomes
+            .iter()
+            .filter(|o| o.item.is_none())
+            .map(|o| view! { <li class=format!("outcome outcome-{}", o.kind.code())><strong>{t(o.kind.label())} ": "</strong>{o.text.clone()}</li> })
+            .collect_view();
+        view! { <ul class="outcomes">{items}</ul> }
+    };
+
+    // Speaking time and turns per stakeholder group; the silent ones are named.
+    let balance = move || {
+        let s = state.get();
+        let rows = sitting::balance(&s.state, tick.get());
+        let most = rows.iter().map(|b| b.speaking_ms).max().unwrap_or(0).max(1);
+        rows.into_iter()
+            .map(|b| {
+                let width = (b.speaking_ms * 100 / most).clamp(0, 100);
+                let silent = b.turns == 0;
+                view! {
+                    <tr class:silent=silent>
+                        <th scope="row"><span class=format!("kind-dot kind-{}", kind_code(b.kind))></span>{kind_name(b.kind, lang)}</th>
+                        <td>{b.turns}</td>
+                        <td>{clock(b.speaking_ms)}</td>
+                        <td class="bar-cell">
+                            {if silent {
+                                view! { <span class="badge warning">{t(Msg::SittingNotHeard)}</span> }.into_any()
+                            } else {
+                                view! { <span class=format!("bar kind-{}", kind_code(b.kind)) style=format!("width:{width}%")></span> }.into_any()
+                            }}
+                        </td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+
+    // Who took part, by organisation and stakeholder group.
+    let attendance = {
+        let who = who.clone();
+        move || {
+            let s = state.get();
+            let groups = StakeholderKind::ALL
+                .into_iter()
+                .map(Some)
+                .chain([None])
+                .filter_map(|kind| {
+                    let here: Vec<String> = s
+                        .state
+                        .present
+                        .iter()
+                        .filter(|p| p.kind == kind)
+                        .map(&who)
+                        .collect();
+                    (!here.is_empty()).then(|| {
+                        view! {
+                            <li><strong>{kind_name(kind, lang)} ": "</strong>{here.join(", ")}</li>
+                        }
+                    })
+                })
+                .collect_view();
+            let nobody = s.state.present.is_empty();
+            view! {
+                {nobody.then(|| view! { <p>{t(Msg::SittingNobodyPresent)}</p> })}
+                <ul class="attendance">{groups}</ul>
+            }
+        }
+    };
+
+    let closed_note = move || {
+        (state.with(|s| s.state.stage == Stage::Closed) && status.get() != Status::Static)
+            .then(|| view! { <p class="notice" role="status">{t(Msg::SittingClosedReload)}</p> })
+    };
+
+    view! {
+        <div class="sitting-room" id="room" data-seat=format!("{seat:?}").to_lowercase()>
+            {status_line}
+            {refusal_line}
+            {closed_note}
+            <div class="stage-controls">{stage_controls}</div>
+            <div class="room-grid">
+                <section class="agenda" aria-labelledby="agenda-h">
+                    <h2 id="agenda-h">{t(Msg::SittingAgenda)}</h2>
+                    <ol class="agenda-items">{agenda}</ol>
+                    {unplaced_outcomes}
+                    {record_outcome}
+                </section>
+                <section class="floor" aria-labelledby="floor-h" aria-live="polite" hidden=move || !live_now()>
+                    <h2 id="floor-h">{t(Msg::SittingFloor)}</h2>
+                    {floor}
+                </section>
+                <section class="queue-section" aria-labelledby="queue-h" hidden=move || !live_now()>
+                    <h2 id="queue-h">{t(Msg::SittingQueue)}</h2>
+                    {queue}
+                </section>
+                <section class="polls" aria-labelledby="polls-h">
+                    <h2 id="polls-h">{t(Msg::SittingPolls)}</h2>
+                    {polls}
+                </section>
+                <section class="balance" aria-labelledby="balance-h">
+                    <h2 id="balance-h">{t(Msg::SittingBalance)}</h2>
+                    <table>
+                        <thead>
+                            <tr>
+                                <th scope="col">{t(Msg::SittingGroup)}</th>
+                                <th scope="col">{t(Msg::SittingTurns)}</th>
+                                <th scope="col">{t(Msg::SittingTime)}</th>
+                                <th scope="col"><span class="visually-hidden">{t(Msg::SittingShare)}</span></th>
+                            </tr>
+                        </thead>
+                        <tbody>{balance}</tbody>
+                    </table>
+                </section>
+                <section class="present" aria-labelledby="present-h">
+                    <h2 id="present-h">{t(Msg::SittingAttendance)}</h2>
+                    {attendance}
+                </section>
+            </div>
+        </div>
+    }
+}
+
+fn kind_code(kind: Option<StakeholderKind>) -> &'static str {
+    kind.map(|k| k.code()).unwrap_or("individual")
+}
+
+fn kind_name(kind: Option<StakeholderKind>, lang: Lang) -> String {
+    match kind {
+        Some(k) => k.label().render(lang),
+        None => Msg::SittingIndividuals.render(lang),
+    }
+}
+
+/// The forms that answer the open poll.
+fn vote_forms(forms: &Forms, poll: &Poll, lang: Lang) -> AnyView {
+    let t = move |m: Msg| m.render(lang);
+    let answer = |fields: Vec<(&'static str, String)>, label: String| {
+        forms.button("vote", fields, label, "secondary")
+    };
+    let buttons = match &poll.kind {
+        PollKind::Consent => view! {
+            {answer(vec![("answer", "agree".into())], t(Msg::SittingAnswerAgree))}
+            {answer(vec![("answer", "stand_aside".into())], t(Msg::SittingAnswerStandAside))}
+            {forms.form("vote", vec![("answer", "object".into())], "stacked objection", view! {
+                <label for="objection">{t(Msg::SittingObjectionReason)}</label>
+                <textarea id="objection" name="reason" rows="2" maxlength=sitting::MAX_TEXT required></textarea>
+                <button type="submit" class="danger">{t(Msg::SittingAnswerObject)}</button>
+            }.into_any())}
+        }
+        .into_any(),
+        PollKind::Gradient => (1..=5u8)
+            .map(|level| {
+                answer(
+                    vec![("answer", "level".into()), ("level", level.to_string())],
+                    format!("{level} · {}", t(sitting::gradient_label(level))),
+                )
+            })
+            .collect_view()
+            .into_any(),
+        PollKind::Choice { options } => options
+            .iter()
+            .enumerate()
+            .map(|(i, option)| answer(vec![("answer", "option".into()), ("index", i.to_string())], option.clone()))
+            .collect_view()
+            .into_any(),
+    };
+    let counted = if poll.per_organisation {
+        t(Msg::SittingCountsOrganisations)
+    } else {
+        t(Msg::SittingCountsPeople)
+    };
+    view! {
+        <div class="vote" role="group" aria-labelledby="vote-question">
+            <p id="vote-question" class="question">{poll.question.clone()}</p>
+            <p class="hint">{counted}</p>
+            <div class="answers">{buttons}</div>
+        </div>
+    }
+    .into_any()
+}
+
+/// The chair's form for a new poll.
+fn new_poll_form(forms: &Forms, lang: Lang) -> AnyView {
+    let t = move |m: Msg| m.render(lang);
+    forms.form(
+        "open_poll",
+        vec![],
+        "stacked new-poll",
+        view! {
+            <label for="poll-question">{t(Msg::SittingPollQuestion)}</label>
+            <input id="poll-question" name="question" maxlength=sitting::MAX_TEXT required />
+            <label for="poll-kind">{t(Msg::SittingPollKind)}</label>
+            <select id="poll-kind" name="poll_kind">
+                <option value="consent">{t(Msg::SittingPollConsent)}</option>
+                <option value="gradient">{t(Msg::SittingPollGradient)}</option>
+                <option value="choice">{t(Msg::SittingPollChoice)}</option>
+            </select>
+            <label for="poll-options">{t(Msg::SittingPollOptions)}</label>
+            <textarea id="poll-options" name="options" rows="3" aria-describedby="poll-options-hint"></textarea>
+            <p class="hint" id="poll-options-hint">{t(Msg::SittingPollOptionsHint)}</p>
+            <label class="check"><input type="checkbox" name="per_organisation" value="on" />{t(Msg::SittingPollPerOrganisation)}</label>
+            <label class="check"><input type="checkbox" name="names_shown" value="on" />{t(Msg::SittingPollNamesShown)}</label>
+            <button type="submit">{t(Msg::SittingOpenPoll)}</button>
+        }
+        .into_any(),
+    )
+}
+
+/// One poll's results: overall, per stakeholder group, objections' reasons, and names if shown.
+fn poll_results(
+    index: usize,
+    poll: &Poll,
+    sitting: &Sitting,
+    lang: Lang,
+    who: &impl Fn(&Speaker) -> String,
+) -> AnyView {
+    let t = move |m: Msg| m.render(lang);
+    let (overall, by_kind) = sitting::tally(poll);
+    let labels: Vec<String> = poll.kind.answers().iter().map(|a| a.render(lang)).collect();
+    let total: usize = overall.iter().sum();
+    let head = labels
+        .iter()
+        .map(|l| view! { <th scope="col">{l.clone()}</th> })
+        .collect_view();
+    let row = |name: String, counts: &[usize], class: &'static str| {
+        let cells = counts
+            .iter()
+            .map(|c| view! { <td>{*c}</td> })
+            .collect_view();
+        view! { <tr class=class><th scope="row">{name}</th>{cells}</tr> }
+    };
+    let groups = by_kind
+        .iter()
+        .map(|(kind, counts)| row(kind_name(*kind, lang), counts, ""))
+        .collect_view();
+    let reasons = poll
+        .votes
+        .values()
+        .filter_map(|v| match &v.answer {
+            Answer::Object { reason } => Some(view! {
+                <li>{poll.names_shown.then(|| format!("{}: ", who(&v.by)))}{reason.clone()}</li>
+            }),
+            _ => None,
+        })
+        .collect_view();
+    let names = poll.names_shown.then(|| {
+        poll.votes
+            .values()
+            .map(|v| {
+                let answer = match &v.answer {
+                    Answer::Agree | Answer::StandAside | Answer::Object { .. } => {
+                        let slot = match v.answer {
+                            Answer::Agree => 0,
+                            Answer::StandAside => 1,
+                            _ => 2,
+                        };
+                        labels[slot].clone()
+                    }
+                    Answer::Level { level } => labels[usize::from(*level) - 1].clone(),
+                    Answer::Option { index } => labels.get(*index).cloned().unwrap_or_default(),
+                };
+                view! { <li>{who(&v.by)} ": " {answer}</li> }
+            })
+            .collect_view()
+    });
+    let item = poll
+        .item
+        .and_then(|i| sitting.agenda.get(i))
+        .map(|i| i.text.clone());
+    let state = if poll.open {
+        t(Msg::SittingPollOpenNow)
+    } else {
+        t(Msg::SittingPollClosed)
+    };
+    let caption_id = format!("poll-{index}");
+    view! {
+        <div class="poll" data-open=poll.open.to_string()>
+            <h3 id=caption_id.clone()>{poll.question.clone()}</h3>
+            <p class="meta">
+                <span class="badge">{state}</span> " "
+                {item.map(|i| view! { <span>{i}</span> " · " })}
+                {t(Msg::SittingVotes { n: total.to_string() })}
+            </p>
+            <table aria-labelledby=caption_id>
+                <thead><tr><th scope="col">{t(Msg::SittingGroup)}</th>{head}</tr></thead>
+                <tbody>
+                    {row(t(Msg::SittingOverall), &overall, "overall")}
+                    {groups}
+                </tbody>
+            </table>
+            <ul class="reasons">{reasons}</ul>
+            {names.map(|n| view! { <ul class="names">{n}</ul> })}
+        </div>
+    }
+    .into_any()
+}
