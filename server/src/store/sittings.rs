@@ -4,7 +4,7 @@
 use super::rows::corrupt;
 use super::{SqlStore, authorize, internal, standing_on};
 use app::domain::org::OrgKind;
-use app::domain::roles::{Action, Phase};
+use app::domain::roles::Action;
 use app::domain::sitting::{self, Command, LiveState, Refusal, Speaker};
 use app::error::{AppError, AppResult};
 use app::i18n::Msg;
@@ -105,57 +105,50 @@ async fn check_references(
     process: ProcessId,
     new: &NewSitting,
 ) -> AppResult<()> {
+    // (the query, its first parameter, the field to blame). Every query is given the process as $2,
+    // and PostgreSQL insists that a parameter be used: hence `$2 > 0` where it does not matter.
+    let mut checks: Vec<(&str, i64, String)> = Vec::new();
     for (i, item) in new.agenda.iter().enumerate() {
-        let field = format!("item.{i}.about");
         if let Some(draft) = item.draft {
-            let found: Option<i64> = sqlx::query_scalar(
+            checks.push((
                 "SELECT id FROM drafts WHERE id = $1 AND process_id = $2 \
                  AND NOT EXISTS (SELECT 1 FROM sittings s WHERE s.minutes_draft_id = drafts.id)",
-            )
-            .bind(draft.0)
-            .bind(process.0)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(internal)?;
-            if found.is_none() {
-                return Err(AppError::invalid(&field, Msg::ErrorChoice));
-            }
+                draft.0,
+                format!("item.{i}.about"),
+            ));
         }
         if let Some(thread) = item.thread {
-            let found: Option<i64> = sqlx::query_scalar(
+            checks.push((
                 "SELECT c.id FROM comments c JOIN drafts d ON d.id = c.draft_id \
                  WHERE c.id = $1 AND c.thread_id = c.id AND d.process_id = $2",
-            )
-            .bind(thread.0)
-            .bind(process.0)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(internal)?;
-            if found.is_none() {
-                return Err(AppError::invalid(&field, Msg::ErrorChoice));
-            }
+                thread.0,
+                format!("item.{i}.about"),
+            ));
         }
     }
     for org in &new.invited {
-        let found: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM organisations WHERE id = $1 AND verified_at IS NOT NULL",
-        )
-        .bind(org.0)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(internal)?;
-        if found.is_none() {
-            return Err(AppError::invalid("invited", Msg::ErrorChoice));
-        }
+        checks.push((
+            "SELECT id FROM organisations WHERE id = $1 AND verified_at IS NOT NULL AND $2 > 0",
+            org.0,
+            "invited".into(),
+        ));
     }
     for person in &new.note_takers {
-        let found: Option<i64> = sqlx::query_scalar("SELECT id FROM people WHERE id = $1")
-            .bind(person.0)
+        checks.push((
+            "SELECT id FROM people WHERE id = $1 AND $2 > 0",
+            person.0,
+            "note_takers".into(),
+        ));
+    }
+    for (sql, id, field) in checks {
+        let found: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .bind(process.0)
             .fetch_optional(&mut *conn)
             .await
             .map_err(internal)?;
         if found.is_none() {
-            return Err(AppError::invalid("note_takers", Msg::ErrorChoice));
+            return Err(AppError::invalid(&field, Msg::ErrorChoice));
         }
     }
     Ok(())
@@ -180,13 +173,7 @@ pub(super) async fn minutes_access(
     if sitting.state.stage == sitting::Stage::Closed {
         return Ok(Some(Err(Msg::SittingMinutesClosed)));
     }
-    let phase: String = sqlx::query_scalar("SELECT phase FROM processes WHERE id = $1")
-        .bind(sitting.process.0)
-        .fetch_one(&mut *conn)
-        .await
-        .map_err(internal)?;
-    let phase = super::rows::parse_phase(&phase)?;
-    let who = sitting_actor(conn, &sitting, actor, phase).await?;
+    let who = sitting_actor(conn, &sitting, actor).await?;
     let writer =
         actor.acting_for.is_none() && (who.chair || sitting.note_takers.contains(&actor.person));
     Ok(Some(if writer {
@@ -201,8 +188,13 @@ async fn sitting_actor(
     conn: &mut AnyConnection,
     sitting: &Sitting,
     actor: Actor,
-    phase: Phase,
 ) -> AppResult<sitting::Actor> {
+    let phase: String = sqlx::query_scalar("SELECT phase FROM processes WHERE id = $1")
+        .bind(sitting.process.0)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(internal)?;
+    let phase = super::rows::parse_phase(&phase)?;
     let standing = standing_on(conn, sitting.process, Some(actor.person)).await?;
     let chair = actor.acting_for.is_none() && standing.may(None, Action::RunSitting, phase);
     let accepted: Option<i64> = sqlx::query_scalar(
@@ -417,13 +409,7 @@ impl Sittings for SqlStore {
     async fn sitting_actor(&self, id: SittingId, actor: Actor) -> AppResult<sitting::Actor> {
         let mut conn = self.pool.acquire().await.map_err(internal)?;
         let sitting = load(&mut conn, id).await?.ok_or(AppError::NotFound)?;
-        let phase: String = sqlx::query_scalar("SELECT phase FROM processes WHERE id = $1")
-            .bind(sitting.process.0)
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(internal)?;
-        let phase = super::rows::parse_phase(&phase)?;
-        sitting_actor(&mut conn, &sitting, actor, phase).await
+        sitting_actor(&mut conn, &sitting, actor).await
     }
 
     async fn command_sitting(
@@ -435,13 +421,7 @@ impl Sittings for SqlStore {
     ) -> AppResult<Result<Sitting, Refusal>> {
         let mut tx = self.begin().await?;
         let mut sitting = load(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-        let phase: String = sqlx::query_scalar("SELECT phase FROM processes WHERE id = $1")
-            .bind(sitting.process.0)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(internal)?;
-        let phase = super::rows::parse_phase(&phase)?;
-        let who = sitting_actor(&mut tx, &sitting, actor, phase).await?;
+        let who = sitting_actor(&mut tx, &sitting, actor).await?;
         let before = sitting.state.version;
         if let Err(refusal) = sitting::apply(&mut sitting.state, &who, command, now) {
             return Ok(Err(refusal));

@@ -53,6 +53,20 @@ on_both!(
             matches!(refused, Err(AppError::Forbidden(_))),
             "a citizen schedules nothing"
         );
+        // A schedule may not point outside its process: another process's draft is refused.
+        let elsewhere = app.draft_id("as adopted").await;
+        let mut astray = new();
+        astray.agenda[0].draft = Some(app::ids::DraftId(elsewhere));
+        let refused = store
+            .create_sitting(as_self(mediator), process, astray, 0)
+            .await;
+        assert!(matches!(refused, Err(AppError::Invalid(_))), "{refused:?}");
+        let mut unknown = new();
+        unknown.invited.push(OrgId(999_999));
+        let refused = store
+            .create_sitting(as_self(mediator), process, unknown, 0)
+            .await;
+        assert!(matches!(refused, Err(AppError::Invalid(_))), "{refused:?}");
         let id = store
             .create_sitting(as_self(mediator), process, new(), 0)
             .await
