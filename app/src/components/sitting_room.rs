@@ -344,7 +344,9 @@ pub fn SittingRoom(
                 .rev()
                 .map(|(i, poll)| poll_results(i, poll, &s, lang, &who))
                 .collect_view();
+            let none = s.state.polls.is_empty() && !chair;
             view! {
+                {none.then(|| view! { <p>{t(Msg::SittingNoPolls)}</p> })}
                 {voting}
                 {close}
                 {new_poll}

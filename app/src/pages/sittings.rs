@@ -8,6 +8,7 @@ use crate::components::form::{Checkbox, ErrorSummary, PostForm, Select, TextFiel
 use crate::components::islands::DraftEditor;
 use crate::components::layout::{Page, t};
 use crate::components::sitting_room::SittingRoom;
+use crate::components::text::TextBlocks;
 use crate::domain::sitting::{Seat, Stage};
 use crate::i18n::Msg;
 use crate::ids::{OrgId, ProcessId, SittingId};
@@ -178,17 +179,12 @@ fn sitting_view(cx: RequestContext, page: PageData) -> impl IntoView {
         let (base, acting_for) = (base.clone(), page.acting_for);
         move || {
             show.then(move || {
-                let paragraphs = text
-                    .text
-                    .split("\n\n")
-                    .map(|p| view! { <p>{p.to_string()}</p> })
-                    .collect_view();
                 view! {
                     <section class="rules-acceptance" aria-labelledby="rules-h">
                         <h2 id="rules-h">{t(Msg::SittingRulesTitle)}</h2>
                         <p>{t(Msg::SittingRulesIntro)}</p>
-                        <div class="rules-text" lang=text.lang.clone() tabindex="0" role="region" aria-labelledby="rules-h">
-                            {paragraphs}
+                        <div class="rules-text" tabindex="0" role="region" aria-labelledby="rules-h">
+                            <TextBlocks shown=text.clone() />
                         </div>
                         <ErrorSummary intent="rules" />
                         <PostForm action=base.clone() intent="rules">
@@ -215,6 +211,8 @@ fn sitting_view(cx: RequestContext, page: PageData) -> impl IntoView {
         }
         Seat::Observer => t(Msg::SittingSeatObserver),
     };
+    // Someone who has yet to accept the rules reads why in the rules box instead.
+    let show_seat = !closed && !page.needs_rules;
     let room = view! {
         <SittingRoom
             sitting=sitting.clone()
@@ -250,7 +248,7 @@ fn sitting_view(cx: RequestContext, page: PageData) -> impl IntoView {
                 <ul>{invited}</ul>
                 {has_note_takers.then(|| view! { <p>{t(Msg::SittingNoteTakers)} ": " {note_takers}</p> })}
             </details>
-            {(!closed).then(|| view! { <p class="seat">{seat_note}</p> })}
+            {show_seat.then(|| view! { <p class="seat">{seat_note}</p> })}
             {choose}
             {rules()}
             {room}
