@@ -249,6 +249,53 @@ async fn sitting_actor(
     })
 }
 
+/// How often a command is decided again after losing a race with another (see `command_sitting`).
+const MAX_ATTEMPTS: usize = 32;
+
+impl SqlStore {
+    /// Decides and stores one command, unless the stored state changed since it was read: then
+    /// nothing is written and `None` says to try again.
+    async fn try_command(
+        &self,
+        id: SittingId,
+        actor: Actor,
+        command: Command,
+        now: Millis,
+    ) -> AppResult<Option<Result<Sitting, Refusal>>> {
+        let mut tx = self.begin().await?;
+        let mut sitting = load(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+        let who = sitting_actor(&mut tx, &sitting, actor).await?;
+        let before = sitting.state.version;
+        if let Err(refusal) = sitting::apply(&mut sitting.state, &who, command, now) {
+            return Ok(Some(Err(refusal)));
+        }
+        if sitting.state.version == before {
+            return Ok(Some(Ok(sitting)));
+        }
+        let closing = sitting.state.stage == sitting::Stage::Closed && sitting.closed_at.is_none();
+        if closing {
+            sitting.closed_at = Some(now);
+        }
+        let state = serde_json::to_string(&sitting.state).map_err(|_| AppError::Internal)?;
+        let updated = sqlx::query(
+            "UPDATE sittings SET state = $1, version = $2, closed_at = $3 WHERE id = $4 AND version = $5",
+        )
+        .bind(state)
+        .bind(sitting.state.version as i64)
+        .bind(sitting.closed_at)
+        .bind(id.0)
+        .bind(before as i64)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+        if updated.rows_affected() == 0 {
+            return Ok(None);
+        }
+        tx.commit().await.map_err(internal)?;
+        Ok(Some(Ok(sitting)))
+    }
+}
+
 #[async_trait::async_trait]
 impl Sittings for SqlStore {
     async fn create_sitting(
@@ -419,30 +466,15 @@ impl Sittings for SqlStore {
         command: Command,
         now: Millis,
     ) -> AppResult<Result<Sitting, Refusal>> {
-        let mut tx = self.begin().await?;
-        let mut sitting = load(&mut tx, id).await?.ok_or(AppError::NotFound)?;
-        let who = sitting_actor(&mut tx, &sitting, actor).await?;
-        let before = sitting.state.version;
-        if let Err(refusal) = sitting::apply(&mut sitting.state, &who, command, now) {
-            return Ok(Err(refusal));
+        // Optimistic: a command decided on a state someone else changed meanwhile is decided again
+        // on the new one (PostgreSQL's default isolation would otherwise let the later write drop
+        // the earlier, say one of two hands raised at once). Each conflict means another command
+        // was saved, so a bounded number of attempts always gets through in a real room.
+        for _ in 0..MAX_ATTEMPTS {
+            if let Some(decided) = self.try_command(id, actor, command.clone(), now).await? {
+                return Ok(decided);
+            }
         }
-        if sitting.state.version == before {
-            return Ok(Ok(sitting));
-        }
-        let closing = sitting.state.stage == sitting::Stage::Closed && sitting.closed_at.is_none();
-        if closing {
-            sitting.closed_at = Some(now);
-        }
-        let state = serde_json::to_string(&sitting.state).map_err(|_| AppError::Internal)?;
-        sqlx::query("UPDATE sittings SET state = $1, version = $2, closed_at = $3 WHERE id = $4")
-            .bind(state)
-            .bind(sitting.state.version as i64)
-            .bind(sitting.closed_at)
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await
-            .map_err(internal)?;
-        tx.commit().await.map_err(internal)?;
-        Ok(Ok(sitting))
+        Ok(Err(Refusal::NotSaved))
     }
 }

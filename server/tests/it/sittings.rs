@@ -522,3 +522,81 @@ on_both!(
         );
     }
 );
+
+on_both!(hands_raised_at_once_are_all_kept, |backend| async move {
+    let app = TestApp::start(backend).await;
+    let process = ProcessId(app.process_in("public_comment").await);
+    let mediator = as_self(app.person_id("mediator@demo.baraza").await);
+    let store = app.running.as_ref().unwrap().store.clone();
+    let people = [
+        ("informal@demo.baraza", "Elders"),
+        ("gov@demo.baraza", "City Hall"),
+        ("civil@demo.baraza", "Open Data"),
+        ("chen.jing@demo.baraza", "Union"),
+        ("academia@demo.baraza", "Institute"),
+        ("business@demo.baraza", "Industry"),
+    ];
+    let mut speakers = Vec::new();
+    for (email, org) in people {
+        speakers.push(Actor {
+            person: PersonId(app.person_id(email).await),
+            acting_for: Some(OrgId(app.org_id(org).await)),
+        });
+    }
+    let id = store
+        .create_sitting(
+            mediator,
+            process,
+            NewSitting {
+                title: "Crowded room".into(),
+                starts_at: 0,
+                place: "Hall".into(),
+                public: true,
+                turn_seconds: 60,
+                agenda: vec![AgendaItem {
+                    text: "Everything".into(),
+                    draft: None,
+                    thread: None,
+                }],
+                invited: speakers.iter().filter_map(|s| s.acting_for).collect(),
+                note_takers: vec![],
+            },
+            0,
+        )
+        .await
+        .unwrap();
+    for speaker in &speakers {
+        store
+            .accept_rules(speaker.person, process, 0)
+            .await
+            .unwrap();
+    }
+    store
+        .command_sitting(id, mediator, Command::Open, 1)
+        .await
+        .unwrap()
+        .unwrap();
+    // Everyone raises a hand at the same moment: no hand may be lost to another's write.
+    let raised = futures_util::future::join_all(speakers.iter().map(|speaker| {
+        let store = store.clone();
+        let speaker = *speaker;
+        async move {
+            store
+                .command_sitting(id, speaker, Command::RaiseHand, 2)
+                .await
+        }
+    }))
+    .await;
+    for result in raised {
+        assert_eq!(result.unwrap().err(), None);
+    }
+    let stored = store.sitting(id).await.unwrap().unwrap();
+    assert_eq!(
+        stored.state.queue.len(),
+        speakers.len(),
+        "{:?}",
+        stored.state.queue
+    );
+    assert_eq!(stored.state.present.len(), speakers.len());
+    assert_eq!(stored.state.version, 1 + speakers.len() as u64);
+});
