@@ -95,6 +95,15 @@ pub async fn connect(
         Some(Err(_)) => return StatusCode::BAD_REQUEST.into_response(),
         None => None,
     };
+    // One speaks only for an organisation one belongs to; any other is ignored, so that `mine`
+    // cannot tell a stranger whether some organisation voted in a poll that hides names.
+    let acting_for = match (person, acting_for) {
+        (Some(p), Some(org)) => match state.store.memberships(PersonId(p)).await {
+            Ok(orgs) => orgs.iter().any(|o| o.id == org).then_some(org),
+            Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+        },
+        _ => None,
+    };
     let actor = person.map(|p| Actor {
         person: PersonId(p),
         acting_for,

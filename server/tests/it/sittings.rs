@@ -492,6 +492,10 @@ on_both!(
             until(&mut speaker, |m| m.get("refused").is_some()).await["refused"],
             "already_voted"
         );
+        // Someone claiming to speak for the union learns nothing of its vote.
+        let mut pretender = watch(&app, id.0, Some(&citizen_cookie), &format!("?as={union}")).await;
+        let seen = next(&mut pretender).await;
+        assert_eq!(seen["mine"]["voted"], false, "{seen}");
         say(&mut chair, serde_json::json!({ "do": "close" })).await;
         until(&mut speaker, |m| m["sitting"]["state"]["stage"] == "closed").await;
         assert!(
