@@ -604,3 +604,146 @@ on_both!(hands_raised_at_once_are_all_kept, |backend| async move {
     assert_eq!(stored.state.present.len(), speakers.len());
     assert_eq!(stored.state.version, 1 + speakers.len() as u64);
 });
+
+/// The HTTP status a websocket upgrade at `path` is answered with (101 when it succeeds).
+async fn upgrade_status(app: &TestApp, path: &str, cookie: Option<&str>) -> u16 {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let ws = app.base.replacen("http://", "ws://", 1);
+    let mut request = format!("{ws}{path}").into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("origin", app.base.parse().unwrap());
+    if let Some(cookie) = cookie {
+        request
+            .headers_mut()
+            .insert("cookie", cookie.parse().unwrap());
+    }
+    match tokio_tungstenite::connect_async(request).await {
+        Ok((_, response)) => response.status().as_u16(),
+        Err(tokio_tungstenite::tungstenite::Error::Http(response)) => response.status().as_u16(),
+        Err(other) => panic!("{other}"),
+    }
+}
+
+on_both!(
+    a_private_sitting_is_shown_only_to_whom_it_concerns,
+    |backend| async move {
+        let app = TestApp::start(backend).await;
+        let process = ProcessId(app.process_in("public_comment").await);
+        let mediator = as_self(app.person_id("mediator@demo.baraza").await);
+        let union = OrgId(app.org_id("Union").await);
+        let store = app.running.as_ref().unwrap().store.clone();
+        let id = store
+            .create_sitting(
+                mediator,
+                process,
+                NewSitting {
+                    title: "Closed-door talks".into(),
+                    starts_at: 0,
+                    place: "Union office".into(),
+                    public: false,
+                    turn_seconds: 120,
+                    agenda: vec![AgendaItem {
+                        text: "Pay scales".into(),
+                        draft: None,
+                        thread: None,
+                    }],
+                    invited: vec![union],
+                    note_takers: vec![],
+                },
+                0,
+            )
+            .await
+            .unwrap();
+        let sitting = store.sitting(id).await.unwrap().unwrap();
+        let page = format!("/processes/{}/sittings/{}", process.0, id.0);
+        let status = |client: reqwest::Client, path: String| async move {
+            client.get(path).send().await.unwrap().status().as_u16()
+        };
+
+        // The page: sign in first; then only the process's mediators and council and the invitees.
+        assert_eq!(status(TestApp::client(), app.url(&page)).await, 302);
+        let citizen = app.signed_in("citizen@demo.baraza").await;
+        assert_eq!(status(citizen.clone(), app.url(&page)).await, 403);
+        for email in [
+            "chen.jing@demo.baraza",
+            "mediator@demo.baraza",
+            "council@demo.baraza",
+        ] {
+            assert_eq!(
+                status(app.signed_in(email).await, app.url(&page)).await,
+                200,
+                "{email}"
+            );
+        }
+        // Its live channel and its minutes, likewise; the open-data API does not know it yet.
+        let citizen_cookie = app.cookie("citizen@demo.baraza").await;
+        let chen_cookie = app.cookie("chen.jing@demo.baraza").await;
+        let live = format!("/live/sittings/{}", id.0);
+        let minutes = format!("/collab/drafts/{}", sitting.minutes.0);
+        assert_eq!(upgrade_status(&app, &live, None).await, 403);
+        assert_eq!(
+            upgrade_status(&app, &live, Some(&citizen_cookie)).await,
+            403
+        );
+        assert_eq!(upgrade_status(&app, &live, Some(&chen_cookie)).await, 101);
+        assert_eq!(
+            upgrade_status(&app, &minutes, Some(&citizen_cookie)).await,
+            403
+        );
+        assert_eq!(
+            upgrade_status(&app, &minutes, Some(&chen_cookie)).await,
+            101
+        );
+        let api = app.url(&format!("/api/v1/sittings/{}", id.0));
+        assert_eq!(status(TestApp::client(), api.clone()).await, 404);
+
+        // Accepting the rules through it: refused to whoever may not see it, and nothing stored.
+        let before = app.snapshot().await;
+        let accept = [("intent", "rules"), ("accept", "on")];
+        let anonymous = TestApp::client()
+            .post(app.url(&page))
+            .form(&accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(anonymous.status(), 401);
+        let refused = citizen
+            .post(app.url(&page))
+            .form(&accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(refused.status(), 403);
+        assert_eq!(app.snapshot().await, before);
+        // Scheduling is for mediators: the form itself is refused to others.
+        let form = app.url(&format!("/processes/{}/sittings/new", process.0));
+        assert_eq!(status(citizen.clone(), form.clone()).await, 403);
+        assert_eq!(
+            status(app.signed_in("council@demo.baraza").await, form.clone()).await,
+            403
+        );
+        assert_eq!(
+            status(app.signed_in("mediator@demo.baraza").await, form).await,
+            200
+        );
+
+        // Closed, its record is public: page, API and minutes.
+        store
+            .command_sitting(id, mediator, Command::Open, 1)
+            .await
+            .unwrap()
+            .unwrap();
+        store
+            .command_sitting(id, mediator, Command::Close, 2)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(status(TestApp::client(), app.url(&page)).await, 200);
+        assert_eq!(status(TestApp::client(), api).await, 200);
+        assert_eq!(
+            upgrade_status(&app, &minutes, Some(&citizen_cookie)).await,
+            101
+        );
+    }
+);
