@@ -602,7 +602,7 @@ pub async fn sitting(
                     "results": overall,
                     "results_by_group": by_group
                         .iter()
-                        .map(|(kind, counts)| (kind.map(|k| k.code()).unwrap_or("individual"), counts))
+                        .map(|(kind, counts)| (app::domain::org::group_code(*kind), counts))
                         .collect::<BTreeMap<_, _>>(),
                     "votes": poll.names_shown.then(|| poll.votes.values().map(|v| serde_json::json!({
                         "name": v.by.name,
@@ -630,18 +630,18 @@ pub async fn sitting(
             "attendance": live.present.iter().map(|p| serde_json::json!({
                 "name": p.name,
                 "organisation_id": p.org.map(|o| o.0),
-                "group": p.kind.map(|k| k.code()).unwrap_or("individual"),
+                "group": app::domain::org::group_code(p.kind),
             })).collect::<Vec<_>>(),
             "turns": live.turns.iter().map(|t| serde_json::json!({
                 "name": t.speaker.name,
                 "organisation_id": t.speaker.org.map(|o| o.0),
-                "group": t.speaker.kind.map(|k| k.code()).unwrap_or("individual"),
+                "group": app::domain::org::group_code(t.speaker.kind),
                 "agenda_item": t.item,
                 "started_at": timestamp(t.started),
                 "seconds": (t.ended.unwrap_or(now) - t.started) / 1000,
             })).collect::<Vec<_>>(),
             "balance": balance.iter().map(|b| serde_json::json!({
-                "group": b.kind.map(|k| k.code()).unwrap_or("individual"),
+                "group": app::domain::org::group_code(b.kind),
                 "turns": b.turns,
                 "seconds": b.speaking_ms / 1000,
             })).collect::<Vec<_>>(),

@@ -363,13 +363,12 @@ pub async fn page(
         };
         agenda_links.push(link);
     }
-    let people = cx.store.people().await?;
-    let note_takers = sitting
-        .note_takers
-        .iter()
-        .filter_map(|id| people.iter().find(|p| p.id == *id))
-        .map(|p| p.display_name.clone())
-        .collect();
+    let mut note_takers = Vec::new();
+    for id in &sitting.note_takers {
+        if let Some(person) = cx.store.person(*id).await? {
+            note_takers.push(person.display_name);
+        }
+    }
     let minutes = cx.live.text(sitting.minutes).await?;
     sitting.state = sitting.state.published();
     Ok(SittingPage {

@@ -4,7 +4,7 @@
 //! state); in the browser it follows the live channel and sends the forms' commands over it.
 
 use crate::collab::view::Status;
-use crate::domain::org::StakeholderKind;
+use crate::domain::org::{StakeholderKind, group_code};
 use crate::domain::sitting::{
     self, Answer, Mine, OutcomeKind, Poll, PollKind, Refusal, Seat, Speaker, Stage,
 };
@@ -162,11 +162,7 @@ pub fn SittingRoom(
     let live_now = move || state.with(|s| s.state.stage != Stage::Closed);
 
     let status_line = move || {
-        let stage = match state.with(|s| s.state.stage) {
-            Stage::Scheduled => t(Msg::SittingStageScheduled),
-            Stage::Open => t(Msg::SittingStageOpen),
-            Stage::Closed => t(Msg::SittingStageClosed),
-        };
+        let stage = t(state.with(|s| s.state.stage).label());
         let connection = match (state.with(|s| s.state.stage), status.get()) {
             (Stage::Closed, _) => None,
             (_, Status::Static) => Some(t(Msg::SittingNeedsScript)),
@@ -252,7 +248,7 @@ pub fn SittingRoom(
                     let over = elapsed > limit;
                     view! {
                         <p class="floor-speaker">
-                            <span class=format!("kind-dot kind-{}", kind_code(turn.speaker.kind))></span>
+                            <span class=format!("kind-dot kind-{}", group_code(turn.speaker.kind))></span>
                             <strong>{who(&turn.speaker)}</strong>
                         </p>
                         <p class="timer" class:over=over>
@@ -290,7 +286,7 @@ pub fn SittingRoom(
                     });
                     view! {
                         <li>
-                            <span class=format!("kind-dot kind-{}", kind_code(person.kind))></span>
+                            <span class=format!("kind-dot kind-{}", group_code(person.kind))></span>
                             <span class="queued">{who(person)}</span>
                             " " <span class="kind-name">{kind_name(person.kind, lang)}</span>
                             {controls}
@@ -403,14 +399,14 @@ pub fn SittingRoom(
                 let silent = b.turns == 0;
                 view! {
                     <tr class:silent=silent>
-                        <th scope="row"><span class=format!("kind-dot kind-{}", kind_code(b.kind))></span>{kind_name(b.kind, lang)}</th>
+                        <th scope="row"><span class=format!("kind-dot kind-{}", group_code(b.kind))></span>{kind_name(b.kind, lang)}</th>
                         <td>{b.turns}</td>
                         <td>{clock(b.speaking_ms)}</td>
                         <td class="bar-cell">
                             {if silent {
                                 view! { <span class="badge warning">{t(Msg::SittingNotHeard)}</span> }.into_any()
                             } else {
-                                view! { <span class=format!("bar kind-{}", kind_code(b.kind)) style=format!("width:{width}%")></span> }.into_any()
+                                view! { <span class=format!("bar kind-{}", group_code(b.kind)) style=format!("width:{width}%")></span> }.into_any()
                             }}
                         </td>
                     </tr>
@@ -502,10 +498,6 @@ pub fn SittingRoom(
             </div>
         </div>
     }
-}
-
-fn kind_code(kind: Option<StakeholderKind>) -> &'static str {
-    kind.map(|k| k.code()).unwrap_or("individual")
 }
 
 fn kind_name(kind: Option<StakeholderKind>, lang: Lang) -> String {
@@ -631,18 +623,7 @@ fn poll_results(
         poll.votes
             .values()
             .map(|v| {
-                let answer = match &v.answer {
-                    Answer::Agree | Answer::StandAside | Answer::Object { .. } => {
-                        let slot = match v.answer {
-                            Answer::Agree => 0,
-                            Answer::StandAside => 1,
-                            _ => 2,
-                        };
-                        labels[slot].clone()
-                    }
-                    Answer::Level { level } => labels[usize::from(*level) - 1].clone(),
-                    Answer::Option { index } => labels.get(*index).cloned().unwrap_or_default(),
-                };
+                let answer = labels.get(v.answer.slot()).cloned().unwrap_or_default();
                 view! { <li>{who(&v.by)} ": " {answer}</li> }
             })
             .collect_view()

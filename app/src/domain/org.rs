@@ -123,6 +123,12 @@ impl StakeholderKind {
     }
 }
 
+/// The code of someone's group: their organisation's stakeholder group, or `individual` for
+/// people speaking for themselves (in the open-data API and CSS class names).
+pub fn group_code(kind: Option<StakeholderKind>) -> &'static str {
+    kind.map(StakeholderKind::code).unwrap_or("individual")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -88,6 +88,31 @@ pub enum Answer {
     Option { index: usize },
 }
 
+impl Answer {
+    /// Where the answer is counted among its poll's answers, in the order of
+    /// [`PollKind::answers`] (an answer is checked against its poll when it is cast).
+    pub fn slot(&self) -> usize {
+        match self {
+            Answer::Agree => 0,
+            Answer::StandAside => 1,
+            Answer::Object { .. } => 2,
+            Answer::Level { level } => usize::from(*level).saturating_sub(1),
+            Answer::Option { index } => *index,
+        }
+    }
+}
+
+impl Stage {
+    /// The stage's name.
+    pub fn label(self) -> Msg {
+        match self {
+            Stage::Scheduled => Msg::SittingStageScheduled,
+            Stage::Open => Msg::SittingStageOpen,
+            Stage::Closed => Msg::SittingStageClosed,
+        }
+    }
+}
+
 /// Who a vote counts for: a person, or the organisation they represent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "for", content = "id", rename_all = "snake_case")]
@@ -763,17 +788,10 @@ pub fn tally(poll: &Poll) -> (Vec<usize>, BTreeMap<Option<StakeholderKind>, Vec<
         PollKind::Gradient => 5,
         PollKind::Choice { options } => options.len(),
     };
-    let slot = |answer: &Answer| match answer {
-        Answer::Agree => 0,
-        Answer::StandAside => 1,
-        Answer::Object { .. } => 2,
-        Answer::Level { level } => usize::from(*level) - 1,
-        Answer::Option { index } => *index,
-    };
     let mut overall = vec![0; width];
     let mut by_kind: BTreeMap<Option<StakeholderKind>, Vec<usize>> = BTreeMap::new();
     for vote in poll.votes.values() {
-        let at = slot(&vote.answer);
+        let at = vote.answer.slot();
         overall[at] += 1;
         by_kind
             .entry(vote.by.kind)

@@ -216,9 +216,7 @@ fn attribution(cx: &RequestContext, page: &PageData) -> impl IntoView + use<> {
             let org = author
                 .and_then(|a| a.acting_for)
                 .and_then(|o| page.orgs.get(&o));
-            let kind = org
-                .map(|o| o.kind.stakeholder().code())
-                .unwrap_or("individual");
+            let kind = crate::domain::org::group_code(org.map(|o| o.kind.stakeholder()));
             let name = org
                 .map(|o| o.name.pick(cx.lang.code(), &[]).text)
                 .unwrap_or_else(|| cx.t(Msg::DraftIndividuals));

@@ -310,11 +310,7 @@ pub fn SittingList(
     let items = sittings
         .iter()
         .map(|s| {
-            let stage = match s.state.stage {
-                Stage::Scheduled => t(Msg::SittingStageScheduled),
-                Stage::Open => t(Msg::SittingStageOpen),
-                Stage::Closed => t(Msg::SittingStageClosed),
-            };
+            let stage = t(s.state.stage.label());
             let live = s.state.stage == Stage::Open;
             let invited = s.state.stage != Stage::Closed && s.invited.iter().any(|o| my_orgs.contains(o));
             view! {
