@@ -9,6 +9,7 @@ use crate::model::Sitting;
 use leptos::prelude::*;
 use serde::Deserialize;
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{CloseEvent, FormData, HtmlFormElement, MessageEvent, WebSocket};
@@ -33,6 +34,9 @@ struct Room {
     out: RoomOutputs,
     socket: Option<WebSocket>,
     retry_ms: u32,
+    /// Forms whose commands were sent and not yet answered, oldest first: each is cleared when
+    /// its command is done, and keeps what was typed when it is refused.
+    pending: VecDeque<HtmlFormElement>,
 }
 
 thread_local! {
@@ -48,6 +52,8 @@ struct Incoming {
     mine: Mine,
     now: Option<f64>,
     refused: Option<Refusal>,
+    #[serde(default)]
+    done: bool,
 }
 
 /// Connects to the sitting's live channel, speaking for `acting_for`.
@@ -59,6 +65,7 @@ pub fn start(sitting: i64, acting_for: Option<i64>, out: RoomOutputs) {
             out,
             socket: None,
             retry_ms: FIRST_RETRY_MS,
+            pending: VecDeque::new(),
         })
     });
     connect();
@@ -109,6 +116,8 @@ fn connect() {
             if let Some(room) = room.borrow_mut().as_mut() {
                 room.socket = None;
                 room.out.status.set(Status::Offline);
+                // Unanswered: their commands may or may not have been saved; what was typed stays.
+                room.pending.clear();
             }
         });
         retry();
@@ -143,11 +152,28 @@ fn receive(text: &str) {
     let Ok(incoming) = serde_json::from_str::<Incoming>(text) else {
         return;
     };
-    let Some(out) = ROOM.with(|room| room.borrow().as_ref().map(|r| r.out)) else {
+    let answered = incoming.done || incoming.refused.is_some();
+    let Some((out, form)) = ROOM.with(|room| {
+        let mut room = room.borrow_mut();
+        let room = room.as_mut()?;
+        let form = if answered {
+            room.pending.pop_front()
+        } else {
+            None
+        };
+        Some((room.out, form))
+    }) else {
         return;
     };
     if let Some(refusal) = incoming.refused {
         out.refusal.set(Some(refusal));
+        return;
+    }
+    if incoming.done {
+        if let Some(form) = form {
+            form.reset();
+        }
+        out.refusal.set(None);
         return;
     }
     if let Some(sitting) = incoming.sitting {
@@ -156,7 +182,6 @@ fn receive(text: &str) {
         }
         out.sitting.set(sitting);
         out.mine.set(incoming.mine);
-        out.refusal.set(None);
     }
 }
 
@@ -189,14 +214,21 @@ pub fn send_form(event: web_sys::Event) {
         return;
     };
     let sent = ROOM.with(|room| {
-        room.borrow()
+        let mut room = room.borrow_mut();
+        let Some(room) = room.as_mut() else {
+            return false;
+        };
+        let sent = room
+            .socket
             .as_ref()
-            .and_then(|r| r.socket.as_ref())
             .filter(|s| s.ready_state() == WebSocket::OPEN)
-            .is_some_and(|s| s.send_with_str(&json).is_ok())
+            .is_some_and(|s| s.send_with_str(&json).is_ok());
+        if sent {
+            room.pending.push_back(form.clone());
+        }
+        sent
     });
     if sent {
         event.prevent_default();
-        form.reset();
     }
 }

@@ -157,7 +157,20 @@ pub fn SittingRoom(
     };
     let chair = seat == Seat::Chair;
     let speaker = seat == Seat::Speaker;
-    let is_open = move || state.with(|s| s.state.stage == Stage::Open);
+    // Forms with text in them are rebuilt only when what they show changes (memos), never on
+    // every change to the room: a hand raised elsewhere must not wipe a question being typed.
+    let open_memo = Memo::new(move |_| state.with(|s| s.state.stage == Stage::Open));
+    let is_open = move || open_memo.get();
+    // The open poll without its votes, which change as they come in.
+    let asked = Memo::new(move |_| {
+        state.with(|s| {
+            s.state.open_poll().map(|p| Poll {
+                votes: Default::default(),
+                ..p.clone()
+            })
+        })
+    });
+    let voted = Memo::new(move |_| mine.with(|m| m.voted));
     // The floor and the queue matter only while the sitting is on.
     let live_now = move || state.with(|s| s.state.stage != Stage::Closed);
 
@@ -316,22 +329,28 @@ pub fn SittingRoom(
     let polls = {
         let forms = forms.clone();
         let who = who.clone();
-        move || {
-            let s = state.get();
-            let open = s.state.stage == Stage::Open;
-            let m = mine.get();
-            let current = s.state.open_poll().cloned();
-            let voting = match &current {
-                Some(poll) if speaker && open && !m.voted => Some(vote_forms(&forms, poll, lang)),
-                Some(_) if speaker && m.voted => {
+        let answering = {
+            let forms = forms.clone();
+            move || match asked.get() {
+                Some(poll) if speaker && is_open() && !voted.get() => {
+                    Some(vote_forms(&forms, &poll, lang))
+                }
+                Some(_) if speaker && voted.get() => {
                     Some(view! { <p class="badge">{t(Msg::SittingVoted)}</p> }.into_any())
                 }
                 _ => None,
-            };
-            let close = (chair && current.is_some())
-                .then(|| forms.button("close_poll", vec![], t(Msg::SittingClosePoll), "secondary"));
-            let new_poll =
-                (chair && open && current.is_none()).then(|| new_poll_form(&forms, lang));
+            }
+        };
+        let asking = move || {
+            let current = asked.with(Option::is_some);
+            view! {
+                {(chair && current).then(|| forms.button("close_poll", vec![], t(Msg::SittingClosePoll), "secondary"))}
+                {(chair && is_open() && !current).then(|| new_poll_form(&forms, lang))}
+            }
+        };
+        let results = move || {
+            let s = state.get();
+            let none = s.state.polls.is_empty() && !chair;
             let results = s
                 .state
                 .polls
@@ -340,15 +359,12 @@ pub fn SittingRoom(
                 .rev()
                 .map(|(i, poll)| poll_results(i, poll, &s, lang, &who))
                 .collect_view();
-            let none = s.state.polls.is_empty() && !chair;
             view! {
                 {none.then(|| view! { <p>{t(Msg::SittingNoPolls)}</p> })}
-                {voting}
-                {close}
-                {new_poll}
                 <div class="poll-results">{results}</div>
             }
-        }
+        };
+        view! { {answering} {asking} {results} }
     };
 
     // Outcomes the chair records against the current item.

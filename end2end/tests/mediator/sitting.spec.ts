@@ -74,6 +74,19 @@ test('a mediator runs a sitting: the console and a participant window side by si
   await expect(chair.locator('.timer .elapsed')).not.toHaveText(first ?? '', { timeout: 5_000 });
   await expect(chair.locator('.balance tr', { hasText: 'Informal institutions' })).toContainText('1');
 
+  // What the chair types survives others' changes to the room, and a refused poll keeps it.
+  await chair.getByLabel('Question').fill('Which day suits the market vendors?');
+  await chair.getByLabel('Kind of poll').selectOption('choice');
+  await chair.getByLabel('Options (single choice)').fill('Saturday');
+  await chair.getByRole('button', { name: 'End the turn' }).click();
+  await elder.getByRole('button', { name: 'Raise my hand' }).click();
+  await expect(chair.locator('ol.queue')).toContainText('Samuel Otieno');
+  await expect(chair.getByLabel('Question')).toHaveValue('Which day suits the market vendors?');
+  await chair.getByRole('button', { name: 'Open the poll' }).click();
+  await expect(chair.locator('#room [role=alert]')).toContainText('2 to 12 options');
+  await expect(chair.getByLabel('Question')).toHaveValue('Which day suits the market vendors?');
+  await expect(chair.getByLabel('Options (single choice)')).toHaveValue('Saturday');
+
   // A consent poll: answered by the elder, results live in both windows.
   await chair.getByLabel('Question').fill('Offer paper forms at every market day?');
   await chair.getByLabel('Kind of poll').selectOption('consent');

@@ -2,8 +2,8 @@
 //! `{"sitting": …, "mine": …, "now": …}` (the published state: agenda position, queue, floor,
 //! polls, outcomes, attendance; the viewer's own place; the server's clock) on connecting and after
 //! every change; a participant sends a command as JSON (`{"do": "raise_hand"}`, see
-//! `app::domain::sitting::Command`) and hears `{"refused": "chair_only", "message": "…"}` if it may
-//! not be done. A speaker connected while the sitting is open is marked present. Every
+//! `app::domain::sitting::Command`) and hears `{"done": true}`, or
+//! `{"refused": "chair_only", "message": "…"}` if it may not be done. A speaker connected while the sitting is open is marked present. Every
 //! change is stored before it is published, so a restart loses nothing and late joiners get the
 //! current state.
 
@@ -157,16 +157,18 @@ async fn run(mut socket: WebSocket, state: AppState, id: SittingId, actor: Optio
                             Err(_) => Some(Refusal::NotSaved),
                         },
                     };
-                    if let Some(refused) = refused {
-                        // A code the window translates (see `Refusal`), and the English for others.
-                        let answer = serde_json::json!({
+                    // Every command is answered to its sender, in order: done, or refused with a
+                    // code the window translates (see `Refusal`) and the English for others. The
+                    // window clears a form only when its command is done.
+                    let answer = match refused {
+                        None => serde_json::json!({ "done": true }),
+                        Some(refused) => serde_json::json!({
                             "refused": refused,
                             "message": refused.to_string(),
-                        })
-                        .to_string();
-                        if socket.send(Message::Text(answer.into())).await.is_err() {
-                            return;
-                        }
+                        }),
+                    };
+                    if socket.send(Message::Text(answer.to_string().into())).await.is_err() {
+                        return;
                     }
                 }
                 change = changes.recv() => {

@@ -332,6 +332,8 @@ on_both!(
             .await;
         }
         say(&mut speaker, serde_json::json!({ "do": "raise_hand" })).await;
+        // The sender hears that its command is done (its window then clears the form).
+        until(&mut speaker, |m| m["done"] == true).await;
         let mut heard = Vec::new();
         for socket in [&mut chair, &mut speaker, &mut citizen, &mut public] {
             let state = until(socket, |m| {
