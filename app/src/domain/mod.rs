@@ -8,6 +8,8 @@ pub mod localized;
 pub mod markdown;
 pub mod org;
 pub mod process;
+#[cfg(feature = "ssr")]
+pub mod record;
 pub mod roles;
 pub mod sitting;
 pub mod text;
