@@ -5,6 +5,7 @@ use crate::pages::account::AccountPage;
 use crate::pages::admin::{AdminPage, EditProcessPage, NewProcessPage};
 use crate::pages::auth::{LoginPage, SignupPage};
 use crate::pages::comments::{ModerationLogPage, ModerationPage, ThreadPage};
+use crate::pages::decisions::{DecisionPage, DecisionsPage};
 use crate::pages::drafts::{ComparePage, DraftPage};
 use crate::pages::home::HomePage;
 use crate::pages::organisations::{NewOrganisationPage, OrganisationPage, OrganisationsPage};
@@ -77,6 +78,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/processes/:id/moderation-log") view=ModerationLogPage />
                 <Route path=path!("/processes/:id/sittings/new") view=NewSittingPage />
                 <Route path=path!("/processes/:id/sittings/:sitting") view=SittingPage />
+                <Route path=path!("/processes/:id/decisions/:decision") view=DecisionPage />
+                <Route path=path!("/decisions") view=DecisionsPage />
                 <Route path=path!("/auth/login") view=LoginPage />
                 <Route path=path!("/auth/signup") view=SignupPage />
                 <Route path=path!("/account") view=AccountPage />

@@ -41,6 +41,10 @@ pub enum AppError {
     /// 404: no such thing (or not visible to this person).
     #[error("not found")]
     NotFound,
+    /// 409: not possible in the thing's present state (a published decision, a frozen text);
+    /// the message says why.
+    #[error("conflict")]
+    Conflict(Msg),
     /// 429: too many attempts; the message says when to try again.
     #[error("too many requests")]
     TooMany(Msg),
@@ -62,6 +66,7 @@ impl AppError {
             AppError::Unauthenticated => 401,
             AppError::Forbidden(_) => 403,
             AppError::NotFound => 404,
+            AppError::Conflict(_) => 409,
             AppError::TooMany(_) => 429,
             AppError::Internal => 500,
         }
@@ -72,7 +77,9 @@ impl AppError {
         match self {
             AppError::Invalid(_) => Msg::ErrorInvalid,
             AppError::Unauthenticated => Msg::ErrorUnauthenticated,
-            AppError::Forbidden(msg) | AppError::TooMany(msg) => msg.clone(),
+            AppError::Forbidden(msg) | AppError::Conflict(msg) | AppError::TooMany(msg) => {
+                msg.clone()
+            }
             AppError::NotFound => Msg::ErrorNotFound,
             AppError::Internal => Msg::ErrorInternal,
         }
@@ -93,6 +100,7 @@ impl AppError {
             AppError::Unauthenticated => "unauthenticated",
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound => "not_found",
+            AppError::Conflict(_) => "conflict",
             AppError::TooMany(_) => "too_many_requests",
             AppError::Internal => "internal",
         }

@@ -48,3 +48,7 @@ id_type!(
     /// A sitting: a live meeting of a process, chaired by a mediator.
     SittingId
 );
+id_type!(
+    /// A council's decision on a draft: its frozen text, answers, vote and follow-up.
+    DecisionId
+);

@@ -448,3 +448,127 @@ pub struct Sitting {
     pub created_at: Millis,
     pub closed_at: Option<Millis>,
 }
+
+/// A council's decision on a draft: from the moment its text is frozen, through the answers to
+/// every comment thread and the council's vote, to publication and the follow-up after it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CouncilDecision {
+    pub id: crate::ids::DecisionId,
+    pub process: ProcessId,
+    pub draft: DraftId,
+    pub draft_title: String,
+    /// The language the text is written in.
+    pub language: String,
+    /// The named version that holds the frozen text (`None` for the moment it is being fixed).
+    pub version: Option<i64>,
+    /// The frozen text, and its SHA-256 in hex.
+    pub text: Option<String>,
+    pub text_hash: Option<String>,
+    /// How much of the frozen text each organisation wrote (`None`: people for themselves).
+    pub shares: Vec<TextShare>,
+    /// The voting rule, fixed when the text was frozen.
+    pub rule: crate::domain::decision::VotingRule,
+    /// How many council members the process has (as it had when the decision was published).
+    pub council: u32,
+    pub frozen_at: Millis,
+    pub frozen_by: String,
+    pub rationale: String,
+    pub published_at: Option<Millis>,
+    pub published_by: Option<String>,
+    pub review_on: Option<crate::domain::process::Day>,
+    pub answers: Vec<ThreadAnswer>,
+    pub votes: Vec<CouncilVote>,
+    pub updates: Vec<FollowUp>,
+}
+
+impl CouncilDecision {
+    /// The vote as it stands, computed under the decision's rule.
+    pub fn tally(&self) -> crate::domain::decision::Tally {
+        crate::domain::decision::Tally::of(self.votes.iter().map(|v| v.choice), self.council)
+    }
+
+    /// The answer recorded for a thread, if any.
+    pub fn answer_for(&self, thread: CommentId) -> Option<&ThreadAnswer> {
+        self.answers.iter().find(|a| a.threads.contains(&thread))
+    }
+
+    /// The day of the newest implementation update.
+    pub fn last_update_on(&self) -> Option<crate::domain::process::Day> {
+        self.updates.iter().map(|u| u.on).max()
+    }
+}
+
+/// How much of a text one organisation (or nobody's organisation) wrote.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextShare {
+    pub org: Option<OrgId>,
+    pub org_name: Option<Localized>,
+    pub characters: usize,
+}
+
+/// One answer, given to one thread or to several threads of the same concern together.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadAnswer {
+    pub id: i64,
+    pub threads: Vec<CommentId>,
+    pub disposition: crate::domain::decision::Disposition,
+    pub reason: String,
+    /// Words of the adopted text that show the change it led to.
+    pub change: Option<String>,
+    pub by: String,
+    pub at: Millis,
+}
+
+/// What answering threads stores.
+#[derive(Clone, Debug)]
+pub struct NewAnswer {
+    pub threads: Vec<CommentId>,
+    pub disposition: crate::domain::decision::Disposition,
+    pub reason: String,
+    pub change: Option<String>,
+}
+
+/// A council member's vote on a decision.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CouncilVote {
+    pub person: PersonId,
+    pub name: String,
+    pub choice: crate::domain::decision::Choice,
+    pub statement: String,
+    pub at: Millis,
+}
+
+/// An implementation update after a decision.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowUp {
+    pub id: i64,
+    pub status: crate::domain::decision::FollowUpStatus,
+    /// Per cent done.
+    pub progress: u8,
+    /// The day the update reports on.
+    pub on: crate::domain::process::Day,
+    pub note: String,
+    pub by: String,
+    pub at: Millis,
+}
+
+/// What posting an implementation update stores; it may also move the review date.
+#[derive(Clone, Debug)]
+pub struct NewFollowUp {
+    pub status: crate::domain::decision::FollowUpStatus,
+    pub progress: u8,
+    pub on: crate::domain::process::Day,
+    pub note: String,
+    pub review_on: Option<crate::domain::process::Day>,
+}
+
+/// The frozen text of a decision, read from the live draft once nobody can write in it.
+#[derive(Clone, Debug)]
+pub struct FrozenText {
+    /// The name its version gets.
+    pub name: String,
+    pub text: String,
+    pub content_hash: String,
+    pub state: Vec<u8>,
+    pub shares: Vec<TextShare>,
+}

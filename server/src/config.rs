@@ -19,6 +19,9 @@ pub enum Command {
     Serve(ServeArgs),
     /// Apply database migrations and exit.
     Migrate(DatabaseArgs),
+    /// Check the public record: every entry's hash and link, from the first to the newest.
+    /// Exits with failure and names the first broken entry if anything was changed or removed.
+    VerifyRecord(DatabaseArgs),
     /// Make an existing account a site administrator (how a new installation gets its first one).
     GrantAdmin {
         /// The account's email address.

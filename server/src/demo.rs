@@ -300,8 +300,15 @@ pub async fn load(store: &dyn Store, now: i64) -> AppResult<()> {
             written.push(load_draft(store, process, mediator, draft, &people, &orgs, now).await?);
         }
         let phase = Phase::from_code(&seed.current_phase).ok_or_else(|| bad("current phase"))?;
-        store.set_phase(as_admin, process, phase, now).await?;
-        // Comments come once the process is in the phase they belong to.
+        // Comments come once the process is in the phase they belong to: public comment, for a
+        // process already past it.
+        let has_comments = seed.drafts.iter().any(|d| !d.comments.is_empty());
+        let commenting = if has_comments && phase > Phase::PublicComment {
+            Phase::PublicComment
+        } else {
+            phase
+        };
+        store.set_phase(as_admin, process, commenting, now).await?;
         for (draft, (id, doc)) in seed.drafts.iter().zip(&written) {
             for comment in &draft.comments {
                 let who = Who {
@@ -310,6 +317,9 @@ pub async fn load(store: &dyn Store, now: i64) -> AppResult<()> {
                 };
                 load_comment(store, *id, doc, comment, None, &who, now).await?;
             }
+        }
+        if commenting != phase {
+            store.set_phase(as_admin, process, phase, now).await?;
         }
     }
     let who = Who {

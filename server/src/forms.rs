@@ -262,6 +262,7 @@ pub async fn edit_process(
             "details" => api::processes::update(&cx, id, &form).await?,
             "org_role" => api::processes::set_org_role(&cx, id, &form).await?,
             "person_role" => api::processes::set_person_role(&cx, id, &form).await?,
+            "voting_rule" => api::decisions::set_voting_rule(&cx, id, &form).await?,
             _ => return Err(unknown_intent()),
         }
         Ok(Done::to(format!("/admin/processes/{id}"), Msg::NoticeSaved))
@@ -396,6 +397,17 @@ pub async fn manage_process(
         match form.text("intent") {
             "phase" => api::processes::change_phase(&cx, id, &form).await?,
             "rules" => api::processes::edit_rules(&cx, id, &form).await?,
+            "freeze" => {
+                let draft = form
+                    .text("draft")
+                    .parse()
+                    .map_err(|_| AppError::invalid("draft", Msg::ErrorChoice))?;
+                let decision = api::decisions::freeze(&cx, id, draft).await?;
+                return Ok(Done::to(
+                    format!("/processes/{id}/decisions/{decision}"),
+                    Msg::NoticeDraftFrozen,
+                ));
+            }
             "draft" => {
                 let draft = api::drafts::create(&cx, id, &form).await?;
                 return Ok(Done::to(
@@ -475,4 +487,46 @@ fn refused(refusal: app::domain::sitting::Refusal) -> AppError {
         }
         _ => AppError::invalid("do", refusal.message()),
     }
+}
+
+/// `POST /processes/{id}/decisions/{decision}`: answer threads (`intent=answer`), vote
+/// (`vote`), publish (`publish`), post an implementation update (`follow_up`).
+pub async fn decision(
+    State(state): State<AppState>,
+    Path((id, decision)): Path<(i64, i64)>,
+    session: Session,
+    parts: Parts,
+    form: Submitted,
+) -> Response {
+    let (process, decision) = (ProcessId(id), app::ids::DecisionId(decision));
+    submit(state, session, parts, form, move |cx, form| async move {
+        let back = format!("/processes/{process}/decisions/{decision}");
+        let notice = match form.text("intent") {
+            "answer" => {
+                api::decisions::answer(&cx, process, decision, &form).await?;
+                Msg::NoticeAnswerRecorded
+            }
+            "vote" => {
+                api::decisions::vote(&cx, process, decision, &form).await?;
+                Msg::NoticeVoteCast
+            }
+            "publish" => {
+                api::decisions::publish(&cx, process, decision, &form).await?;
+                Msg::NoticeDecisionPublished
+            }
+            "follow_up" => {
+                api::decisions::follow_up(&cx, process, decision, &form).await?;
+                Msg::NoticeUpdatePosted
+            }
+            _ => return Err(unknown_intent()),
+        };
+        let anchor = match form.text("intent") {
+            "answer" => "#answers",
+            "vote" => "#vote",
+            "follow_up" => "#follow-up",
+            _ => "",
+        };
+        Ok(Done::to(format!("{back}{anchor}"), notice))
+    })
+    .await
 }

@@ -2,10 +2,12 @@
 //! command line; everything else is here, so that tests can start the real server on port 0.
 
 pub mod api_v1;
+pub mod audit;
 pub mod collab;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod feeds;
 pub mod forms;
 pub mod security;
 pub mod sessions;
@@ -87,6 +89,12 @@ pub fn router(state: AppState) -> Router {
             post(forms::schedule_sitting),
         )
         .route("/processes/{id}/sittings/{sitting}", post(forms::sitting))
+        .route(
+            "/processes/{id}/decisions/{decision}",
+            post(forms::decision),
+        )
+        .route("/decisions.atom", get(feeds::site))
+        .route("/processes/{id}/decisions.atom", get(feeds::process))
         .route("/collab/drafts/{id}", get(collab::socket::connect))
         .route("/live/drafts/{id}/comments", get(collab::events::comments))
         .route("/live/sittings/{id}", get(collab::sittings::connect))
@@ -100,6 +108,12 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/drafts/{id}/comments", get(api_v1::comments))
         .route("/api/v1/sittings/{id}", get(api_v1::sitting))
+        .route("/api/v1/decisions/{id}", get(api_v1::decision))
+        .route(
+            "/api/v1/decisions/{id}/dispositions.csv",
+            get(api_v1::dispositions_csv),
+        )
+        .route("/api/v1/record", get(api_v1::record))
         .route(
             "/api/v1/processes/{id}/moderation-log",
             get(api_v1::moderation_log),

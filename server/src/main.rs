@@ -1,4 +1,4 @@
-//! `baraza serve` and `baraza migrate`.
+//! `baraza serve`, `baraza migrate`, `baraza grant-admin` and `baraza verify-record`.
 
 use clap::Parser;
 use server::config::{Cli, Command};
@@ -19,6 +19,7 @@ async fn main() -> std::process::ExitCode {
             grant_admin(&email, &database.database_url).await
         }
         Command::Serve(args) => serve(args).await,
+        Command::VerifyRecord(args) => verify_record(&args.database_url).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -34,6 +35,25 @@ async fn migrate(url: &str) -> Result<(), Box<dyn std::error::Error + Send + Syn
     server::db::migrate(&db).await?;
     println!("migrations applied to {}", redact(url));
     Ok(())
+}
+
+async fn verify_record(url: &str) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let db = server::db::connect(url).await?;
+    server::db::migrate(&db).await?;
+    let store = server::store::SqlStore::new(&db);
+    match server::audit::verify_record(&store)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        Ok(intact) => {
+            println!(
+                "the public record is intact: {} entries, newest hash {}",
+                intact.entries, intact.head
+            );
+            Ok(())
+        }
+        Err(finding) => Err(finding.to_string().into()),
+    }
 }
 
 async fn grant_admin(

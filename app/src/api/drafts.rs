@@ -38,6 +38,8 @@ pub struct DraftPage {
     pub acting_options: Vec<Organisation>,
     /// The comments under the text, as this reader sees them.
     pub discussion: super::comments::Discussion,
+    /// The decision its text is frozen for, if it is.
+    pub decision: Option<crate::ids::DecisionId>,
 }
 
 impl DraftPage {
@@ -132,6 +134,7 @@ pub async fn page(
     };
     let discussion =
         super::comments::discussion(cx, process.clone(), draft.clone(), &standing, None).await?;
+    let decision = cx.store.decision_of_draft(id).await?;
     Ok(DraftPage {
         discussion,
         process,
@@ -143,6 +146,7 @@ pub async fn page(
         versions,
         write,
         acting_options,
+        decision,
     })
 }
 

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod comments;
+pub mod decisions;
 pub mod drafts;
 pub mod form;
 pub mod organisations;

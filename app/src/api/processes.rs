@@ -23,6 +23,8 @@ pub struct ProcessPage {
     pub drafts: Vec<Draft>,
     /// Its sittings, by start time (listed for everyone; private ones open only to invitees).
     pub sittings: Vec<Sitting>,
+    /// Its decisions, frozen or published.
+    pub decisions: Vec<CouncilDecision>,
 }
 
 /// All processes, those open for input first, then upcoming, then deciding, then closed.
@@ -56,6 +58,7 @@ pub async fn page(cx: &RequestContext, id: ProcessId) -> AppResult<ProcessPage> 
     };
     let drafts = cx.store.drafts(id).await?;
     let sittings = cx.store.sittings(id).await?;
+    let decisions = cx.store.decisions(Some(id)).await?;
     Ok(ProcessPage {
         process,
         participants,
@@ -64,6 +67,7 @@ pub async fn page(cx: &RequestContext, id: ProcessId) -> AppResult<ProcessPage> 
         events,
         drafts,
         sittings,
+        decisions,
     })
 }
 

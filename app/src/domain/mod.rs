@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod comments;
+pub mod decision;
 pub mod hex;
 pub mod localized;
 #[cfg(feature = "ssr")]

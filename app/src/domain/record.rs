@@ -107,27 +107,58 @@ pub fn next(last: Option<&Entry>, at: i64, event: Value) -> Entry {
     }
 }
 
-/// Checks a whole chain, in order: numbered from 1 without gaps, each pointing at the one before,
-/// each matching its hash. Returns the first break.
-pub fn verify(entries: &[Entry]) -> Result<(), Break> {
-    let mut prev = GENESIS;
-    for (i, entry) in entries.iter().enumerate() {
-        let expected = i as i64 + 1;
-        if entry.seq != expected {
+/// Checks a chain entry by entry, in order, without holding it all in memory.
+#[derive(Clone, Debug)]
+pub struct Verifier {
+    prev: String,
+    expected: i64,
+}
+
+impl Default for Verifier {
+    fn default() -> Verifier {
+        Verifier {
+            prev: GENESIS.to_string(),
+            expected: 1,
+        }
+    }
+}
+
+impl Verifier {
+    /// Checks the next entry: numbered without gaps, pointing at the one before, matching its hash.
+    pub fn check(&mut self, entry: &Entry) -> Result<(), Break> {
+        if entry.seq != self.expected {
             return Err(Break::Gap {
                 seq: entry.seq,
-                expected,
+                expected: self.expected,
             });
         }
-        if entry.prev != prev {
+        if entry.prev != self.prev {
             return Err(Break::Link { seq: entry.seq });
         }
         if hash(entry.seq, entry.at, &entry.event, &entry.prev) != entry.hash {
             return Err(Break::Content { seq: entry.seq });
         }
-        prev = &entry.hash;
+        self.prev = entry.hash.clone();
+        self.expected += 1;
+        Ok(())
     }
-    Ok(())
+
+    /// How many entries were checked.
+    pub fn checked(&self) -> i64 {
+        self.expected - 1
+    }
+
+    /// The hash of the last entry checked ([`GENESIS`] before any).
+    pub fn last_hash(&self) -> &str {
+        &self.prev
+    }
+}
+
+/// Checks a whole chain, in order: numbered from 1 without gaps, each pointing at the one before,
+/// each matching its hash. Returns the first break.
+pub fn verify(entries: &[Entry]) -> Result<(), Break> {
+    let mut verifier = Verifier::default();
+    entries.iter().try_for_each(|entry| verifier.check(entry))
 }
 
 #[cfg(test)]

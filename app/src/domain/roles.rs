@@ -245,6 +245,8 @@ pub enum Action {
     SpeakInSitting,
     /// Fix the version of the draft the council decides on.
     FreezeDraft,
+    /// Record what became of each comment thread (a disposition with a reason).
+    AnswerComments,
     /// Vote on the decision.
     VoteOnDecision,
     /// Publish the decision.
@@ -255,7 +257,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, in the order the "how this works" page explains them.
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 17] = [
         Action::View,
         Action::Comment,
         Action::Report,
@@ -268,6 +270,7 @@ impl Action {
         Action::RunSitting,
         Action::ChangePhase,
         Action::FreezeDraft,
+        Action::AnswerComments,
         Action::VoteOnDecision,
         Action::PublishDecision,
         Action::PostFollowUp,
@@ -290,6 +293,7 @@ impl Action {
             Action::RunSitting => Msg::ActionRunSitting,
             Action::SpeakInSitting => Msg::ActionSpeakInSitting,
             Action::FreezeDraft => Msg::ActionFreezeDraft,
+            Action::AnswerComments => Msg::ActionAnswerComments,
             Action::VoteOnDecision => Msg::ActionVoteOnDecision,
             Action::PublishDecision => Msg::ActionPublishDecision,
             Action::PostFollowUp => Msg::ActionPostFollowUp,
@@ -320,7 +324,9 @@ pub fn permits(role: Role, action: Action, phase: Phase) -> bool {
         Action::Moderate => matches!(role, Mediator | Moderator),
         Action::RunSitting => role == Mediator && open,
         Action::SpeakInSitting => matches!(role, CoDrafter | Mediator | CouncilMember) && open,
-        Action::FreezeDraft => matches!(role, Mediator | CouncilMember) && phase == Phase::Decision,
+        Action::FreezeDraft | Action::AnswerComments => {
+            matches!(role, Mediator | CouncilMember) && phase == Phase::Decision
+        }
         Action::VoteOnDecision | Action::PublishDecision => {
             role == CouncilMember && phase == Phase::Decision
         }
@@ -553,6 +559,7 @@ mod tests {
                 Action::PostFollowUp => 13,
                 Action::CreateDraft => 14,
                 Action::Report => 15,
+                Action::AnswerComments => 16,
             }
         }
         fn role_place(r: Role) -> usize {

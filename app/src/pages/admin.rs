@@ -6,6 +6,7 @@ use crate::components::form::{ErrorSummary, PostForm, Select, TextArea, TextFiel
 use crate::components::layout::{Page, t};
 use crate::components::process::PhaseBadge;
 use crate::components::text::Local;
+use crate::domain::decision::{Majority, Quorum};
 use crate::domain::process::Level;
 use crate::domain::roles::{OrgRole, PersonalRole, Phase};
 use crate::i18n::Msg;
@@ -228,9 +229,10 @@ pub fn EditProcessPage() -> impl IntoView {
             api::admin::require_admin(&cx)?;
             let page = api::processes::page(&cx, id?).await?;
             let orgs = api::organisations::list(&cx).await?;
-            Ok((cx, page, orgs))
+            let rule = cx.store.voting_rule(page.process.id).await?;
+            Ok((cx, page, orgs, rule))
         },
-        |(cx, page, orgs)| {
+        |(cx, page, orgs, rule)| {
             let process: Process = page.process.clone();
             let action = format!("/admin/processes/{}", process.id);
             let lang = cx.lang.code().to_string();
@@ -300,6 +302,18 @@ pub fn EditProcessPage() -> impl IntoView {
                             <Select name="role".into() label=t(Msg::AdminRole) options=person_roles />
                             <input type="hidden" name="assigned" value="true" />
                             <button type="submit">{t(Msg::AdminAssign)}</button>
+                        </PostForm>
+                    </section>
+                    <section>
+                        <h2>{t(Msg::AdminVotingRule)}</h2>
+                        <p class="hint">{t(Msg::AdminVotingRuleHint)}</p>
+                        <ErrorSummary intent="voting_rule" />
+                        <PostForm action=action.clone() intent="voting_rule" class="narrow">
+                            <Select name="quorum".into() label=t(Msg::AdminQuorum) selected=rule.quorum.code().to_string()
+                                options=Quorum::ALL.iter().map(|q| (q.code().to_string(), t(q.label()))).collect() />
+                            <Select name="majority".into() label=t(Msg::AdminMajority) selected=rule.majority.code().to_string()
+                                options=Majority::ALL.iter().map(|m| (m.code().to_string(), t(m.label()))).collect() />
+                            <button type="submit">{t(Msg::FormSave)}</button>
                         </PostForm>
                     </section>
                     <section>

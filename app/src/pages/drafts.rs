@@ -141,6 +141,12 @@ fn draft_view(cx: RequestContext, page: PageData) -> impl IntoView {
                     {locked.then(|| view! { " " <span class="badge warning">{t(Msg::DraftLockedBadge)}</span> })}
                 </p>
                 {(!draft.summary.is_empty()).then(|| view! { <p class="lead" lang=draft.language.clone()>{draft.summary.clone()}</p> })}
+                {page.decision.map(|d| view! {
+                    <p class="frozen-notice" role="note">
+                        {t(Msg::DraftFrozenNotice)} " "
+                        <a href=crate::pages::decisions::decision_path(pid, d)>{t(Msg::DraftFrozenLink)}</a>
+                    </p>
+                })}
                 <p class="your-part">{writing_as}</p>
                 {choose}
                 {editor}

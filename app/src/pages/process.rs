@@ -13,6 +13,7 @@ use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::ids::ProcessId;
 use crate::model::{EventKind, ProcessEvent};
+use crate::pages::decisions::DecisionList;
 use crate::pages::sittings::SittingList;
 use crate::ssr::RequestContext;
 use leptos::prelude::*;
@@ -105,6 +106,7 @@ pub fn ProcessPage() -> impl IntoView {
                         <h2 id="drafts">{t(Msg::ProcessDrafts)}</h2>
                         {if no_drafts { view! { <p>{t(Msg::ProcessNoDrafts)}</p> }.into_any() } else { view! { <ul class="drafts">{drafts}</ul> }.into_any() }}
                     </section>
+                    <DecisionList process=id decisions=page.decisions.clone() drafts=page.drafts.clone() may_freeze=may(&page, Action::FreezeDraft) today=cx.today() />
                     <SittingList process=id sittings=page.sittings.clone() may_schedule=may(&page, Action::RunSitting) my_orgs=page.acting_options.iter().map(|o| o.id).collect() />
                     <section aria-labelledby="timeline">
                         <h2 id="timeline">{t(Msg::ProcessTimeline)}</h2>

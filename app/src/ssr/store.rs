@@ -5,18 +5,21 @@
 //! process's public activity log.
 
 use crate::domain::comments::{ReportReason, Stance};
+use crate::domain::decision::{Choice, VotingRule};
 use crate::domain::localized::Localized;
+use crate::domain::process::Day;
+use crate::domain::record::Entry;
 #[allow(unused_imports)] // for the doc links
 use crate::domain::roles::Action;
 use crate::domain::roles::{OrgRole, PersonalRole, Phase, Standing};
 use crate::error::AppResult;
 use crate::i18n::Msg;
-use crate::ids::{CommentId, DraftId, OrgId, PersonId, ProcessId, SittingId};
+use crate::ids::{CommentId, DecisionId, DraftId, OrgId, PersonId, ProcessId, SittingId};
 use crate::model::*;
 
 /// Baraza's persistent state.
 #[async_trait::async_trait]
-pub trait Store: Comments + Sittings + Send + Sync + 'static {
+pub trait Store: Comments + Sittings + Decisions + Send + Sync + 'static {
     /// Whether the database holds no people and no processes (the demo loads only then).
     async fn is_empty(&self) -> AppResult<bool>;
 
@@ -380,6 +383,89 @@ pub trait Sittings: Send + Sync + 'static {
         command: crate::domain::sitting::Command,
         now: Millis,
     ) -> AppResult<Result<Sitting, crate::domain::sitting::Refusal>>;
+}
+
+/// Decisions: freezing a draft's text, answering every thread, the council's vote, publishing,
+/// follow-up, and the public record that chains what was decided. Each change checks in its
+/// transaction who may make it in the process's phase, and that a published decision stays as it
+/// was published.
+#[async_trait::async_trait]
+pub trait Decisions: Send + Sync + 'static {
+    /// How a process's council votes.
+    async fn voting_rule(&self, process: ProcessId) -> AppResult<VotingRule>;
+    /// Sets how a process's council votes ([`Action::Manage`]); decisions already frozen keep
+    /// the rule they were frozen with.
+    async fn set_voting_rule(
+        &self,
+        actor: Actor,
+        process: ProcessId,
+        rule: VotingRule,
+        now: Millis,
+    ) -> AppResult<()>;
+    /// Freezes a draft for the council's decision ([`Action::FreezeDraft`]): from now on nobody
+    /// may write in it. The text is fixed next, with [`Decisions::fix_decision_text`].
+    async fn freeze_draft(
+        &self,
+        actor: Actor,
+        draft: DraftId,
+        now: Millis,
+    ) -> AppResult<DecisionId>;
+    /// Stores the frozen text as a named version and records its hash (once).
+    async fn fix_decision_text(
+        &self,
+        id: DecisionId,
+        actor: Actor,
+        text: FrozenText,
+        now: Millis,
+    ) -> AppResult<()>;
+    /// One decision, with its answers, votes and updates.
+    async fn decision(&self, id: DecisionId) -> AppResult<Option<CouncilDecision>>;
+    /// The decision on a draft, if it was frozen.
+    async fn decision_of_draft(&self, draft: DraftId) -> AppResult<Option<DecisionId>>;
+    /// A process's decisions (or every process's, newest first).
+    async fn decisions(&self, process: Option<ProcessId>) -> AppResult<Vec<CouncilDecision>>;
+    /// Gives one answer to one or more top-level threads of the decision's draft
+    /// ([`Action::AnswerComments`]), replacing what they were answered before. Refused once
+    /// published.
+    async fn answer_threads(
+        &self,
+        actor: Actor,
+        id: DecisionId,
+        answer: NewAnswer,
+        now: Millis,
+    ) -> AppResult<()>;
+    /// Casts or changes a council member's vote ([`Action::VoteOnDecision`]) until publication.
+    async fn cast_vote(
+        &self,
+        actor: Actor,
+        id: DecisionId,
+        choice: Choice,
+        statement: &str,
+        now: Millis,
+    ) -> AppResult<()>;
+    /// Publishes the decision ([`Action::PublishDecision`]) if every thread is answered and the
+    /// vote carried; otherwise the error lists everything still missing, and nothing changes.
+    async fn publish_decision(
+        &self,
+        actor: Actor,
+        id: DecisionId,
+        rationale: &str,
+        review_on: Option<Day>,
+        now: Millis,
+    ) -> AppResult<()>;
+    /// Posts an implementation update ([`Action::PostFollowUp`]) on a published decision.
+    async fn post_follow_up(
+        &self,
+        actor: Actor,
+        id: DecisionId,
+        update: NewFollowUp,
+        now: Millis,
+    ) -> AppResult<()>;
+    /// Up to `limit` entries of the public record after entry `after`, in order.
+    async fn record(&self, after: i64, limit: i64) -> AppResult<Vec<Entry>>;
+    /// The number and hash of the newest entry, as the store keeps them apart from the entries
+    /// (so that removing the newest entries is found too).
+    async fn record_head(&self) -> AppResult<(i64, String)>;
 }
 
 /// The live side of drafts: the server's hub, which owns each draft's document while it is in use.

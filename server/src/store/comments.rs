@@ -305,7 +305,17 @@ async fn log(conn: &mut AnyConnection, entry: LogEntry<'_>, now: Millis) -> AppR
     .execute(&mut *conn)
     .await
     .map_err(internal)?;
-    Ok(())
+    // The public record carries what the public log shows: never the note or who reported.
+    let event = serde_json::json!({
+        "kind": "moderation",
+        "process": entry.process.0,
+        "comment": entry.comment.map(|c| c.0),
+        "bar": entry.bar,
+        "action": entry.action.code(),
+        "reason": entry.reason.code(),
+        "by_role": entry.role.code(),
+    });
+    super::decisions::append_record(conn, event, now).await
 }
 
 /// Checks that `person` may moderate in `process`; returns the role the log names.
@@ -405,6 +415,11 @@ impl Comments for SqlStore {
                 .map_err(internal)?;
         let process = ProcessId(process.ok_or(AppError::NotFound)?);
         authorize(&mut tx, process, new.author, Action::Comment).await?;
+        // A frozen text's threads are being answered: new ones would go unanswered. Replies may
+        // still discuss them.
+        if new.parent.is_none() && super::decisions::is_frozen(&mut tx, new.draft).await? {
+            return Err(AppError::Conflict(Msg::ErrorDraftFrozenThreads));
+        }
         if let Some(until) = bar_on(&mut tx, process, new.author.person, now).await? {
             return Err(AppError::Forbidden(Msg::ErrorCommentBarred {
                 until: day_of(until - 1),

@@ -5,6 +5,7 @@
 //! actor's standing, asks the domain rules, writes, and appends to the public activity log.
 
 mod comments;
+mod decisions;
 mod rows;
 mod sittings;
 
@@ -855,6 +856,9 @@ impl Store for SqlStore {
             now,
         )
         .await?;
+        let by = decisions::display_name(&mut tx, actor.person).await?;
+        decisions::append_record(&mut tx, decisions::phase_event(id, from, phase, &by), now)
+            .await?;
         tx.commit().await.map_err(internal)
     }
 
@@ -1184,6 +1188,9 @@ impl Store for SqlStore {
         .await
         .map_err(internal)?;
         let (process, locked_at, phase) = row.ok_or(AppError::NotFound)?;
+        if decisions::is_frozen(&mut conn, id).await? {
+            return Ok(Err(Msg::ErrorDraftFrozen));
+        }
         let phase = parse_phase(&phase)?;
         let standing = standing_on(&mut conn, ProcessId(process), Some(actor.person)).await?;
         if let Some(org) = actor.acting_for
@@ -1325,6 +1332,9 @@ impl Store for SqlStore {
     ) -> AppResult<i64> {
         let mut tx = self.begin().await?;
         let process = authorize_on_draft(&mut tx, id, actor, Action::EditDraft).await?;
+        if decisions::is_frozen(&mut tx, id).await? {
+            return Err(AppError::Conflict(Msg::ErrorDraftFrozen));
+        }
         let number: i64 = sqlx::query_scalar(
             "SELECT COALESCE(MAX(number), 0) + 1 FROM draft_versions WHERE draft_id = $1",
         )

@@ -15,7 +15,7 @@ on_both!(processes_are_published_as_open_data, |backend| async move {
     assert_eq!(response.headers()["access-control-allow-origin"], "*");
     let list: serde_json::Value = response.json().await.unwrap();
     let processes = list["processes"].as_array().unwrap();
-    assert_eq!(processes.len(), 3);
+    assert_eq!(processes.len(), 4);
     for process in processes {
         for field in [
             "id",

@@ -10,6 +10,7 @@ mod cli;
 mod collab;
 mod comments;
 mod crash;
+mod decisions;
 mod interop;
 mod pages;
 mod permissions;

@@ -54,6 +54,21 @@ fn with(
 async fn cases(app: &TestApp) -> Vec<Case> {
     let drafting = app.process_in("drafting").await;
     let closed = app.process_in("closed").await;
+    let deciding = app.process_in("decision").await;
+    let budget = app.draft_id("text for decision").await;
+    let next_decision: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) + 1 FROM decisions")
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+    let first_thread: i64 = sqlx::query_scalar(
+        "SELECT MIN(id) FROM comments WHERE draft_id = $1 AND parent_id IS NULL",
+    )
+    .bind(budget)
+    .fetch_one(app.pool())
+    .await
+    .unwrap();
+    // Form field names are `&'static str` here; one leaked name per test run is fine.
+    let thread_field: &'static str = Box::leak(format!("thread.{first_thread}").into_boxed_str());
     let charter = app.draft_id("Charter").await;
     let citizen = app.person_id("citizen@demo.baraza").await;
     let unverified: i64 = sqlx::query_scalar(
@@ -528,6 +543,64 @@ async fn cases(app: &TestApp) -> Vec<Case> {
                     ("language", "en".into()),
                 ],
                 "Enter a display name; a pseudonym is fine.",
+            )),
+        },
+        Case {
+            what: "set how the council votes",
+            path: format!("/admin/processes/{deciding}"),
+            form: vec![
+                ("intent", "voting_rule".into()),
+                ("quorum", "all".into()),
+                ("majority", "absolute".into()),
+            ],
+            allowed: &["admin@demo.baraza"],
+            bad: Some((
+                vec![
+                    ("intent", "voting_rule".into()),
+                    ("quorum", "most".into()),
+                    ("majority", "absolute".into()),
+                ],
+                "Choose one of the options offered.",
+            )),
+        },
+        Case {
+            what: "freeze a draft for the decision",
+            path: format!("/processes/{deciding}/manage"),
+            form: vec![("intent", "freeze".into()), ("draft", budget.to_string())],
+            allowed: &["mediator@demo.baraza", "council@demo.baraza"],
+            bad: Some((
+                vec![("intent", "freeze".into()), ("draft", "x".into())],
+                "Choose one of the options offered.",
+            )),
+        },
+        Case {
+            what: "answer a comment thread",
+            path: format!("/processes/{deciding}/decisions/{next_decision}"),
+            form: vec![
+                ("intent", "answer".into()),
+                (thread_field, "on".into()),
+                ("disposition", "accepted".into()),
+                ("reason", "Adopted.".into()),
+            ],
+            allowed: &["mediator@demo.baraza", "council@demo.baraza"],
+            bad: Some((
+                vec![
+                    ("intent", "answer".into()),
+                    (thread_field, "on".into()),
+                    ("disposition", "maybe".into()),
+                    ("reason", "Adopted.".into()),
+                ],
+                "Choose one of the options offered.",
+            )),
+        },
+        Case {
+            what: "vote on a decision",
+            path: format!("/processes/{deciding}/decisions/{next_decision}"),
+            form: vec![("intent", "vote".into()), ("choice", "for".into())],
+            allowed: &["council@demo.baraza"],
+            bad: Some((
+                vec![("intent", "vote".into()), ("choice", "maybe".into())],
+                "Choose one of the options offered.",
             )),
         },
         Case {

@@ -280,6 +280,13 @@ impl TestApp {
             "sitting_invitations",
             "sitting_note_takers",
             "rules_acceptances",
+            "decisions",
+            "decision_answers",
+            "decision_dispositions",
+            "decision_votes",
+            "decision_updates",
+            "public_record",
+            "record_head",
         ] {
             let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
                 "SELECT * FROM {table} ORDER BY 1, 2"
