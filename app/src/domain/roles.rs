@@ -469,6 +469,8 @@ mod tests {
         (Action::SpeakInSitting, Role::CouncilMember, "1111110"),
         (Action::FreezeDraft, Role::Mediator, "0000100"),
         (Action::FreezeDraft, Role::CouncilMember, "0000100"),
+        (Action::AnswerComments, Role::Mediator, "0000100"),
+        (Action::AnswerComments, Role::CouncilMember, "0000100"),
         (Action::VoteOnDecision, Role::CouncilMember, "0000100"),
         (Action::PublishDecision, Role::CouncilMember, "0000100"),
         (Action::PostFollowUp, Role::CouncilMember, "0000010"),

@@ -94,7 +94,6 @@ fn decision_view(cx: RequestContext, page: PageData) -> impl IntoView {
                 <a href=format!("/api/v1/decisions/{}", d.id) download=format!("decision-{}.json", d.id)>{t(Msg::DecisionDownloadJson)}</a>
                 <a href=format!("/api/v1/decisions/{}/dispositions.csv", d.id) download=format!("decision-{}-answers.csv", d.id)>{t(Msg::DecisionDownloadCsv)}</a>
                 <a href=format!("/processes/{}/decisions.atom", process.id) type="application/atom+xml">{t(Msg::DecisionFollowFeed)}</a>
-                <button type="button" class="secondary print-button" onclick="window.print()">{t(Msg::DecisionPrint)}</button>
             </nav>
         }
     });
@@ -288,11 +287,16 @@ fn thread_item(
 fn answers_section(cx: &RequestContext, page: &PageData, action: &str) -> impl IntoView + use<> {
     let (answered, needing) = page.coverage();
     let selectable = page.decision.published_at.is_none() && page.may(Action::AnswerComments);
-    let items = page
-        .threads
-        .iter()
-        .map(|thread| thread_item(cx, page, thread, selectable))
-        .collect_view();
+    // Built where it is shown: inside the answer form, its checkboxes take the form's ids.
+    let items = {
+        let (cx, page) = (cx.clone(), page.clone());
+        move || {
+            page.threads
+                .iter()
+                .map(|thread| thread_item(&cx, &page, thread, selectable))
+                .collect_view()
+        }
+    };
     let coverage = view! {
         <p class="coverage">
             <meter min="0" max=needing.max(1).to_string() value=answered.to_string()></meter> " "
@@ -303,7 +307,7 @@ fn answers_section(cx: &RequestContext, page: &PageData, action: &str) -> impl I
         .threads
         .is_empty()
         .then(|| view! { <p>{t(Msg::DecisionNoThreads)}</p> });
-    let list = view! { <ol class="thread-answers">{items}</ol> };
+    let list = move || view! { <ol class="thread-answers">{items()}</ol> };
     let body = if selectable {
         let dispositions: Vec<(String, String)> =
             std::iter::once((String::new(), t(Msg::DecisionChooseDisposition)))
@@ -318,7 +322,7 @@ fn answers_section(cx: &RequestContext, page: &PageData, action: &str) -> impl I
             <PostForm action=action.to_string() intent="answer">
                 <fieldset id="answer-threads">
                     <legend>{t(Msg::DecisionPickThreads)}</legend>
-                    {list}
+                    {list()}
                 </fieldset>
                 <div class="answer-fields">
                     <Select name="disposition".into() label=t(Msg::DecisionDisposition) options=dispositions />
@@ -330,7 +334,7 @@ fn answers_section(cx: &RequestContext, page: &PageData, action: &str) -> impl I
         }
         .into_any()
     } else {
-        list.into_any()
+        list().into_any()
     };
     view! {
         <section aria-labelledby="answers" class="answers">
