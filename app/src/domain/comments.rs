@@ -24,35 +24,6 @@ pub const MAX_REPORT_THRESHOLD: i64 = 100;
 /// The window of the per-person rate limits: ten minutes.
 pub const RATE_WINDOW_MS: i64 = 10 * 60 * 1000;
 
-macro_rules! coded {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal => $msg:ident),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
-
-        impl $name {
-            /// Every value, in the order forms offer them.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The stable code used in storage, forms and the open-data API.
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            /// Parses [`Self::code`].
-            pub fn from_code(code: &str) -> Option<$name> {
-                Self::ALL.iter().copied().find(|v| v.code() == code)
-            }
-
-            /// The value's name in the interface.
-            pub fn label(self) -> Msg {
-                match self { $($name::$variant => Msg::$msg),+ }
-            }
-        }
-    };
-}
-
 coded! {
     /// Where a comment stands on the passage.
     Stance {

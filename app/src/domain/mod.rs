@@ -1,5 +1,36 @@
 //! Baraza's rules, free of I/O: compiled into the server and the browser alike.
 
+/// Declares a closed set of codes with their interface names: `ALL`, `code`, `from_code`,
+/// `label`, and serde as the code. The caller imports `Serialize`, `Deserialize` and `Msg`.
+macro_rules! coded {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $code:literal => $msg:ident),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            /// Every value, in the order forms offer them.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The stable code used in storage, forms and the open-data API.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            /// Parses [`Self::code`].
+            pub fn from_code(code: &str) -> Option<$name> {
+                Self::ALL.iter().copied().find(|v| v.code() == code)
+            }
+
+            /// The value's name in the interface.
+            pub fn label(self) -> Msg {
+                match self { $($name::$variant => Msg::$msg),+ }
+            }
+        }
+    };
+}
+
 pub mod account;
 pub mod comments;
 pub mod decision;

@@ -85,6 +85,23 @@ async fn head(conn: &mut AnyConnection, id: DecisionId) -> AppResult<Head> {
     })
 }
 
+/// The frozen text: the body of the decision's version, once it is fixed.
+async fn frozen_text(
+    conn: &mut AnyConnection,
+    draft: DraftId,
+    version: Option<i64>,
+) -> AppResult<Option<String>> {
+    let Some(number) = version else {
+        return Ok(None);
+    };
+    sqlx::query_scalar("SELECT body FROM draft_versions WHERE draft_id = $1 AND number = $2")
+        .bind(draft.0)
+        .bind(number)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(internal)
+}
+
 /// Refuses changes to a published decision: it stays as published.
 fn unpublished(head: &Head) -> AppResult<()> {
     if head.published {
@@ -177,17 +194,7 @@ async fn load(conn: &mut AnyConnection, row: DecisionRow) -> AppResult<CouncilDe
         published_by_name: published_by,
         review_on,
     } = row;
-    let text: Option<String> = match version {
-        Some(number) => sqlx::query_scalar(
-            "SELECT body FROM draft_versions WHERE draft_id = $1 AND number = $2",
-        )
-        .bind(draft)
-        .bind(number)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(internal)?,
-        None => None,
-    };
+    let text = frozen_text(conn, DraftId(draft), version).await?;
     let stored: Vec<(Option<i64>, usize)> = serde_json::from_str::<Vec<Value>>(&shares)
         .map_err(|_| corrupt("decision shares", &shares))?
         .iter()
@@ -580,17 +587,7 @@ impl Decisions for SqlStore {
             ));
         }
         if let Some(change) = &answer.change {
-            let text: Option<String> = match head.version {
-                Some(number) => sqlx::query_scalar(
-                    "SELECT body FROM draft_versions WHERE draft_id = $1 AND number = $2",
-                )
-                .bind(head.draft.0)
-                .bind(number)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(internal)?,
-                None => None,
-            };
+            let text = frozen_text(&mut tx, head.draft, head.version).await?;
             if !text.is_some_and(|t| t.contains(change.as_str())) {
                 return Err(AppError::invalid("change", Msg::ErrorChangeNotInText));
             }
