@@ -565,10 +565,7 @@ pub struct NewFollowUp {
 /// The frozen text of a decision, read from the live draft once nobody can write in it.
 #[derive(Clone, Debug)]
 pub struct FrozenText {
-    /// The name its version gets.
-    pub name: String,
-    pub text: String,
-    pub content_hash: String,
-    pub state: Vec<u8>,
+    /// The named version that holds it.
+    pub version: NewVersion,
     pub shares: Vec<TextShare>,
 }

@@ -6,15 +6,14 @@
 ALTER TABLE processes ADD COLUMN quorum TEXT NOT NULL DEFAULT 'half' CHECK (quorum IN ('half', 'two_thirds', 'all'));
 ALTER TABLE processes ADD COLUMN majority TEXT NOT NULL DEFAULT 'simple' CHECK (majority IN ('simple', 'absolute', 'two_thirds'));
 
--- One decision per draft, from the moment its text is frozen. The frozen text is a named version
--- of the draft (its SHA-256 is kept there and here); the voting rule is copied from the process
+-- One decision per draft, from the moment its text is frozen. The frozen text, and its SHA-256,
+-- are a named version of the draft (`version_number`); the voting rule is copied from the process
 -- so that changing the process's rule later cannot change how a vote already under way counts.
 CREATE TABLE decisions (
     id INTEGER PRIMARY KEY,
     process_id BIGINT NOT NULL REFERENCES processes (id) ON DELETE CASCADE,
     draft_id BIGINT NOT NULL UNIQUE REFERENCES drafts (id) ON DELETE CASCADE,
     version_number BIGINT,
-    text_hash TEXT,
     -- Each organisation's share of the frozen text, as JSON [{"org": id|null, "characters": n}].
     shares TEXT NOT NULL DEFAULT '[]',
     quorum TEXT NOT NULL,

@@ -113,7 +113,7 @@ struct DraftDetail {
 }
 
 /// RFC 3339 time, for people and programs alike.
-fn timestamp(millis: i64) -> String {
+pub fn timestamp(millis: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
         .ok()
         .and_then(|t| {

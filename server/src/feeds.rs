@@ -1,6 +1,7 @@
 //! Atom feeds of published decisions, for the whole site and for each process, so that anyone
 //! can follow what was decided in a feed reader, without an account.
 
+use crate::api_v1::timestamp;
 use crate::state::AppState;
 use app::domain::decision;
 use app::domain::process::Day;
@@ -112,16 +113,6 @@ fn xml(text: &str) -> String {
     out
 }
 
-fn rfc3339(millis: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
-}
-
 fn title_of(process: &Process) -> String {
     let first = process
         .fields
@@ -159,7 +150,7 @@ fn render(origin: &str, scope: Option<&Process>, entries: &[(Process, CouncilDec
         xml(&format!("{origin}{self_path}"))
     ));
     out.push_str(&format!("  <title>{}</title>\n", xml(&title)));
-    out.push_str(&format!("  <updated>{}</updated>\n", rfc3339(updated)));
+    out.push_str(&format!("  <updated>{}</updated>\n", timestamp(updated)));
     out.push_str(&format!(
         "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>\n",
         xml(&format!("{origin}{self_path}"))
@@ -204,7 +195,7 @@ fn render(origin: &str, scope: Option<&Process>, entries: &[(Process, CouncilDec
             "    <title>{}</title>\n",
             xml(&format!("Decision: {}", d.draft_title))
         ));
-        let published = rfc3339(d.published_at.unwrap_or(0));
+        let published = timestamp(d.published_at.unwrap_or(0));
         let updated = d
             .updates
             .iter()
@@ -213,7 +204,7 @@ fn render(origin: &str, scope: Option<&Process>, entries: &[(Process, CouncilDec
             .max()
             .unwrap_or(0);
         out.push_str(&format!("    <published>{published}</published>\n"));
-        out.push_str(&format!("    <updated>{}</updated>\n", rfc3339(updated)));
+        out.push_str(&format!("    <updated>{}</updated>\n", timestamp(updated)));
         out.push_str(&format!(
             "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
             xml(&url)

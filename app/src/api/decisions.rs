@@ -51,18 +51,28 @@ impl DecisionPage {
         self.standing.may(None, action, self.process.phase)
     }
 
-    /// How many of the threads that need an answer have one.
+    /// Threads that need an answer and have none yet.
+    pub fn unanswered(&self) -> Vec<i64> {
+        self.threads
+            .iter()
+            .filter(|t| !t.awaiting_moderation && self.decision.answer_for(t.id).is_none())
+            .map(|t| t.id.0)
+            .collect()
+    }
+
+    /// Threads a moderator must decide before the decision can be published.
+    pub fn awaiting_moderation(&self) -> Vec<i64> {
+        self.threads
+            .iter()
+            .filter(|t| t.awaiting_moderation)
+            .map(|t| t.id.0)
+            .collect()
+    }
+
+    /// How many of the threads that need an answer have one, of how many.
     pub fn coverage(&self) -> (usize, usize) {
-        let needing: Vec<&ThreadRow> = self
-            .threads
-            .iter()
-            .filter(|t| !t.awaiting_moderation)
-            .collect();
-        let answered = needing
-            .iter()
-            .filter(|t| self.decision.answer_for(t.id).is_some())
-            .count();
-        (answered, needing.len())
+        let needing = self.threads.len() - self.awaiting_moderation().len();
+        (needing - self.unanswered().len(), needing)
     }
 
     /// Whether individual votes are shown: once published, and before that to those who decide.
@@ -158,10 +168,12 @@ pub async fn freeze(
         })
         .collect();
     let frozen = FrozenText {
-        name: cx.t(Msg::DecisionFrozenVersionName),
-        content_hash: super::drafts::content_hash(&text),
-        text,
-        state,
+        version: NewVersion {
+            name: cx.t(Msg::DecisionFrozenVersionName),
+            content_hash: super::drafts::content_hash(&text),
+            text,
+            state,
+        },
         shares,
     };
     cx.store

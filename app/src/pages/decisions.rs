@@ -351,15 +351,8 @@ fn publish_section(cx: &RequestContext, page: &PageData, action: &str) -> impl I
     let d = &page.decision;
     let show = d.published_at.is_none() && page.may(Action::PublishDecision);
     show.then(|| {
-        let unanswered: Vec<i64> = page
-            .threads
-            .iter()
-            .filter(|t| !t.awaiting_moderation && d.answer_for(t.id).is_none())
-            .map(|t| t.id.0)
-            .collect();
-        let waiting: Vec<i64> = page.threads.iter().filter(|t| t.awaiting_moderation).map(|t| t.id.0).collect();
         // The rationale is written in this form, so only the other conditions are listed ahead.
-        let missing: Vec<Msg> = decision::missing(unanswered, waiting, page.result, "-")
+        let missing: Vec<Msg> = decision::missing(page.unanswered(), page.awaiting_moderation(), page.result, "-")
             .iter()
             .map(|m| m.message())
             .collect();

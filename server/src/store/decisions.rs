@@ -168,8 +168,9 @@ struct DecisionRow {
 
 macro_rules! decision_select {
     () => {
-        "SELECT d.id, d.process_id, d.draft_id, dr.title, dr.language, d.version_number, d.text_hash, \
-         d.shares, d.quorum, d.majority, d.frozen_by_name, d.frozen_at, d.rationale, d.council_size, \
+        "SELECT d.id, d.process_id, d.draft_id, dr.title, dr.language, d.version_number, \
+         (SELECT v.content_hash FROM draft_versions v WHERE v.draft_id = d.draft_id AND v.number = d.version_number) \
+         AS text_hash, d.shares, d.quorum, d.majority, d.frozen_by_name, d.frozen_at, d.rationale, d.council_size, \
          d.published_at, d.published_by_name, d.review_on FROM decisions d JOIN drafts dr ON dr.id = d.draft_id "
     };
 }
@@ -454,45 +455,20 @@ impl Decisions for SqlStore {
         if head.version.is_some() {
             return Ok(());
         }
-        let number: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(number), 0) + 1 FROM draft_versions WHERE draft_id = $1",
-        )
-        .bind(head.draft.0)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(internal)?;
+        let number = super::insert_version(&mut tx, head.draft, actor, &text.version, now).await?;
         let name = display_name(&mut tx, actor.person).await?;
-        sqlx::query(
-            "INSERT INTO draft_versions (draft_id, number, name, body, content_hash, state_v1, person_id, actor_name, \
-             org_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, $9)",
-        )
-        .bind(head.draft.0)
-        .bind(number)
-        .bind(&text.name)
-        .bind(&text.text)
-        .bind(&text.content_hash)
-        .bind(text.state)
-        .bind(actor.person.0)
-        .bind(&name)
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(internal)?;
         let shares: Vec<Value> = text
             .shares
             .iter()
             .map(|s| json!({ "org": s.org.map(|o| o.0), "characters": s.characters }))
             .collect();
-        sqlx::query(
-            "UPDATE decisions SET version_number = $1, text_hash = $2, shares = $3 WHERE id = $4",
-        )
-        .bind(number)
-        .bind(&text.content_hash)
-        .bind(Value::Array(shares.clone()).to_string())
-        .bind(id.0)
-        .execute(&mut *tx)
-        .await
-        .map_err(internal)?;
+        sqlx::query("UPDATE decisions SET version_number = $1, shares = $2 WHERE id = $3")
+            .bind(number)
+            .bind(Value::Array(shares.clone()).to_string())
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
         append_record(
             &mut tx,
             json!({
@@ -501,7 +477,7 @@ impl Decisions for SqlStore {
                 "decision": id.0,
                 "draft": head.draft.0,
                 "version": number,
-                "text_sha256": text.content_hash,
+                "text_sha256": text.version.content_hash,
                 "shares": shares,
                 "by": name,
             }),

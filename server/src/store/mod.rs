@@ -245,6 +245,40 @@ async fn log_event(
     Ok(())
 }
 
+/// Stores a named version as the draft's next number, by `actor` (their name as it is now).
+async fn insert_version(
+    conn: &mut AnyConnection,
+    draft: DraftId,
+    actor: Actor,
+    version: &NewVersion,
+    now: Millis,
+) -> AppResult<i64> {
+    let number: i64 = sqlx::query_scalar(
+        "SELECT COALESCE(MAX(number), 0) + 1 FROM draft_versions WHERE draft_id = $1",
+    )
+    .bind(draft.0)
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(internal)?;
+    sqlx::query(
+        "INSERT INTO draft_versions (draft_id, number, name, body, content_hash, state_v1, person_id, actor_name, \
+         org_id, created_at) SELECT $1, $2, $3, $4, $5, $6, id, display_name, $8, $9 FROM people WHERE id = $7",
+    )
+    .bind(draft.0)
+    .bind(number)
+    .bind(&version.name)
+    .bind(&version.text)
+    .bind(&version.content_hash)
+    .bind(version.state.as_slice())
+    .bind(actor.person.0)
+    .bind(actor.acting_for.map(|o| o.0))
+    .bind(now)
+    .execute(&mut *conn)
+    .await
+    .map_err(internal)?;
+    Ok(number)
+}
+
 /// Replaces a process's planned phase dates.
 async fn write_schedule(
     conn: &mut AnyConnection,
@@ -1335,29 +1369,7 @@ impl Store for SqlStore {
         if decisions::is_frozen(&mut tx, id).await? {
             return Err(AppError::Conflict(Msg::ErrorDraftFrozen));
         }
-        let number: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(number), 0) + 1 FROM draft_versions WHERE draft_id = $1",
-        )
-        .bind(id.0)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(internal)?;
-        sqlx::query(
-            "INSERT INTO draft_versions (draft_id, number, name, body, content_hash, state_v1, person_id, actor_name, \
-             org_id, created_at) SELECT $1, $2, $3, $4, $5, $6, id, display_name, $8, $9 FROM people WHERE id = $7",
-        )
-        .bind(id.0)
-        .bind(number)
-        .bind(&version.name)
-        .bind(&version.text)
-        .bind(&version.content_hash)
-        .bind(version.state)
-        .bind(actor.person.0)
-        .bind(actor.acting_for.map(|o| o.0))
-        .bind(now)
-        .execute(&mut *tx)
-        .await
-        .map_err(internal)?;
+        let number = insert_version(&mut tx, id, actor, &version, now).await?;
         log_event(
             &mut tx,
             process,

@@ -278,6 +278,19 @@ on_both!(
         ];
         let (status, _, _) = post(&app, &mediator, &path, &publish).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
+
+        // Open data exists only once published.
+        for path in [
+            format!("/api/v1/decisions/{decision}"),
+            format!("/api/v1/decisions/{decision}/dispositions.csv"),
+        ] {
+            let response = TestApp::client().get(app.url(&path)).send().await.unwrap();
+            assert_eq!(
+                response.status(),
+                StatusCode::NOT_FOUND,
+                "{path} before publication"
+            );
+        }
         let (status, _, _) = post(&app, &council, &path, &publish).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
 
@@ -480,10 +493,12 @@ on_both!(
                 id,
                 council,
                 app::model::FrozenText {
-                    name: "Frozen".into(),
-                    text: "The rules.".into(),
-                    content_hash: app::api::drafts::content_hash("The rules."),
-                    state: Vec::new(),
+                    version: app::model::NewVersion {
+                        name: "Frozen".into(),
+                        text: "The rules.".into(),
+                        content_hash: app::api::drafts::content_hash("The rules."),
+                        state: Vec::new(),
+                    },
                     shares: Vec::new(),
                 },
                 2,
