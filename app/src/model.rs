@@ -207,15 +207,6 @@ pub struct NewDraft {
     pub summary: String,
 }
 
-/// What loading a draft's document reads: the latest snapshot and the updates after it.
-#[derive(Clone, Debug, Default)]
-pub struct DraftLog {
-    /// `(seq, state)`: the document as of update `seq`.
-    pub snapshot: Option<(i64, Vec<u8>)>,
-    /// `(seq, update)` after the snapshot, in order.
-    pub tail: Vec<(i64, Vec<u8>)>,
-}
-
 /// What naming a version stores: the text as it is, its hash, and the document state.
 #[derive(Clone, Debug)]
 pub struct NewVersion {

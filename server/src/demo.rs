@@ -533,11 +533,8 @@ Item 1. The elders asked that customary authorities be consulted by name; the ci
 Item 2. Evening and weekend sittings were asked for by the union; City Hall will propose times.";
     let updates = crate::collab::doc::compose(&[(900, text)]).map_err(|_| bad("minutes"))?;
     store.bind_draft_client(minutes, 900, mediator).await?;
-    for (seq, update) in updates.iter().enumerate() {
-        store
-            .append_draft_update(minutes, seq as i64 + 1, mediator, update, at)
-            .await?;
-    }
+    let stored: Vec<_> = updates.into_iter().map(|u| (mediator, u)).collect();
+    store.append_draft_updates(minutes, 1, &stored, at).await?;
     if let Err(refusal) = store
         .command_sitting(id, mediator, Command::Close, at + minute)
         .await?
@@ -678,12 +675,12 @@ async fn load_draft(
     }
     let updates = crate::collab::doc::compose(&sections).map_err(|_| bad("draft text"))?;
     let written = sections.iter().zip(&updates).zip(&section_authors);
-    for (seq, (((client, _), update), author)) in written.enumerate() {
+    let mut stored = Vec::new();
+    for (((client, _), update), author) in written {
         store.bind_draft_client(draft, *client, *author).await?;
-        store
-            .append_draft_update(draft, seq as i64 + 1, *author, update, now)
-            .await?;
+        stored.push((*author, update.clone()));
     }
+    store.append_draft_updates(draft, 1, &stored, now).await?;
     let doc =
         DraftDoc::load(None, updates.iter().map(Vec::as_slice)).map_err(|_| bad("draft text"))?;
     Ok((draft, doc))

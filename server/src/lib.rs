@@ -193,6 +193,11 @@ pub async fn launch(launch: Launch) -> Result<Running, Box<dyn std::error::Error
         tracing::warn!(site_root = %launch.site_root.display(), "no built site found: pages work, islands will not hydrate (run scripts/build-site)");
     }
     let hub = collab::hub::Hub::new(store.clone());
+    if db.backend == db::Backend::Postgres {
+        // Other servers may share this database: hear what they change, tell them what we change.
+        let bus = collab::bus::Bus::postgres(&launch.database_url, hub.signal_receiver()).await?;
+        hub.attach_bus(bus);
+    }
     let state = AppState {
         store: store.clone(),
         live: Arc::new(hub.clone()),

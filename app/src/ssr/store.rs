@@ -202,25 +202,38 @@ pub trait Store: Comments + Sittings + Decisions + Send + Sync + 'static {
     async fn draft_write_access(&self, id: DraftId, actor: Actor) -> AppResult<Result<(), Msg>>;
 
     // A draft's live document.
-    /// The latest snapshot and the updates stored after it.
-    async fn draft_log(&self, id: DraftId) -> AppResult<DraftLog>;
-    /// Appends an accepted update; `seq` must be the next number (a duplicate is an error).
-    async fn append_draft_update(
+    /// The latest snapshot of the draft's document: `(seq, state)`, the document as of update `seq`.
+    async fn draft_snapshot(&self, id: DraftId) -> AppResult<Option<(i64, Vec<u8>)>>;
+    /// The number of the update the latest snapshot ends with (0 without one). Cheap: a reader
+    /// checks it to find out whether a compaction removed updates it was about to read.
+    async fn draft_snapshot_seq(&self, id: DraftId) -> AppResult<i64>;
+    /// At most `limit` stored updates numbered after `after`, in order: `(seq, update)`.
+    async fn draft_updates_after(
         &self,
         id: DraftId,
-        seq: i64,
-        author: Actor,
-        update: &[u8],
+        after: i64,
+        limit: i64,
+    ) -> AppResult<Vec<(i64, Vec<u8>)>>;
+    /// Stores accepted updates as numbers `first_seq`, `first_seq + 1`, … in one transaction
+    /// (one commit for the group). `Ok(false)` stores nothing: another server took one of these
+    /// numbers first, so the caller must read what it missed and number its updates again.
+    async fn append_draft_updates(
+        &self,
+        id: DraftId,
+        first_seq: i64,
+        updates: &[(Actor, Vec<u8>)],
         now: Millis,
-    ) -> AppResult<()>;
-    /// Stores the document as of update `seq`, replacing an older snapshot.
-    async fn save_draft_snapshot(
+    ) -> AppResult<bool>;
+    /// Compaction: stores `state`, the document as of update `seq`, and deletes the updates it
+    /// contains, in one transaction. `Ok(false)` changes nothing: a snapshot as new or newer is
+    /// already stored (another server compacted first).
+    async fn compact_draft(
         &self,
         id: DraftId,
         seq: i64,
         state: &[u8],
         now: Millis,
-    ) -> AppResult<()>;
+    ) -> AppResult<bool>;
     /// Binds a Yjs client id to an author, unless already bound; returns the binding in force.
     async fn bind_draft_client(&self, id: DraftId, client: u64, author: Actor) -> AppResult<Actor>;
     /// Every client id of the draft and its author.

@@ -24,7 +24,15 @@ impl Server {
         });
         let dir = tempfile::tempdir().unwrap();
         let database_url = format!("sqlite://{}/bench.db", dir.path().display());
-        let mut child = Command::new(&binary)
+        // Pinned to CPU 0 where taskset exists, so that the load client (CPU 1) does not share it.
+        let mut command = if std::path::Path::new("/usr/bin/taskset").exists() {
+            let mut command = Command::new("taskset");
+            command.args(["-c", "0", &binary]);
+            command
+        } else {
+            Command::new(&binary)
+        };
+        let mut child = command
             .args([
                 "serve",
                 "--addr",

@@ -62,17 +62,22 @@ impl DraftDoc {
 
     /// A document built from a snapshot (a full state update) and the updates stored after it.
     pub fn load<'a>(
-        snapshot: Option<&[u8]>,
+        snapshot: Option<&'a [u8]>,
         tail: impl IntoIterator<Item = &'a [u8]>,
     ) -> Result<DraftDoc, DocError> {
-        let draft = DraftDoc::empty();
+        let mut draft = DraftDoc::empty();
+        draft.extend(snapshot.into_iter().chain(tail))?;
+        Ok(draft)
+    }
+
+    /// Applies stored updates (already checked when they were accepted) in one transaction.
+    pub fn extend<'a>(
+        &mut self,
+        updates: impl IntoIterator<Item = &'a [u8]>,
+    ) -> Result<(), DocError> {
         contained(|| {
-            let mut txn = draft.doc.transact_mut();
-            if let Some(state) = snapshot {
-                txn.apply_update(Update::decode_v1(state).map_err(|_| DocError::Decode)?)
-                    .map_err(|_| DocError::Decode)?;
-            }
-            for update in tail {
+            let mut txn = self.doc.transact_mut();
+            for update in updates {
                 txn.apply_update(Update::decode_v1(update).map_err(|_| DocError::Decode)?)
                     .map_err(|_| DocError::Decode)?;
             }
@@ -80,8 +85,17 @@ impl DraftDoc {
                 return Err(DocError::MissingDependencies);
             }
             Ok(())
-        })?;
-        Ok(draft)
+        })
+    }
+
+    /// Every Yjs client that has written in the document.
+    pub fn clients(&self) -> Vec<u64> {
+        self.doc
+            .transact()
+            .state_vector()
+            .iter()
+            .map(|(client, _)| client.get())
+            .collect()
     }
 
     /// The state vector, encoded (for sync step 1).
@@ -219,6 +233,15 @@ impl DraftDoc {
             Ok(stretches)
         })
     }
+}
+
+/// Merges updates into one (to relay a group of updates as one message). For groups, not for
+/// long logs: merging many updates costs more than applying them to a document.
+pub fn merge(updates: &[&[u8]]) -> Result<Vec<u8>, DocError> {
+    if let [only] = updates {
+        return Ok(only.to_vec());
+    }
+    contained(|| yrs::merge_updates_v1(updates).map_err(|_| DocError::Decode))
 }
 
 /// Writes `sections` one after another at the end of the body, each by its own Yjs client, as

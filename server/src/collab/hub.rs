@@ -6,9 +6,18 @@
 //! write now (the answer is cached for [`ACCESS_TTL`] and dropped when access changes), checks
 //! that every new struct is under a client id bound to this connection's person and
 //! organisation, applies it with panics contained (`doc`), stores what was applied, and only then
-//! relays it. A room with nobody connected saves a snapshot and unloads after [`IDLE_UNLOAD`].
+//! relays it. Updates that arrive while the previous group is being committed are stored together
+//! in the next group (group commit): one commit for many updates keeps every relayed update durable
+//! without one fsync each. A room with nobody connected compacts its updates into a snapshot and
+//! unloads after [`IDLE_UNLOAD`].
+//!
+//! Several servers may serve one draft (PostgreSQL): each keeps its own room, numbers its groups
+//! after the last stored update it knows, and signals what it stored (`bus`). A server whose
+//! number was taken reads what it missed, then numbers again; the others read each stored update
+//! when signalled. Presence travels between servers in the signals themselves.
 
-use super::doc::{DocError, DraftDoc, ROOTS};
+use super::bus::{Bus, Signal};
+use super::doc::{self, DocError, DraftDoc, ROOTS};
 use super::protocol::{self, Message};
 use super::validate;
 use app::domain::comments::{locate_quote, utf16_slice};
@@ -19,8 +28,8 @@ use app::model::{Actor, Anchor, LiveText, Location};
 use app::ssr::{Live, Store};
 use axum::body::Bytes;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, Weak};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
 use tokio::sync::{broadcast, mpsc, oneshot};
 
@@ -28,8 +37,15 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 pub const ACCESS_TTL: Duration = Duration::from_secs(2);
 /// How long a room with nobody in it stays loaded.
 pub const IDLE_UNLOAD: Duration = Duration::from_secs(60);
-/// Updates stored between snapshots.
-pub const SNAPSHOT_EVERY: u64 = 500;
+/// Updates stored between compactions (a snapshot replaces the updates it contains).
+pub const SNAPSHOT_EVERY: u64 = 2_000;
+/// The most updates committed as one group.
+pub const GROUP_MAX: usize = 1024;
+/// Stored updates read per query when loading or catching up (a long log is read in bounded steps).
+pub const LOAD_PAGE: i64 = 20_000;
+/// Presence from another server that is not renewed for this long is forgotten (clients renew
+/// theirs every 15 s; a server that died cannot say its clients left).
+pub const REMOTE_PRESENCE_TTL: Duration = Duration::from_secs(30);
 /// Messages waiting for one connection before it counts as too slow and is disconnected.
 pub const CONNECTION_QUEUE: usize = 512;
 /// The longest hex text accepted as one sticky position.
@@ -107,11 +123,29 @@ enum Command {
         reply: oneshot::Sender<AppResult<Vec<Location>>>,
     },
     AccessChanged,
+    /// Another server stored updates: read them.
+    CatchUp,
+    /// A presence entry changed on another server.
+    RemotePresence {
+        client: u64,
+        clock: u64,
+        state: String,
+    },
+}
+
+/// A running room, as the hub holds it.
+struct RoomHandle {
+    commands: mpsc::Sender<Command>,
+    /// Set when another server stored updates of this draft; the room reads them as soon as it
+    /// is free (set even when its queue is full, so the signal is never lost).
+    behind: Arc<AtomicBool>,
 }
 
 struct Inner {
     store: Arc<dyn Store>,
-    rooms: Mutex<HashMap<DraftId, mpsc::Sender<Command>>>,
+    rooms: Mutex<HashMap<DraftId, RoomHandle>>,
+    /// The other servers, when there are any (PostgreSQL).
+    bus: OnceLock<Bus>,
     next_conn: AtomicU64,
     threads: broadcast::Sender<(DraftId, CommentId)>,
     /// Each live sitting's new state, to every viewer connected here (each connection publishes
@@ -138,8 +172,23 @@ impl Hub {
                 next_conn: AtomicU64::new(1),
                 threads: broadcast::channel(THREAD_EVENTS).0,
                 sittings: Mutex::new(HashMap::new()),
+                bus: OnceLock::new(),
             }),
         }
+    }
+
+    /// Connects the hub to the other servers (once, before serving).
+    pub fn attach_bus(&self, bus: Bus) {
+        let _ = self.inner.bus.set(bus);
+    }
+
+    /// What receives the other servers' signals for this hub.
+    pub fn signal_receiver(&self) -> Arc<dyn super::bus::Receiver> {
+        Arc::new(SignalReceiver(Arc::downgrade(&self.inner)))
+    }
+
+    fn bus(&self) -> Bus {
+        self.inner.bus()
     }
 
     /// Sends a command to the draft's room, starting the room if it is not running.
@@ -150,15 +199,19 @@ impl Hub {
                 rooms
                     .entry(draft)
                     .or_insert_with(|| {
-                        let (tx, rx) = mpsc::channel(ROOM_QUEUE);
+                        let (commands, rx) = mpsc::channel(ROOM_QUEUE);
+                        let behind = Arc::new(AtomicBool::new(false));
                         tokio::spawn(run_room(
                             draft,
                             self.inner.store.clone(),
+                            self.bus(),
                             rx,
+                            behind.clone(),
                             Arc::downgrade(&self.inner),
                         ));
-                        tx
+                        RoomHandle { commands, behind }
                     })
+                    .commands
                     .clone()
             };
             match sender.send(command).await {
@@ -167,7 +220,9 @@ impl Hub {
                     // The room just unloaded; forget it and start a new one.
                     command = returned;
                     if let Ok(mut rooms) = self.inner.rooms.lock()
-                        && rooms.get(&draft).is_some_and(|s| s.same_channel(&sender))
+                        && rooms
+                            .get(&draft)
+                            .is_some_and(|r| r.commands.same_channel(&sender))
                     {
                         rooms.remove(&draft);
                     }
@@ -214,18 +269,16 @@ impl Hub {
         self.inner.threads.subscribe()
     }
 
-    /// The channel a sitting's new states are published on (made on first use; a channel nobody
-    /// listens to any more is dropped when the next sitting channel is made).
+    /// The channel a sitting's new states are published on, to the viewers connected here.
     pub fn sitting_channel(&self, id: SittingId) -> broadcast::Sender<Arc<app::model::Sitting>> {
-        let mut channels = match self.inner.sittings.lock() {
-            Ok(channels) => channels,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        channels.retain(|_, sender| sender.receiver_count() > 0);
-        channels
-            .entry(id)
-            .or_insert_with(|| broadcast::channel(THREAD_EVENTS).0)
-            .clone()
+        self.inner.sitting_channel(id)
+    }
+
+    /// Publishes a sitting's new state to its viewers here and signals the other servers.
+    pub fn sitting_changed(&self, sitting: Arc<app::model::Sitting>) {
+        let id = sitting.id;
+        let _ = self.inner.sitting_channel(id).send(sitting);
+        self.bus().publish(Signal::SittingChanged { sitting: id });
     }
 
     /// How many rooms are loaded (for tests and metrics).
@@ -279,17 +332,122 @@ impl Live for Hub {
     fn thread_changed(&self, id: DraftId, thread: CommentId) {
         // Nobody listening is fine: the next page load shows the change.
         let _ = self.inner.threads.send((id, thread));
+        self.bus()
+            .publish(Signal::ThreadChanged { draft: id, thread });
     }
 
     fn access_changed(&self) {
-        let senders: Vec<_> = self
-            .inner
-            .rooms
-            .lock()
-            .map(|r| r.values().cloned().collect())
-            .unwrap_or_default();
-        for sender in senders {
-            let _ = sender.try_send(Command::AccessChanged);
+        self.inner.access_changed();
+        self.bus().publish(Signal::AccessChanged);
+    }
+}
+
+impl Inner {
+    fn bus(&self) -> Bus {
+        self.bus.get().cloned().unwrap_or_else(Bus::single)
+    }
+
+    fn sitting_channel(&self, id: SittingId) -> broadcast::Sender<Arc<app::model::Sitting>> {
+        let mut channels = match self.sittings.lock() {
+            Ok(channels) => channels,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        // A channel nobody listens to any more is dropped when the next one is made.
+        channels.retain(|_, sender| sender.receiver_count() > 0);
+        channels
+            .entry(id)
+            .or_insert_with(|| broadcast::channel(THREAD_EVENTS).0)
+            .clone()
+    }
+
+    /// Hands a command to a loaded room without waiting; `false` if the room is not loaded.
+    fn tell_room(&self, draft: DraftId, command: Command) -> bool {
+        let rooms = match self.rooms.lock() {
+            Ok(rooms) => rooms,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        match rooms.get(&draft) {
+            Some(room) => {
+                // A full queue means a busy room; what is dropped here is either re-read (the
+                // room checks `behind`) or renewed (presence).
+                let _ = room.commands.try_send(command);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn access_changed(&self) {
+        let rooms = match self.rooms.lock() {
+            Ok(rooms) => rooms,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        for room in rooms.values() {
+            let _ = room.commands.try_send(Command::AccessChanged);
+        }
+    }
+
+    /// Tells the room of `draft`, or every room, that stored updates are waiting to be read.
+    fn mark_behind(&self, draft: Option<DraftId>) {
+        let rooms = match self.rooms.lock() {
+            Ok(rooms) => rooms,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let marked = rooms
+            .iter()
+            .filter(|(id, _)| draft.is_none_or(|d| d == **id));
+        for (_, room) in marked {
+            room.behind.store(true, Ordering::Release);
+            let _ = room.commands.try_send(Command::CatchUp);
+        }
+    }
+}
+
+/// Hands the other servers' signals to this server's rooms and channels.
+struct SignalReceiver(Weak<Inner>);
+
+#[async_trait::async_trait]
+impl super::bus::Receiver for SignalReceiver {
+    async fn receive(&self, signal: Signal) {
+        let Some(inner) = self.0.upgrade() else {
+            return;
+        };
+        match signal {
+            Signal::DraftStored { draft, .. } => inner.mark_behind(Some(draft)),
+            Signal::CatchUp => inner.mark_behind(None),
+            Signal::Presence {
+                draft,
+                client,
+                clock,
+                state,
+            } => {
+                inner.tell_room(
+                    draft,
+                    Command::RemotePresence {
+                        client,
+                        clock,
+                        state,
+                    },
+                );
+            }
+            Signal::ThreadChanged { draft, thread } => {
+                let _ = inner.threads.send((draft, thread));
+            }
+            Signal::SittingChanged { sitting } => {
+                let channel = inner.sitting_channel(sitting);
+                if channel.receiver_count() == 0 {
+                    return;
+                }
+                // Read in signal order, so a viewer never sees an older state after a newer one.
+                match inner.store.sitting(sitting).await {
+                    Ok(Some(state)) => {
+                        let _ = channel.send(Arc::new(state));
+                    }
+                    Ok(None) => {}
+                    Err(error) => tracing::warn!(?error, "could not read a changed sitting"),
+                }
+            }
+            Signal::AccessChanged => inner.access_changed(),
         }
     }
 }
@@ -303,48 +461,96 @@ struct Connection {
 }
 
 struct Presence {
-    conn: u64,
+    /// The connection here that owns the entry; `None` for a client of another server.
+    conn: Option<u64>,
     clock: u64,
     state: String,
+    renewed: Instant,
 }
 
 struct Room {
     draft: DraftId,
     store: Arc<dyn Store>,
+    bus: Bus,
     doc: DraftDoc,
+    /// The number of the last stored update the document contains; every stored update up to it
+    /// is in the document, and none after it.
     last_seq: i64,
     unsnapshotted: u64,
+    /// Updates applied to the document but not yet stored (the next group), with their senders.
+    /// Nothing in it has been relayed.
+    pending: Vec<(Actor, Vec<u8>)>,
+    pending_from: Vec<u64>,
+    behind: Arc<AtomicBool>,
     conns: HashMap<u64, Connection>,
     bindings: HashMap<u64, Actor>,
     presence: HashMap<u64, Presence>,
 }
 
-async fn load(draft: DraftId, store: &Arc<dyn Store>) -> AppResult<Room> {
+/// A stored document: its latest snapshot and every update after it, read in pages of
+/// [`LOAD_PAGE`] and applied as they come. Returns the document, the number of the last update in
+/// it, and how many updates came after the snapshot. If another server compacts meanwhile (the
+/// updates after the snapshot no longer follow on, or the snapshot changed), it starts again.
+async fn load_doc(draft: DraftId, store: &Arc<dyn Store>) -> AppResult<(DraftDoc, i64, u64)> {
+    let broken = |error: DocError| {
+        tracing::error!(draft = draft.0, %error, "a stored draft does not load");
+        AppError::Internal
+    };
+    for _ in 0..5 {
+        let snapshot = store.draft_snapshot(draft).await?;
+        let base = snapshot.as_ref().map_or(0, |(seq, _)| *seq);
+        let mut doc =
+            DraftDoc::load(snapshot.as_ref().map(|(_, s)| s.as_slice()), []).map_err(broken)?;
+        drop(snapshot);
+        let mut last = base;
+        let follows_on = loop {
+            let page = store.draft_updates_after(draft, last, LOAD_PAGE).await?;
+            let follows_on = page
+                .iter()
+                .enumerate()
+                .all(|(i, (seq, _))| *seq == last + 1 + i as i64);
+            if !follows_on {
+                break false;
+            }
+            doc.extend(page.iter().map(|(_, u)| u.as_slice()))
+                .map_err(broken)?;
+            last += page.len() as i64;
+            if (page.len() as i64) < LOAD_PAGE {
+                break true;
+            }
+        };
+        if follows_on && store.draft_snapshot_seq(draft).await? == base {
+            return Ok((doc, last, (last - base) as u64));
+        }
+    }
+    tracing::error!(
+        draft = draft.0,
+        "the draft kept changing under compaction while loading"
+    );
+    Err(AppError::Internal)
+}
+
+async fn load(
+    draft: DraftId,
+    store: &Arc<dyn Store>,
+    bus: Bus,
+    behind: Arc<AtomicBool>,
+) -> AppResult<Room> {
     if store.draft(draft).await?.is_none() {
         return Err(AppError::NotFound);
     }
-    let log = store.draft_log(draft).await?;
-    let last_seq = log
-        .tail
-        .last()
-        .map(|(seq, _)| *seq)
-        .or(log.snapshot.as_ref().map(|(seq, _)| *seq))
-        .unwrap_or(0);
-    let doc = DraftDoc::load(
-        log.snapshot.as_ref().map(|(_, s)| s.as_slice()),
-        log.tail.iter().map(|(_, u)| u.as_slice()),
-    )
-    .map_err(|e| {
-        tracing::error!(draft = draft.0, error = %e, "a stored draft does not load");
-        AppError::Internal
-    })?;
+    let (doc, last_seq, unsnapshotted) = load_doc(draft, store).await?;
     let bindings = store.draft_clients(draft).await?.into_iter().collect();
     Ok(Room {
         draft,
         store: store.clone(),
+        bus,
         doc,
         last_seq,
-        unsnapshotted: log.tail.len() as u64,
+        unsnapshotted,
+        pending: Vec::new(),
+        pending_from: Vec::new(),
+        behind,
         conns: HashMap::new(),
         bindings,
         presence: HashMap::new(),
@@ -354,10 +560,12 @@ async fn load(draft: DraftId, store: &Arc<dyn Store>) -> AppResult<Room> {
 async fn run_room(
     draft: DraftId,
     store: Arc<dyn Store>,
+    bus: Bus,
     mut rx: mpsc::Receiver<Command>,
+    behind: Arc<AtomicBool>,
     hub: Weak<Inner>,
 ) {
-    let mut room = match load(draft, &store).await {
+    let mut room = match load(draft, &store, bus, behind).await {
         Ok(room) => room,
         Err(error) => {
             // Answer whatever is waiting, then let the next request try again.
@@ -373,7 +581,7 @@ async fn run_room(
             match tokio::time::timeout(IDLE_UNLOAD, rx.recv()).await {
                 Ok(command) => command,
                 Err(_) => {
-                    room.snapshot().await;
+                    room.compact().await;
                     if let Some(inner) = hub.upgrade() {
                         let mut rooms = match inner.rooms.lock() {
                             Ok(rooms) => rooms,
@@ -393,10 +601,23 @@ async fn run_room(
             rx.recv().await
         };
         let Some(command) = command else {
-            room.snapshot().await;
+            room.flush().await;
+            room.compact().await;
             return;
         };
         room.handle(command).await;
+        // Everything that arrived meanwhile joins the same group, then the group is committed
+        // once and relayed.
+        while room.pending.len() < GROUP_MAX {
+            match rx.try_recv() {
+                Ok(command) => room.handle(command).await,
+                Err(_) => break,
+            }
+        }
+        room.flush().await;
+        if room.behind.swap(false, Ordering::Acquire) {
+            room.catch_up().await;
+        }
     }
 }
 
@@ -425,12 +646,29 @@ fn refuse(command: Command, error: AppError) {
         Command::Locate { reply, .. } => {
             let _ = reply.send(Err(error));
         }
-        Command::Frame { .. } | Command::Leave { .. } | Command::AccessChanged => {}
+        Command::Frame { .. }
+        | Command::Leave { .. }
+        | Command::AccessChanged
+        | Command::CatchUp
+        | Command::RemotePresence { .. } => {}
     }
 }
 
 impl Room {
     async fn handle(&mut self, command: Command) {
+        // Whatever reads or sends the document sees only what is stored: the waiting group is
+        // committed first. Updates and presence do not read it.
+        let keeps_group = match &command {
+            Command::Frame { frame, .. } => matches!(
+                protocol::decode(frame),
+                Ok(Message::Update(_) | Message::SyncStep2(_) | Message::Awareness(_))
+            ),
+            Command::Leave { .. } | Command::RemotePresence { .. } | Command::AccessChanged => true,
+            _ => false,
+        };
+        if !keeps_group {
+            self.flush().await;
+        }
         match command {
             Command::Join {
                 conn,
@@ -450,6 +688,7 @@ impl Room {
                     conn,
                     Bytes::from(protocol::sync_step_1(&self.doc.state_vector())),
                 );
+                self.forget_stale_presence();
                 if !self.presence.is_empty() {
                     let all = self.encode_presence(self.presence.keys().copied().collect());
                     self.send(conn, all);
@@ -462,6 +701,12 @@ impl Room {
             }
             Command::Leave { conn } => self.leave(conn),
             Command::Text { reply } => {
+                // Clients bound on another server are read when first met.
+                if self.has_unbound_clients()
+                    && let Ok(bindings) = self.store.draft_clients(self.draft).await
+                {
+                    self.bindings = bindings.into_iter().collect();
+                }
                 let _ = reply.send(self.text());
             }
             Command::State { reply } => {
@@ -484,6 +729,15 @@ impl Room {
                     connection.write = None;
                 }
             }
+            Command::CatchUp => {
+                self.behind.store(false, Ordering::Release);
+                self.catch_up().await;
+            }
+            Command::RemotePresence {
+                client,
+                clock,
+                state,
+            } => self.remote_presence(client, clock, state),
         }
     }
 
@@ -505,6 +759,7 @@ impl Room {
             Message::SyncStep2(update) | Message::Update(update) => self.update(conn, update).await,
             Message::Awareness(update) => self.awareness(conn, update),
             Message::QueryAwareness => {
+                self.forget_stale_presence();
                 let all = self.encode_presence(self.presence.keys().copied().collect());
                 self.send(conn, all);
             }
@@ -561,7 +816,12 @@ impl Room {
         // Every client that brings new structs must be this author's, and must continue exactly
         // where the document's history of that client ends.
         for (&client, &(start, end)) in &summary.structs {
-            let known = self.doc.clock_of(client);
+            let mut known = self.doc.clock_of(client);
+            if start > known {
+                // Another server may have stored what this update builds on.
+                self.catch_up().await;
+                known = self.doc.clock_of(client);
+            }
             if end <= known {
                 continue;
             }
@@ -608,32 +868,105 @@ impl Room {
         if applied.is_empty() {
             return;
         }
-        let seq = self.last_seq + 1;
-        let now = crate::web::now_millis();
-        if let Err(error) = self
-            .store
-            .append_draft_update(self.draft, seq, author, &applied, now)
-            .await
-        {
-            // Not stored, so it must not exist anywhere: forget it and let the writer resync.
+        // Stored with the rest of its group, then relayed (`flush`).
+        self.pending.push((author, applied));
+        self.pending_from.push(conn);
+    }
+
+    /// Commits the waiting group in one transaction, then relays it and signals the other
+    /// servers. If another server took the numbers first, reads what it stored and numbers again.
+    async fn flush(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let mut stored = false;
+        for _ in 0..8 {
+            let now = crate::web::now_millis();
+            match self
+                .store
+                .append_draft_updates(self.draft, self.last_seq + 1, &self.pending, now)
+                .await
+            {
+                Ok(true) => {
+                    stored = true;
+                    break;
+                }
+                Ok(false) => self.catch_up().await,
+                Err(_) => break,
+            }
+        }
+        let group = std::mem::take(&mut self.pending);
+        let senders = std::mem::take(&mut self.pending_from);
+        if !stored {
+            // Not stored, so it must not exist anywhere: forget it and let the writers resync.
             tracing::error!(
                 draft = self.draft.0,
-                ?error,
-                "an update could not be stored; reloading the draft"
+                "updates could not be stored; reloading the draft"
             );
             self.reload().await;
-            return self.kick(
-                conn,
-                close::SERVER_ERROR,
-                "the change could not be saved; reconnect to resync",
-            );
+            for conn in senders {
+                self.kick(
+                    conn,
+                    close::SERVER_ERROR,
+                    "the change could not be saved; reconnect to resync",
+                );
+            }
+            return;
         }
-        self.last_seq = seq;
-        self.unsnapshotted += 1;
-        let message = Bytes::from(protocol::update(&applied));
-        self.broadcast(Some(conn), message);
+        self.last_seq += group.len() as i64;
+        self.unsnapshotted += group.len() as u64;
+        let updates: Vec<&[u8]> = group.iter().map(|(_, u)| u.as_slice()).collect();
+        self.relay(&updates, &senders);
+        self.bus.publish(Signal::DraftStored {
+            draft: self.draft,
+            seq: self.last_seq,
+        });
         if self.unsnapshotted >= SNAPSHOT_EVERY {
-            self.snapshot().await;
+            self.compact().await;
+        }
+    }
+
+    /// Reads and relays the updates other servers stored after ours. If a compaction removed
+    /// some of them first, reloads from the snapshot and relays the difference.
+    async fn catch_up(&mut self) {
+        loop {
+            let page = match self
+                .store
+                .draft_updates_after(self.draft, self.last_seq, LOAD_PAGE)
+                .await
+            {
+                Ok(page) => page,
+                Err(_) => return,
+            };
+            let follows_on = match page.first() {
+                Some((seq, _)) => *seq == self.last_seq + 1,
+                None => self
+                    .store
+                    .draft_snapshot_seq(self.draft)
+                    .await
+                    .is_ok_and(|seq| seq <= self.last_seq),
+            };
+            if !follows_on {
+                return self.reload().await;
+            }
+            for (seq, update) in &page {
+                if *seq != self.last_seq + 1 {
+                    return self.reload().await;
+                }
+                if let Err(error) = self.doc.apply(update) {
+                    tracing::error!(draft = self.draft.0, %error, "a stored update does not apply");
+                    return self.reload().await;
+                }
+                self.last_seq = *seq;
+                self.unsnapshotted += 1;
+            }
+            for chunk in page.chunks(GROUP_MAX) {
+                let updates: Vec<&[u8]> = chunk.iter().map(|(_, u)| u.as_slice()).collect();
+                self.relay(&updates, &[]);
+            }
+            if (page.len() as i64) < LOAD_PAGE {
+                return;
+            }
         }
     }
 
@@ -655,42 +988,86 @@ impl Room {
             if self
                 .presence
                 .get(&entry.client)
-                .is_some_and(|p| p.conn != conn)
+                .is_some_and(|p| p.conn.is_some_and(|c| c != conn))
             {
-                continue; // another connection's presence
+                continue; // another connection's presence (a client of another server that
+                // reconnected here takes its entry over)
             }
-            match entry.state {
+            let state = match entry.state {
                 Some(mut state) => {
                     // Who someone is comes from their session, never from what their client claims.
                     state.insert("user".into(), identity.clone());
-                    let state = serde_json::Value::Object(state).to_string();
-                    self.presence.insert(
-                        entry.client,
-                        Presence {
-                            conn,
-                            clock: entry.clock,
-                            state,
-                        },
-                    );
+                    serde_json::Value::Object(state).to_string()
                 }
-                None => {
-                    self.presence.insert(
-                        entry.client,
-                        Presence {
-                            conn,
-                            clock: entry.clock,
-                            state: "null".into(),
-                        },
-                    );
-                }
-            }
+                None => "null".into(),
+            };
+            self.presence.insert(
+                entry.client,
+                Presence {
+                    conn: Some(conn),
+                    clock: entry.clock,
+                    state,
+                    renewed: Instant::now(),
+                },
+            );
             changed.push(entry.client);
         }
         if !changed.is_empty() {
             let message = self.encode_presence(changed.clone());
+            self.publish_presence(&changed);
             self.presence.retain(|_, p| p.state != "null");
             self.broadcast(Some(conn), message);
         }
+    }
+
+    /// Tells the other servers about these presence entries.
+    fn publish_presence(&self, clients: &[u64]) {
+        for client in clients {
+            if let Some(presence) = self.presence.get(client) {
+                self.bus.publish(Signal::Presence {
+                    draft: self.draft,
+                    client: *client,
+                    clock: presence.clock,
+                    state: presence.state.clone(),
+                });
+            }
+        }
+    }
+
+    /// A presence entry from another server: kept (unless a connection here owns the client, or
+    /// it is older than what is known) and relayed to everyone here.
+    fn remote_presence(&mut self, client: u64, clock: u64, state: String) {
+        if let Some(known) = self.presence.get(&client)
+            && (known.conn.is_some() || known.clock > clock)
+        {
+            return;
+        }
+        self.presence.insert(
+            client,
+            Presence {
+                conn: None,
+                clock,
+                state,
+                renewed: Instant::now(),
+            },
+        );
+        let message = self.encode_presence(vec![client]);
+        self.presence.retain(|_, p| p.state != "null");
+        self.broadcast(None, message);
+    }
+
+    /// Forgets presence from other servers that was not renewed in time (its server may be gone).
+    fn forget_stale_presence(&mut self) {
+        self.presence
+            .retain(|_, p| p.conn.is_some() || p.renewed.elapsed() < REMOTE_PRESENCE_TTL);
+    }
+
+    /// Whether the text has a client whose author this room has not read yet.
+    fn has_unbound_clients(&self) -> bool {
+        self.doc
+            .clients()
+            .iter()
+            .any(|client| !self.bindings.contains_key(client))
     }
 
     fn encode_presence(&self, clients: Vec<u64>) -> Bytes {
@@ -712,7 +1089,7 @@ impl Room {
         let gone: Vec<u64> = self
             .presence
             .iter()
-            .filter(|(_, p)| p.conn == conn)
+            .filter(|(_, p)| p.conn == Some(conn))
             .map(|(c, _)| *c)
             .collect();
         if gone.is_empty() {
@@ -724,7 +1101,8 @@ impl Room {
                 presence.state = "null".into();
             }
         }
-        let message = self.encode_presence(gone);
+        let message = self.encode_presence(gone.clone());
+        self.publish_presence(&gone);
         self.presence.retain(|_, p| p.state != "null");
         self.broadcast(None, message);
     }
@@ -773,9 +1151,12 @@ impl Room {
         })
     }
 
-    /// Stores the whole document if anything was added since the last snapshot.
-    async fn snapshot(&mut self) {
-        if self.unsnapshotted == 0 {
+    /// Compaction: stores the whole document as a snapshot and deletes the updates it contains,
+    /// if any were added since the last one. The snapshot is encoded from the live document (never
+    /// by merging the stored updates, which costs far more on a long log). When several servers
+    /// compact at once, the store keeps exactly one snapshot and deletes only what it contains.
+    async fn compact(&mut self) {
+        if self.unsnapshotted == 0 || !self.pending.is_empty() {
             return;
         }
         match self.doc.encode_state() {
@@ -783,12 +1164,13 @@ impl Room {
                 let now = crate::web::now_millis();
                 match self
                     .store
-                    .save_draft_snapshot(self.draft, self.last_seq, &state, now)
+                    .compact_draft(self.draft, self.last_seq, &state, now)
                     .await
                 {
-                    Ok(()) => self.unsnapshotted = 0,
+                    // Lost to another server's newer snapshot: it contains ours.
+                    Ok(_) => self.unsnapshotted = 0,
                     Err(error) => {
-                        tracing::warn!(draft = self.draft.0, ?error, "could not save a snapshot")
+                        tracing::warn!(draft = self.draft.0, ?error, "could not compact the draft")
                     }
                 }
             }
@@ -798,14 +1180,42 @@ impl Room {
         }
     }
 
-    /// Throws the document away and loads it again from storage.
+    /// Throws the document away and loads it again from storage. The updates waiting to be stored
+    /// are applied again; what the stored document has that this one lacked is relayed.
     async fn reload(&mut self) {
-        match load(self.draft, &self.store).await {
-            Ok(fresh) => {
-                self.doc = fresh.doc;
-                self.last_seq = fresh.last_seq;
-                self.unsnapshotted = fresh.unsnapshotted;
-                self.bindings = fresh.bindings;
+        let had = self.doc.state_vector();
+        match load_doc(self.draft, &self.store).await {
+            Ok((doc, last_seq, unsnapshotted)) => {
+                self.doc = doc;
+                self.last_seq = last_seq;
+                self.unsnapshotted = unsnapshotted;
+                match self.doc.diff_for(&had) {
+                    Ok(missed) if !missed.is_empty() => {
+                        self.broadcast(None, Bytes::from(protocol::update(&missed)));
+                    }
+                    _ => {}
+                }
+                let mut refused = Vec::new();
+                for ((_, update), conn) in self.pending.iter().zip(&self.pending_from) {
+                    if self.doc.apply(update).is_err() {
+                        refused.push(*conn);
+                    }
+                }
+                if !refused.is_empty() {
+                    // The document may be inconsistent: start again from storage alone.
+                    self.pending.clear();
+                    self.pending_from.clear();
+                    if let Ok((doc, last_seq, unsnapshotted)) =
+                        load_doc(self.draft, &self.store).await
+                    {
+                        self.doc = doc;
+                        self.last_seq = last_seq;
+                        self.unsnapshotted = unsnapshotted;
+                    }
+                    for conn in refused {
+                        self.kick(conn, close::SERVER_ERROR, "reconnect to resync");
+                    }
+                }
             }
             Err(error) => {
                 tracing::error!(
@@ -813,6 +1223,8 @@ impl Room {
                     ?error,
                     "a draft could not be reloaded; closing its room"
                 );
+                self.pending.clear();
+                self.pending_from.clear();
                 let everyone: Vec<u64> = self.conns.keys().copied().collect();
                 for conn in everyone {
                     self.kick(
@@ -831,6 +1243,67 @@ impl Room {
             None => false,
         };
         if full {
+            self.kick(
+                conn,
+                close::TRY_AGAIN,
+                "the connection is too slow; reconnect to resync",
+            );
+        }
+    }
+
+    /// Relays a group of stored updates as one message, encoded once and shared by every
+    /// connection: everything to those who sent none of it, and to each sender the others' part.
+    fn relay(&mut self, updates: &[&[u8]], senders: &[u64]) {
+        if updates.is_empty() {
+            return;
+        }
+        let mut writers: Vec<u64> = senders.to_vec();
+        writers.sort_unstable();
+        writers.dedup();
+        let merged = |except: Option<u64>| -> Result<Option<Bytes>, DocError> {
+            let part: Vec<&[u8]> = updates
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| except.is_none() || senders.get(*i).copied() != except)
+                .map(|(_, u)| *u)
+                .collect();
+            if part.is_empty() {
+                return Ok(None);
+            }
+            Ok(Some(Bytes::from(protocol::update(&doc::merge(&part)?))))
+        };
+        let frames = merged(None).and_then(|everything| {
+            let for_writers = writers
+                .iter()
+                .map(|w| Ok((*w, merged(Some(*w))?)))
+                .collect::<Result<Vec<_>, DocError>>()?;
+            Ok((everything, for_writers))
+        });
+        let (everything, for_writers) = match frames {
+            Ok(frames) => frames,
+            Err(error) => {
+                // Nobody may silently miss an update: everyone resyncs instead.
+                tracing::error!(draft = self.draft.0, %error, "stored updates do not merge");
+                let everyone: Vec<u64> = self.conns.keys().copied().collect();
+                for conn in everyone {
+                    self.kick(conn, close::TRY_AGAIN, "reconnect to resync");
+                }
+                return;
+            }
+        };
+        let mut slow = Vec::new();
+        for (conn, connection) in &self.conns {
+            let frame = match for_writers.binary_search_by_key(conn, |(w, _)| *w) {
+                Ok(i) => for_writers[i].1.clone(),
+                Err(_) => everything.clone(),
+            };
+            if let Some(frame) = frame
+                && connection.out.try_send(Out::Frame(frame)).is_err()
+            {
+                slow.push(*conn);
+            }
+        }
+        for conn in slow {
             self.kick(
                 conn,
                 close::TRY_AGAIN,

@@ -60,7 +60,7 @@ pub async fn command(
             if closing {
                 state.live.access_changed();
             }
-            let _ = state.hub.sitting_channel(id).send(Arc::new(changed));
+            state.hub.sitting_changed(Arc::new(changed));
             Ok(Ok(()))
         }
         Err(refusal) => Ok(Err(refusal)),

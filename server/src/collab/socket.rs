@@ -26,6 +26,11 @@ pub const MAX_MESSAGE: usize = 8 * 1024 * 1024;
 /// Messages up to this size are read whole and refused with a clear close code; beyond it the
 /// websocket layer drops the connection outright.
 pub const MAX_READ: usize = 2 * MAX_MESSAGE;
+/// The read buffer a connection starts with.
+pub const READ_BUFFER: usize = 4 * 1024;
+/// How long writing to a peer may be stuck before the connection is dropped (it stopped reading;
+/// reconnecting resyncs).
+pub const WRITE_STALL: Duration = Duration::from_secs(5);
 /// How often the server pings a quiet connection.
 pub const PING_EVERY: Duration = Duration::from_secs(30);
 /// How long a connection may stay silent (no message, no pong) before it is closed.
@@ -65,6 +70,10 @@ pub async fn connect(
     };
     let hub = state.hub.clone();
     upgrade
+        // The default 128 KiB read buffer per connection would dominate the memory of thousands of
+        // idle readers; it grows as a large message needs. Frames are written as they come.
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(0)
         .max_message_size(MAX_READ)
         .max_frame_size(MAX_READ)
         .on_upgrade(move |socket: WebSocket| run(socket, hub, draft, peer))
@@ -200,7 +209,31 @@ where
                 }
                 out = outgoing.recv() => match out {
                     Some(Out::Frame(bytes)) => {
-                        if sink.send(Message::Binary(bytes)).await.is_err() {
+                        // Whatever else is already queued goes out with it, in one flush.
+                        let mut sent = sink.feed(Message::Binary(bytes)).await.is_ok();
+                        let mut closing = None;
+                        while sent {
+                            match outgoing.try_recv() {
+                                Ok(Out::Frame(more)) => {
+                                    sent = sink.feed(Message::Binary(more)).await.is_ok();
+                                }
+                                Ok(Out::Close(code, reason)) => {
+                                    closing = Some((code, reason));
+                                    break;
+                                }
+                                Err(_) => break,
+                            }
+                        }
+                        // A peer that stopped reading is let go, not waited for.
+                        let flushed = matches!(
+                            tokio::time::timeout(WRITE_STALL, sink.flush()).await,
+                            Ok(Ok(()))
+                        );
+                        if !sent || !flushed {
+                            break;
+                        }
+                        if let Some((code, reason)) = closing {
+                            let _ = sink.send(close_message(code, &reason)).await;
                             break;
                         }
                     }

@@ -1243,57 +1243,105 @@ impl Store for SqlStore {
         })
     }
 
-    async fn draft_log(&self, id: DraftId) -> AppResult<DraftLog> {
-        let snapshot: Option<(i64, Vec<u8>)> =
-            sqlx::query_as("SELECT seq, state_v1 FROM draft_snapshots WHERE draft_id = $1")
+    async fn draft_snapshot(&self, id: DraftId) -> AppResult<Option<(i64, Vec<u8>)>> {
+        sqlx::query_as("SELECT seq, state_v1 FROM draft_snapshots WHERE draft_id = $1")
+            .bind(id.0)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(internal)
+    }
+
+    async fn draft_snapshot_seq(&self, id: DraftId) -> AppResult<i64> {
+        let seq: Option<i64> =
+            sqlx::query_scalar("SELECT seq FROM draft_snapshots WHERE draft_id = $1")
                 .bind(id.0)
                 .fetch_optional(&self.pool)
                 .await
                 .map_err(internal)?;
-        let after = snapshot.as_ref().map(|(seq, _)| *seq).unwrap_or(0);
-        let tail: Vec<(i64, Vec<u8>)> = sqlx::query_as(
-            "SELECT seq, update_v1 FROM draft_updates WHERE draft_id = $1 AND seq > $2 ORDER BY seq",
+        Ok(seq.unwrap_or(0))
+    }
+
+    async fn draft_updates_after(
+        &self,
+        id: DraftId,
+        after: i64,
+        limit: i64,
+    ) -> AppResult<Vec<(i64, Vec<u8>)>> {
+        sqlx::query_as(
+            "SELECT seq, update_v1 FROM draft_updates WHERE draft_id = $1 AND seq > $2 ORDER BY seq LIMIT $3",
         )
         .bind(id.0)
         .bind(after)
+        .bind(limit)
         .fetch_all(&self.pool)
         .await
-        .map_err(internal)?;
-        Ok(DraftLog { snapshot, tail })
+        .map_err(internal)
     }
 
-    async fn append_draft_update(
+    async fn append_draft_updates(
         &self,
         id: DraftId,
-        seq: i64,
-        author: Actor,
-        update: &[u8],
+        first_seq: i64,
+        updates: &[(Actor, Vec<u8>)],
         now: Millis,
-    ) -> AppResult<()> {
-        sqlx::query(
-            "INSERT INTO draft_updates (draft_id, seq, person_id, org_id, at, update_v1) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(id.0)
-        .bind(seq)
-        .bind(author.person.0)
-        .bind(author.acting_for.map(|o| o.0))
-        .bind(now)
-        .bind(update.to_vec())
-        .execute(&self.pool)
-        .await
-        .map_err(internal)?;
-        Ok(())
+    ) -> AppResult<bool> {
+        /// Rows per INSERT: 6 parameters each stays far below both databases' limits.
+        const ROWS: usize = 100;
+        let mut tx = self.begin().await?;
+        let mut seq = first_seq;
+        for chunk in updates.chunks(ROWS) {
+            let rows: Vec<String> = (0..chunk.len())
+                .map(|row| {
+                    let p = row * 6;
+                    format!(
+                        "(${}, ${}, ${}, ${}, ${}, ${})",
+                        p + 1,
+                        p + 2,
+                        p + 3,
+                        p + 4,
+                        p + 5,
+                        p + 6
+                    )
+                })
+                .collect();
+            let sql = format!(
+                "INSERT INTO draft_updates (draft_id, seq, person_id, org_id, at, update_v1) VALUES {}",
+                rows.join(", ")
+            );
+            // Built only from placeholders numbered here; every value is bound.
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (author, update) in chunk {
+                query = query
+                    .bind(id.0)
+                    .bind(seq)
+                    .bind(author.person.0)
+                    .bind(author.acting_for.map(|o| o.0))
+                    .bind(now)
+                    .bind(update.clone());
+                seq += 1;
+            }
+            match query.execute(&mut *tx).await {
+                Ok(_) => {}
+                // Dropping the transaction rolls it back: nothing of the group is stored.
+                Err(error) if is_unique_violation(&error) => return Ok(false),
+                Err(error) => return Err(internal(error)),
+            }
+        }
+        tx.commit().await.map_err(internal)?;
+        Ok(true)
     }
 
-    async fn save_draft_snapshot(
+    async fn compact_draft(
         &self,
         id: DraftId,
         seq: i64,
         state: &[u8],
         now: Millis,
-    ) -> AppResult<()> {
-        // Never replace a newer snapshot with an older one (two savers racing).
-        sqlx::query(
+    ) -> AppResult<bool> {
+        let mut tx = self.begin().await?;
+        // The row lock taken here makes a second compacting server wait, then see the newer
+        // snapshot and change nothing: exactly one wins.
+        let stored = sqlx::query(
             "INSERT INTO draft_snapshots (draft_id, seq, state_v1, created_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (draft_id) DO UPDATE SET seq = excluded.seq, state_v1 = excluded.state_v1, \
              created_at = excluded.created_at WHERE draft_snapshots.seq < excluded.seq",
@@ -1302,10 +1350,21 @@ impl Store for SqlStore {
         .bind(seq)
         .bind(state.to_vec())
         .bind(now)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
-        .map_err(internal)?;
-        Ok(())
+        .map_err(internal)?
+        .rows_affected();
+        if stored == 0 {
+            return Ok(false);
+        }
+        sqlx::query("DELETE FROM draft_updates WHERE draft_id = $1 AND seq <= $2")
+            .bind(id.0)
+            .bind(seq)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+        tx.commit().await.map_err(internal)?;
+        Ok(true)
     }
 
     async fn bind_draft_client(&self, id: DraftId, client: u64, author: Actor) -> AppResult<Actor> {

@@ -2,51 +2,9 @@
 //! there when it starts again, because it is stored before it is relayed.
 
 use crate::on_both;
-use crate::support::{TestDb, cookie_at};
+use crate::support::{TestDb, cookie_at, serve};
 use crate::yclient::YClient;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-
-/// Starts the real binary and returns it with its URL.
-fn serve(database_url: &str, demo: bool) -> (Child, String) {
-    let mut args = vec![
-        "serve",
-        "--addr",
-        "127.0.0.1:0",
-        "--database-url",
-        database_url,
-    ];
-    if demo {
-        args.push("--demo");
-    }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_baraza"))
-        .args(&args)
-        .env("BARAZA_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the server starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let url = loop {
-        let line = lines
-            .next()
-            .expect("the server prints its URL")
-            .expect("utf-8");
-        if let Some(rest) = line.trim().strip_prefix("Baraza is running at ") {
-            break rest
-                .split_whitespace()
-                .next()
-                .expect("url")
-                .trim_end_matches('/')
-                .to_string();
-        }
-    };
-    // Keep draining stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || lines.for_each(drop));
-    (child, url)
-}
 
 on_both!(what_was_relayed_survives_kill_9, |backend| async move {
     let db = TestDb::new(backend).await;

@@ -12,6 +12,7 @@ mod comments;
 mod crash;
 mod decisions;
 mod interop;
+mod nodes;
 mod pages;
 mod permissions;
 mod sittings;

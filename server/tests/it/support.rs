@@ -386,3 +386,46 @@ pub async fn cookie_at(base: &str, email: &str) -> String {
         .expect("ascii")
         .to_string()
 }
+
+/// Starts the real `baraza serve` binary on port 0 and returns it with its URL (`kill()` is
+/// `kill -9`).
+pub fn serve(database_url: &str, demo: bool) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut args = vec![
+        "serve",
+        "--addr",
+        "127.0.0.1:0",
+        "--database-url",
+        database_url,
+    ];
+    if demo {
+        args.push("--demo");
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_baraza"))
+        .args(&args)
+        .env("BARAZA_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the server starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let url = loop {
+        let line = lines
+            .next()
+            .expect("the server prints its URL")
+            .expect("utf-8");
+        if let Some(rest) = line.trim().strip_prefix("Baraza is running at ") {
+            break rest
+                .split_whitespace()
+                .next()
+                .expect("url")
+                .trim_end_matches('/')
+                .to_string();
+        }
+    };
+    // Keep draining stdout so the server never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, url)
+}

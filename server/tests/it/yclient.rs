@@ -113,6 +113,26 @@ impl YClient {
         Ok(client)
     }
 
+    /// Connects the same document to a (possibly other) server, as y-websocket does after a
+    /// disconnect: both sides send what the other lacks.
+    pub async fn reconnect(&mut self, base: &str, draft: i64, cookie: Option<&str>) {
+        let client = self.doc.client_id().get();
+        let fresh = YClient::connect(base, draft, cookie, client).await;
+        self.socket = fresh.socket;
+        self.heard = Heard::default();
+        self.synced = false;
+        // The server's step 1 went to the throwaway document: answer it with everything ours has
+        // (the server keeps only what it lacks), then ask for what ours lacks.
+        let everything = self
+            .doc
+            .transact()
+            .encode_state_as_update_v1(&StateVector::default());
+        self.send(sync_message(1, &everything)).await;
+        let step1 = self.doc.transact().state_vector().encode_v1();
+        self.send(sync_message(0, &step1)).await;
+        self.pump_until(Duration::from_secs(5), |c| c.synced).await;
+    }
+
     /// Sends raw bytes as one binary frame.
     pub async fn send(&mut self, bytes: Vec<u8>) {
         let _ = self.socket.send(Message::Binary(bytes.into())).await;

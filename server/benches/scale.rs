@@ -1,0 +1,1141 @@
+//! The co-drafting server side by side with the Yjs servers teams run today (a benchmark, not a
+//! test): `scripts/bench`.
+//!
+//! Starts each server on loopback, pinned to CPU 0 (`taskset`), and drives it from this process
+//! (which `scripts/bench` pins to CPU 1) with the same load client: Baraza (release, SQLite, demo
+//! content), `@hocuspocus/server` and `@y/websocket-server` (Node.js, from npm) and `y-sweet`
+//! (from crates.io). Every figure is repeated (`BENCH_REPEAT`, default 5) and reported as the
+//! median, with the load average before and after.
+//!
+//! Scenarios, side by side:
+//! - **fan-out**: N readers and 4 writers at 50 Hz on one document for 2 s. Server CPU per
+//!   delivered message (CPU time of the server process / updates delivered to readers), delivery
+//!   latency (median, 99th percentile) from the writer's send to each reader's receipt, whether
+//!   every reader got every update, and whether a fresh client then has every edit (converged).
+//! - **memory**: resident set growth per idle connection (1,000 connections, each synced), and the
+//!   process baseline.
+//! - **keystrokes**: the editing trace in shared/traces (~260k single-character edits, ~105k
+//!   characters), with 20 readers: the first part of the trace is sent in large chunks, then the
+//!   last 5,000 keystrokes one update each at 500/s; server CPU per incoming keystroke (fan-out to
+//!   the 20 readers included), and how long after it was sent the last keystroke arrived.
+//!
+//! Baraza only (the others keep documents in memory and have no such storage):
+//! - **durable updates/s** on SQLite: updates acknowledged after commit (relayed only once stored).
+//! - **cold load**: a draft with the trace's 259,778 stored updates and no snapshot; and the same
+//!   with a snapshot and a tail of 1,000 updates: from connecting to the whole document received.
+//! - **renders/s**: the server-rendered draft page of a 5k-character draft, one CPU, no cache.
+//! - **guard rails**: a 5 MB update and a client that stops reading, while others edit: the
+//!   others' latency, whether the slow client was disconnected, and whether it resyncs.
+
+mod support;
+
+use futures_util::{SinkExt, StreamExt};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use yrs::updates::decoder::Decode;
+use yrs::{Doc, GetString, OffsetKind, Options, ReadTxn, StateVector, Text, Transact, Update};
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+const PEERS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/peers");
+const TRACE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../target/bench/automerge-paper.json"
+);
+
+// ---------------------------------------------------------------------------------------------
+// The servers.
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    Baraza,
+    Hocuspocus,
+    YWebsocket,
+    YSweet,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::Baraza => "Baraza",
+            Kind::Hocuspocus => "Hocuspocus 4.7.0",
+            Kind::YWebsocket => "@y/websocket-server 0.1.1",
+            Kind::YSweet => "y-sweet 0.9.1",
+        }
+    }
+}
+
+/// A server under test, pinned to CPU 0; stopped when dropped.
+struct Target {
+    kind: Kind,
+    pid: u32,
+    ws: String,
+    /// Baraza: the draft, and cookies of two co-drafters (writers take turns with them).
+    draft: i64,
+    process: i64,
+    cookies: Vec<String>,
+    baraza: Option<support::Server>,
+    child: Option<Child>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Drop for Target {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_for_port(port: u16) {
+    for _ in 0..200 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("nothing listens on port {port}");
+}
+
+fn pinned(program: &str) -> Command {
+    let mut command = Command::new("taskset");
+    command.args(["-c", "0", program]);
+    command
+}
+
+async fn start(kind: Kind) -> Target {
+    match kind {
+        Kind::Baraza => {
+            let server = support::Server::start();
+            let base = server.base.clone();
+            let (process, draft) = drafting_draft(&base).await;
+            let cookies = vec![
+                cookie(&base, "gov@demo.baraza").await,
+                cookie(&base, "civil@demo.baraza").await,
+            ];
+            Target {
+                kind,
+                pid: server.pid,
+                ws: format!("{}/collab/drafts/{draft}", base.replacen("http", "ws", 1)),
+                draft,
+                process,
+                cookies,
+                baraza: Some(server),
+                child: None,
+                _dir: None,
+            }
+        }
+        Kind::Hocuspocus | Kind::YWebsocket => {
+            let port = free_port();
+            let script = if kind == Kind::Hocuspocus {
+                format!("{PEERS_DIR}/hocuspocus.mjs")
+            } else {
+                format!("{PEERS_DIR}/node_modules/@y/websocket-server/src/server.js")
+            };
+            let child = pinned("node")
+                .arg(script)
+                .env("PORT", port.to_string())
+                .env("HOST", "127.0.0.1")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("node (run scripts/bench, which installs the peers)");
+            wait_for_port(port);
+            // Both take the document's name from the path (Hocuspocus from its messages too).
+            let ws = format!("ws://127.0.0.1:{port}/bench");
+            Target {
+                kind,
+                pid: child.id(),
+                ws,
+                draft: 0,
+                process: 0,
+                cookies: Vec::new(),
+                baraza: None,
+                child: Some(child),
+                _dir: None,
+            }
+        }
+        Kind::YSweet => {
+            let port = free_port();
+            let dir = tempfile::tempdir().unwrap();
+            let binary = std::env::var("Y_SWEET_BIN").unwrap_or_else(|_| {
+                concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/../target/bench-peers/bin/y-sweet"
+                )
+                .into()
+            });
+            let mut child = pinned(&binary)
+                .args(["serve", &dir.path().display().to_string()])
+                .args(["--port", &port.to_string(), "--host", "127.0.0.1"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("y-sweet (run scripts/bench, which builds it)");
+            let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+            std::thread::spawn(move || lines.for_each(drop));
+            wait_for_port(port);
+            let created = reqwest::Client::new()
+                .post(format!("http://127.0.0.1:{port}/doc/new"))
+                .json(&serde_json::json!({ "docId": "bench" }))
+                .send()
+                .await
+                .unwrap();
+            assert!(created.status().is_success(), "y-sweet makes the document");
+            Target {
+                kind,
+                pid: child.id(),
+                ws: format!("ws://127.0.0.1:{port}/d/bench/ws/bench"),
+                draft: 0,
+                process: 0,
+                cookies: Vec::new(),
+                baraza: None,
+                child: Some(child),
+                _dir: Some(dir),
+            }
+        }
+    }
+}
+
+async fn drafting_draft(base: &str) -> (i64, i64) {
+    let processes: serde_json::Value = reqwest::get(format!("{base}/api/v1/processes"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = processes["processes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["phase"] == "drafting")
+        .unwrap()["id"]
+        .clone();
+    let detail: serde_json::Value = reqwest::get(format!("{base}/api/v1/processes/{id}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (
+        id.as_i64().unwrap(),
+        detail["drafts"][0]["id"].as_i64().unwrap(),
+    )
+}
+
+async fn cookie(base: &str, email: &str) -> String {
+    let response = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{base}/auth/login"))
+        .form(&[("email", email), ("password", "baraza-demo")])
+        .send()
+        .await
+        .unwrap();
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .find_map(|v| {
+            v.to_str()
+                .ok()
+                .filter(|c| c.starts_with("baraza_session="))
+                .map(|c| c.split(';').next().unwrap().to_string())
+        })
+        .expect("signed in")
+}
+
+// ---------------------------------------------------------------------------------------------
+// The load client: y-websocket messages, framed for Hocuspocus where it needs it.
+
+fn var_uint(out: &mut Vec<u8>, mut n: u64) {
+    while n >= 0x80 {
+        out.push((n as u8 & 0x7f) | 0x80);
+        n >>= 7;
+    }
+    out.push(n as u8);
+}
+
+fn var_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
+    var_uint(out, bytes.len() as u64);
+    out.extend_from_slice(bytes);
+}
+
+impl Target {
+    /// A y-websocket message as this server wants it (Hocuspocus prefixes the document's name).
+    fn frame(&self, message: Vec<u8>) -> Message {
+        if self.kind == Kind::Hocuspocus {
+            let mut framed = Vec::with_capacity(message.len() + 6);
+            var_bytes(&mut framed, b"bench");
+            framed.extend_from_slice(&message);
+            Message::Binary(framed.into())
+        } else {
+            Message::Binary(message.into())
+        }
+    }
+
+    fn sync_message(&self, kind: u64, payload: &[u8]) -> Message {
+        let mut message = vec![0];
+        var_uint(&mut message, kind);
+        var_bytes(&mut message, payload);
+        self.frame(message)
+    }
+
+    /// Connects (as writer `as_writer`, or anonymously) and asks for the document.
+    async fn connect(&self, as_writer: Option<usize>) -> Socket {
+        let mut request = self.ws.as_str().into_client_request().unwrap();
+        if self.kind == Kind::Baraza {
+            let origin = self.ws.replacen("ws", "http", 1);
+            let origin = origin.split("/collab").next().unwrap().to_string();
+            request
+                .headers_mut()
+                .insert("origin", origin.parse().unwrap());
+            if let Some(w) = as_writer {
+                let cookie = &self.cookies[w % self.cookies.len()];
+                request
+                    .headers_mut()
+                    .insert("cookie", cookie.parse().unwrap());
+            }
+        }
+        let (mut socket, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("connects");
+        if self.kind == Kind::Hocuspocus {
+            // Hocuspocus waits for an authentication message (any token without an auth hook).
+            let mut auth = vec![2, 0];
+            var_bytes(&mut auth, b"bench");
+            socket.send(self.frame(auth)).await.unwrap();
+        }
+        let empty = StateVector::default();
+        use yrs::updates::encoder::Encode;
+        socket
+            .send(self.sync_message(0, &empty.encode_v1()))
+            .await
+            .unwrap();
+        socket
+    }
+
+    fn cpu_ticks(&self) -> u64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid)).unwrap_or_default();
+        let after = stat.rsplit(')').next().unwrap_or("");
+        let fields: Vec<&str> = after.split_whitespace().collect();
+        // utime and stime are fields 14 and 15 of the whole line (11 and 12 after the name).
+        let field = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        field(11) + field(12)
+    }
+
+    fn rss_kib(&self) -> u64 {
+        std::fs::read_to_string(format!("/proc/{}/status", self.pid))
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmRSS:"))
+                    .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+            })
+            .unwrap_or(0)
+    }
+}
+
+/// Seconds of CPU per clock tick.
+const TICK: f64 = 0.01;
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .next()
+        .unwrap_or("?")
+        .to_string()
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.retain(|v| v.is_finite());
+    if values.is_empty() {
+        return f64::NAN;
+    }
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+/// The markers found in a message: `@<writer><number:05>@`.
+fn markers(bytes: &[u8], mut found: impl FnMut(usize, usize)) {
+    let mut i = 0;
+    while i + 8 <= bytes.len() {
+        if bytes[i] == b'@' && bytes[i + 7] == b'@' && bytes[i + 1].is_ascii_digit() {
+            let digits = &bytes[i + 1..i + 7];
+            if digits.iter().all(u8::is_ascii_digit) {
+                let writer = (digits[0] - b'0') as usize;
+                let number = std::str::from_utf8(&digits[1..]).unwrap().parse().unwrap();
+                found(writer, number);
+                i += 8;
+                continue;
+            }
+        }
+        i += 1;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fan-out and memory.
+
+struct FanOut {
+    cpu_per_message_us: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    delivered: usize,
+    expected: usize,
+    converged: bool,
+    idle_kib_per_connection: f64,
+}
+
+const WRITERS: usize = 4;
+const RATE_HZ: u64 = 50;
+const WRITE_SECONDS: u64 = 2;
+
+async fn fan_out(target: &Target, readers: usize) -> FanOut {
+    let per_writer = (RATE_HZ * WRITE_SECONDS) as usize;
+    let epoch = Instant::now();
+    let sent: Arc<Vec<AtomicU64>> = Arc::new(
+        (0..WRITERS * per_writer)
+            .map(|_| AtomicU64::new(0))
+            .collect(),
+    );
+    let before = target.rss_kib();
+    let mut tasks = Vec::new();
+    let (ready_tx, mut ready) = tokio::sync::mpsc::unbounded_channel::<()>();
+    for _ in 0..readers {
+        let mut socket = target.connect(None).await;
+        let sent = sent.clone();
+        let ready_tx = ready_tx.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies: Vec<f32> = Vec::with_capacity(WRITERS * per_writer);
+            let mut first = true;
+            let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+            while let Ok(Some(Ok(message))) = tokio::time::timeout_at(deadline, socket.next()).await
+            {
+                if first {
+                    first = false;
+                    let _ = ready_tx.send(());
+                }
+                if let Message::Binary(bytes) = message {
+                    let now = epoch.elapsed().as_nanos() as u64;
+                    markers(&bytes, |w, n| {
+                        let at = sent[w * per_writer + n].load(Ordering::Relaxed);
+                        latencies.push((now.saturating_sub(at)) as f32 / 1e6);
+                    });
+                    if latencies.len() >= WRITERS * per_writer {
+                        break;
+                    }
+                }
+            }
+            latencies
+        }));
+    }
+    drop(ready_tx);
+    for _ in 0..readers {
+        let _ = tokio::time::timeout(Duration::from_secs(30), ready.recv()).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let idle = (target.rss_kib().saturating_sub(before)) as f64 / readers as f64;
+
+    let cpu_before = target.cpu_ticks();
+    let mut writers = Vec::new();
+    for w in 0..WRITERS {
+        let socket = target.connect(Some(w)).await;
+        let sent = sent.clone();
+        let messages: Vec<Message> = {
+            let doc = Doc::with_options(Options {
+                client_id: yrs::block::ClientID::new(7_000 + w as u64),
+                offset_kind: OffsetKind::Utf16,
+                ..Options::default()
+            });
+            let text = doc.get_or_insert_text("body");
+            (0..per_writer)
+                .map(|n| {
+                    let mut txn = doc.transact_mut();
+                    text.insert(&mut txn, 0, &format!("@{w}{n:05}@"));
+                    target.sync_message(2, &txn.encode_update_v1())
+                })
+                .collect()
+        };
+        writers.push(tokio::spawn(async move {
+            let (mut sink, mut stream) = socket.split();
+            // What the server sends a writer is read and dropped, as an editor would apply it.
+            let drain = tokio::spawn(async move { while let Some(Ok(_)) = stream.next().await {} });
+            tokio::time::sleep(Duration::from_millis(w as u64 * 5)).await;
+            let mut tick = tokio::time::interval(Duration::from_millis(1000 / RATE_HZ));
+            for (n, message) in messages.into_iter().enumerate() {
+                tick.tick().await;
+                sent[w * per_writer + n]
+                    .store(epoch.elapsed().as_nanos() as u64, Ordering::Relaxed);
+                sink.send(message).await.unwrap();
+            }
+            (sink, drain)
+        }));
+    }
+    let mut kept = Vec::new();
+    for writer in writers {
+        kept.push(writer.await.unwrap());
+    }
+    let mut latencies: Vec<f64> = Vec::new();
+    for task in tasks {
+        latencies.extend(task.await.unwrap().into_iter().map(f64::from));
+    }
+    let cpu = (target.cpu_ticks() - cpu_before) as f64 * TICK;
+    let delivered = latencies.len();
+    latencies.sort_by(f64::total_cmp);
+    // Converged: a client that arrives now gets every writer's every edit.
+    let converged = full_text(target).await.map(|text| {
+        let mut seen = 0;
+        markers(text.as_bytes(), |_, _| seen += 1);
+        seen == WRITERS * per_writer
+    });
+    drop(kept);
+    FanOut {
+        cpu_per_message_us: cpu / delivered.max(1) as f64 * 1e6,
+        p50_ms: percentile(&latencies, 0.5),
+        p99_ms: percentile(&latencies, 0.99),
+        delivered,
+        expected: readers * WRITERS * per_writer,
+        converged: converged.unwrap_or(false),
+        idle_kib_per_connection: idle,
+    }
+}
+
+/// The whole text as a newly connected client receives it.
+async fn full_text(target: &Target) -> Option<String> {
+    let mut socket = target.connect(None).await;
+    let doc = Doc::new();
+    let text = doc.get_or_insert_text("body");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while let Ok(Some(Ok(message))) = tokio::time::timeout_at(deadline, socket.next()).await {
+        let Message::Binary(bytes) = message else {
+            continue;
+        };
+        let mut rest: &[u8] = &bytes;
+        if target.kind == Kind::Hocuspocus {
+            let (len, used) = read_var(rest);
+            rest = &rest[used + len as usize..];
+        }
+        // Sync step 2: [0, 1, len, update]
+        if rest.len() > 2 && rest[0] == 0 && rest[1] == 1 {
+            let (len, used) = read_var(&rest[2..]);
+            let update = &rest[2 + used..2 + used + len as usize];
+            doc.transact_mut()
+                .apply_update(Update::decode_v1(update).ok()?)
+                .ok()?;
+            return Some(text.get_string(&doc.transact()));
+        }
+    }
+    None
+}
+
+fn read_var(bytes: &[u8]) -> (u64, usize) {
+    let mut value = 0u64;
+    for (i, byte) in bytes.iter().enumerate() {
+        value |= u64::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            return (value, i + 1);
+        }
+    }
+    (value, bytes.len())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Keystrokes from the editing trace.
+
+struct Trace {
+    /// `(position, deleted, inserted)` per keystroke, in order.
+    ops: Vec<(u32, u32, String)>,
+}
+
+fn trace() -> Trace {
+    let json: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(TRACE).expect("the trace (scripts/bench unpacks it)"),
+    )
+    .unwrap();
+    let mut ops = Vec::new();
+    for txn in json["txns"].as_array().unwrap() {
+        for patch in txn["patches"].as_array().unwrap() {
+            ops.push((
+                patch[0].as_u64().unwrap() as u32,
+                patch[1].as_u64().unwrap() as u32,
+                patch[2].as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    Trace { ops }
+}
+
+/// Applies a keystroke to a local document and returns its update.
+fn keystroke(doc: &Doc, text: &yrs::TextRef, op: &(u32, u32, String)) -> Vec<u8> {
+    let mut txn = doc.transact_mut();
+    if op.1 > 0 {
+        text.remove_range(&mut txn, op.0, op.1);
+    }
+    if !op.2.is_empty() {
+        text.insert(&mut txn, op.0, &op.2);
+    }
+    txn.encode_update_v1()
+}
+
+const MEASURED_KEYSTROKES: usize = 5_000;
+const KEYSTROKE_RATE: u64 = 500;
+
+struct Keystrokes {
+    cpu_per_update_ms: f64,
+    last_arrived_ms: f64,
+}
+
+async fn keystrokes(target: &Target, trace: &Trace) -> Keystrokes {
+    let readers = 20;
+    let mut counts = Vec::new();
+    let last_arrival = Arc::new(AtomicU64::new(0));
+    let epoch = Instant::now();
+    for _ in 0..readers {
+        let mut socket = target.connect(None).await;
+        let last_arrival = last_arrival.clone();
+        counts.push(tokio::spawn(async move {
+            while let Some(Ok(message)) = socket.next().await {
+                if let Message::Binary(_) = message {
+                    last_arrival.fetch_max(epoch.elapsed().as_nanos() as u64, Ordering::Relaxed);
+                }
+            }
+        }));
+    }
+    let doc = Doc::with_options(Options {
+        client_id: yrs::block::ClientID::new(424_242),
+        offset_kind: OffsetKind::Utf16,
+        ..Options::default()
+    });
+    let text = doc.get_or_insert_text("body");
+    let socket = target.connect(Some(0)).await;
+    let (mut sink, mut stream) = socket.split();
+    let drain = tokio::spawn(async move { while let Some(Ok(_)) = stream.next().await {} });
+    // The large draft: the trace up to its last keystrokes, in chunks of 5,000 keystrokes.
+    let split = trace.ops.len() - MEASURED_KEYSTROKES;
+    for chunk in trace.ops[..split].chunks(5_000) {
+        let update = {
+            let mut txn = doc.transact_mut();
+            for op in chunk {
+                if op.1 > 0 {
+                    text.remove_range(&mut txn, op.0, op.1);
+                }
+                if !op.2.is_empty() {
+                    text.insert(&mut txn, op.0, &op.2);
+                }
+            }
+            txn.encode_update_v1()
+        };
+        sink.send(target.sync_message(2, &update)).await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let cpu_before = target.cpu_ticks();
+    let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / KEYSTROKE_RATE));
+    let mut last_sent = 0;
+    for op in &trace.ops[split..] {
+        let update = keystroke(&doc, &text, op);
+        tick.tick().await;
+        last_sent = epoch.elapsed().as_nanos() as u64;
+        sink.send(target.sync_message(2, &update)).await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let cpu = (target.cpu_ticks() - cpu_before) as f64 * TICK;
+    let arrived = last_arrival.load(Ordering::Relaxed);
+    drain.abort();
+    for count in counts {
+        count.abort();
+    }
+    Keystrokes {
+        // The 2 s of quiet after the last keystroke cost nothing; idle ticks are negligible.
+        cpu_per_update_ms: cpu / MEASURED_KEYSTROKES as f64 * 1e3,
+        last_arrived_ms: arrived.saturating_sub(last_sent) as f64 / 1e6,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Baraza alone: durable updates, cold load, renders, guard rails.
+
+/// Updates per second, each relayed to an observer only after its commit.
+async fn durable_updates(target: &Target) -> f64 {
+    let count = 20_000;
+    let mut observer = target.connect(None).await;
+    let socket = target.connect(Some(0)).await;
+    let (mut sink, mut stream) = socket.split();
+    let drain = tokio::spawn(async move { while let Some(Ok(_)) = stream.next().await {} });
+    let doc = Doc::with_options(Options {
+        client_id: yrs::block::ClientID::new(515_151),
+        offset_kind: OffsetKind::Utf16,
+        ..Options::default()
+    });
+    let text = doc.get_or_insert_text("body");
+    let messages: Vec<Message> = (0..count)
+        .map(|n| {
+            let mut txn = doc.transact_mut();
+            text.insert(&mut txn, 0, &format!("@1{:05}@", n % 100_000));
+            target.sync_message(2, &txn.encode_update_v1())
+        })
+        .collect();
+    // Let the observer's own sync finish first.
+    let _ = tokio::time::timeout(Duration::from_secs(5), observer.next()).await;
+    let start = Instant::now();
+    let sender = tokio::spawn(async move {
+        for message in messages {
+            sink.send(message).await.unwrap();
+        }
+        sink
+    });
+    let mut seen = 0;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while seen < count {
+        match tokio::time::timeout_at(deadline, observer.next()).await {
+            Ok(Some(Ok(Message::Binary(bytes)))) => markers(&bytes, |_, _| seen += 1),
+            Ok(Some(Ok(_))) => {}
+            _ => break,
+        }
+    }
+    let rate = seen as f64 / start.elapsed().as_secs_f64();
+    let _ = sender.await;
+    drain.abort();
+    rate
+}
+
+/// Seconds from connecting to having the whole document, for a draft whose room is not loaded.
+async fn cold_load(trace: &Trace, with_snapshot: bool) -> (f64, usize) {
+    let target = start(Kind::Baraza).await;
+    let server = target.baraza.as_ref().unwrap();
+    // The trace as stored updates of the draft: one per keystroke, as typing would leave them.
+    let doc = Doc::with_options(Options {
+        client_id: yrs::block::ClientID::new(1_000),
+        offset_kind: OffsetKind::Utf16,
+        ..Options::default()
+    });
+    let text = doc.get_or_insert_text("body");
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::any::AnyPoolOptions::new()
+        .max_connections(1)
+        .connect(&server.database_url)
+        .await
+        .unwrap();
+    let draft = target.draft;
+    sqlx::query("DELETE FROM draft_updates WHERE draft_id = $1")
+        .bind(draft)
+        .execute(&pool)
+        .await
+        .unwrap();
+    sqlx::query("DELETE FROM draft_snapshots WHERE draft_id = $1")
+        .bind(draft)
+        .execute(&pool)
+        .await
+        .unwrap();
+    let person: i64 = sqlx::query_scalar("SELECT id FROM people WHERE email = 'gov@demo.baraza'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    let tail_from = if with_snapshot {
+        trace.ops.len() - 1_000
+    } else {
+        0
+    };
+    let mut tx = pool.begin().await.unwrap();
+    for (i, op) in trace.ops.iter().enumerate() {
+        let update = keystroke(&doc, &text, op);
+        if i + 1 == tail_from {
+            let state = doc
+                .transact()
+                .encode_state_as_update_v1(&StateVector::default());
+            sqlx::query(
+                "INSERT INTO draft_snapshots (draft_id, seq, state_v1, created_at) VALUES ($1, $2, $3, 0)",
+            )
+            .bind(draft)
+            .bind(i as i64 + 1)
+            .bind(state)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        }
+        if i >= tail_from || !with_snapshot {
+            sqlx::query(
+                "INSERT INTO draft_updates (draft_id, seq, person_id, org_id, at, update_v1) VALUES ($1, $2, $3, NULL, 0, $4)",
+            )
+            .bind(draft)
+            .bind(i as i64 + 1)
+            .bind(person)
+            .bind(update)
+            .execute(&mut *tx)
+            .await
+            .unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+    let expected = text.get_string(&doc.transact());
+    let start = Instant::now();
+    let got = full_text(&target).await.unwrap_or_default();
+    let seconds = start.elapsed().as_secs_f64();
+    assert_eq!(got.len(), expected.len(), "the stored draft loads whole");
+    (seconds, trace.ops.len() - tail_from)
+}
+
+/// Server-rendered draft pages per second, 5k characters, 4 requests at a time for 5 s.
+async fn renders(target: &Target) -> (f64, usize) {
+    let server = target.baraza.as_ref().unwrap();
+    let base = server.base.clone();
+    // Bring the draft to at least 5,000 characters.
+    let have = full_text(target).await.unwrap().chars().count();
+    if have < 5_000 {
+        let socket = target.connect(Some(0)).await;
+        let (mut sink, _stream) = socket.split();
+        let doc = Doc::with_options(Options {
+            client_id: yrs::block::ClientID::new(616_161),
+            offset_kind: OffsetKind::Utf16,
+            ..Options::default()
+        });
+        let text = doc.get_or_insert_text("body");
+        let words =
+            "Residents decide together how the budget is spent. ".repeat((5_000 - have) / 50 + 1);
+        let update = {
+            let mut txn = doc.transact_mut();
+            text.insert(&mut txn, 0, &words);
+            txn.encode_update_v1()
+        };
+        sink.send(target.sync_message(2, &update)).await.unwrap();
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    let length = full_text(target).await.unwrap().chars().count();
+    let url = format!(
+        "{base}/processes/{}/drafts/{}",
+        target.process, target.draft
+    );
+    let client = reqwest::Client::new();
+    assert!(
+        client.get(&url).send().await.unwrap().status().is_success(),
+        "{url}"
+    );
+    let cpu_before = target.cpu_ticks();
+    let stop = Instant::now() + Duration::from_secs(5);
+    let done = Arc::new(AtomicU64::new(0));
+    let mut workers = Vec::new();
+    for _ in 0..4 {
+        let (client, url, done) = (client.clone(), url.clone(), done.clone());
+        workers.push(tokio::spawn(async move {
+            while Instant::now() < stop {
+                let page = client
+                    .get(&url)
+                    .send()
+                    .await
+                    .unwrap()
+                    .bytes()
+                    .await
+                    .unwrap();
+                assert!(page.len() > 5_000);
+                done.fetch_add(1, Ordering::Relaxed);
+            }
+        }));
+    }
+    for worker in workers {
+        worker.await.unwrap();
+    }
+    let cpu = (target.cpu_ticks() - cpu_before) as f64 * TICK;
+    // Per core: pages rendered per second of the server's CPU.
+    (done.load(Ordering::Relaxed) as f64 / cpu, length)
+}
+
+struct GuardRails {
+    big_update_closed: Option<String>,
+    others_p99_ms: f64,
+    slow_disconnected: bool,
+    slow_resynced: bool,
+}
+
+/// A 5 MB update and a reader that stops reading, while two clients go on editing.
+async fn guard_rails(target: &Target) -> GuardRails {
+    // The slow client: connected, then never reads again.
+    let slow = target.connect(None).await;
+    // An honest pair: a writer at 50 Hz and a reader measuring latency.
+    let mut reader = target.connect(None).await;
+    let sent: Arc<Vec<AtomicU64>> = Arc::new((0..400).map(|_| AtomicU64::new(0)).collect());
+    let epoch = Instant::now();
+    let writer = target.connect(Some(0)).await;
+    let (mut sink, mut stream) = writer.split();
+    let drain = tokio::spawn(async move { while let Some(Ok(_)) = stream.next().await {} });
+    let doc = Doc::with_options(Options {
+        client_id: yrs::block::ClientID::new(717_171),
+        offset_kind: OffsetKind::Utf16,
+        ..Options::default()
+    });
+    let text = doc.get_or_insert_text("body");
+    let messages: Vec<Message> = (0..400)
+        .map(|n| {
+            let mut txn = doc.transact_mut();
+            text.insert(&mut txn, 0, &format!("@2{n:05}@"));
+            target.sync_message(2, &txn.encode_update_v1())
+        })
+        .collect();
+    let sent_w = sent.clone();
+    let writing = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_millis(20));
+        for (n, message) in messages.into_iter().enumerate() {
+            tick.tick().await;
+            sent_w[n].store(epoch.elapsed().as_nanos() as u64, Ordering::Relaxed);
+            sink.send(message).await.unwrap();
+        }
+        sink
+    });
+    // A second writer pastes 5 MB at once, a second in.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let big = target.connect(Some(1)).await;
+    let (mut big_sink, mut big_stream) = big.split();
+    let big_doc = Doc::with_options(Options {
+        client_id: yrs::block::ClientID::new(818_181),
+        offset_kind: OffsetKind::Utf16,
+        ..Options::default()
+    });
+    let big_text = big_doc.get_or_insert_text("body");
+    let update = {
+        let mut txn = big_doc.transact_mut();
+        big_text.insert(&mut txn, 0, &"x".repeat(5 * 1024 * 1024));
+        txn.encode_update_v1()
+    };
+    big_sink
+        .send(target.sync_message(2, &update))
+        .await
+        .unwrap();
+    let mut latencies = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while latencies.len() < 400 {
+        match tokio::time::timeout_at(deadline, reader.next()).await {
+            Ok(Some(Ok(Message::Binary(bytes)))) => {
+                let now = epoch.elapsed().as_nanos() as u64;
+                markers(&bytes, |_, n| {
+                    latencies.push(now.saturating_sub(sent[n].load(Ordering::Relaxed)) as f64 / 1e6)
+                });
+            }
+            Ok(Some(Ok(_))) => {}
+            _ => break,
+        }
+    }
+    latencies.sort_by(f64::total_cmp);
+    let _ = writing.await;
+    drain.abort();
+    let big_closed = match tokio::time::timeout(Duration::from_millis(500), big_stream.next()).await
+    {
+        Ok(Some(Ok(Message::Close(Some(frame))))) => {
+            Some(format!("{} {}", u16::from(frame.code), frame.reason))
+        }
+        _ => None,
+    };
+    // The slow client: was it told to go, and does a fresh connection resync?
+    let mut slow = slow;
+    let mut disconnected = false;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    // Reading now drains what the kernel buffered; the connection must then end (a close frame,
+    // or the socket dropped when writing to it stalled).
+    loop {
+        match tokio::time::timeout_at(deadline, slow.next()).await {
+            Ok(Some(Ok(Message::Close(_)))) | Ok(Some(Err(_))) | Ok(None) => {
+                disconnected = true;
+                break;
+            }
+            Ok(Some(Ok(_))) => {}
+            Err(_) => break,
+        }
+    }
+    let resynced = full_text(target)
+        .await
+        .is_some_and(|t| t.contains("@200399@"));
+    GuardRails {
+        big_update_closed: big_closed,
+        others_p99_ms: percentile(&latencies, 0.99),
+        slow_disconnected: disconnected,
+        slow_resynced: resynced,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+fn main() {
+    let repeat: usize = std::env::var("BENCH_REPEAT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(5);
+    let only: Option<String> = std::env::var("BENCH_ONLY").ok();
+    let wanted = |name: &str| {
+        only.as_deref()
+            .is_none_or(|o| o.split(',').any(|w| w == name))
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let servers = std::env::var("BENCH_SERVERS").unwrap_or_default();
+    let kinds: Vec<Kind> = [
+        Kind::Baraza,
+        Kind::Hocuspocus,
+        Kind::YWebsocket,
+        Kind::YSweet,
+    ]
+    .into_iter()
+    .filter(|k| {
+        servers.is_empty()
+            || servers
+                .split(',')
+                .any(|s| k.name().to_lowercase().contains(s))
+    })
+    .collect();
+    println!("load average at start: {}", load_average());
+    runtime.block_on(async {
+        if wanted("fanout") {
+            for readers in [200, 1000] {
+                let mut rows: HashMap<&str, Vec<FanOut>> = HashMap::new();
+                for _ in 0..repeat {
+                    for &kind in &kinds {
+                        let target = start(kind).await;
+                        let baseline = target.rss_kib();
+                        let result = fan_out(&target, readers).await;
+                        println!(
+                            "  fan-out {readers:>4} {:<26} cpu/msg {:>6.2} µs  p50 {:>7.2} ms  p99 {:>7.2} ms  delivered {}/{}  converged {}  idle {:>5.1} KiB/conn  baseline {} KiB  load {}",
+                            kind.name(),
+                            result.cpu_per_message_us,
+                            result.p50_ms,
+                            result.p99_ms,
+                            result.delivered,
+                            result.expected,
+                            result.converged,
+                            result.idle_kib_per_connection,
+                            baseline,
+                            load_average(),
+                        );
+                        rows.entry(kind.name()).or_default().push(result);
+                    }
+                }
+                println!("fan-out, {readers} readers, 4 writers at 50 Hz, medians of {repeat}:");
+                for &kind in &kinds {
+                    let r = &rows[kind.name()];
+                    println!(
+                        "| {} | {readers} | {:.2} µs | {:.2} ms | {:.2} ms | {}/{} | {} | {:.1} KiB |",
+                        kind.name(),
+                        median(r.iter().map(|x| x.cpu_per_message_us).collect()),
+                        median(r.iter().map(|x| x.p50_ms).collect()),
+                        median(r.iter().map(|x| x.p99_ms).collect()),
+                        r.iter().map(|x| x.delivered).min().unwrap_or(0),
+                        r[0].expected,
+                        r.iter().all(|x| x.converged),
+                        median(r.iter().map(|x| x.idle_kib_per_connection).collect()),
+                    );
+                }
+            }
+        }
+        if wanted("keystrokes") {
+            let trace = trace();
+            let mut rows: HashMap<&str, Vec<Keystrokes>> = HashMap::new();
+            for _ in 0..repeat {
+                for &kind in &kinds {
+                    let target = start(kind).await;
+                    let result = keystrokes(&target, &trace).await;
+                    println!(
+                        "  keystrokes {:<26} cpu/update {:>7.3} ms  last arrived {:>7.2} ms after sending  load {}",
+                        kind.name(),
+                        result.cpu_per_update_ms,
+                        result.last_arrived_ms,
+                        load_average()
+                    );
+                    rows.entry(kind.name()).or_default().push(result);
+                }
+            }
+            println!("keystrokes, {} ops of the trace, 20 readers, medians of {repeat}:", trace.ops.len());
+            for &kind in &kinds {
+                let r = &rows[kind.name()];
+                println!(
+                    "| {} | {:.3} ms | {:.2} ms |",
+                    kind.name(),
+                    median(r.iter().map(|x| x.cpu_per_update_ms).collect()),
+                    median(r.iter().map(|x| x.last_arrived_ms).collect()),
+                );
+            }
+        }
+        if wanted("durable") {
+            let mut rates = Vec::new();
+            for _ in 0..repeat {
+                let target = start(Kind::Baraza).await;
+                let rate = durable_updates(&target).await;
+                println!("  durable updates/s {rate:>9.0}  load {}", load_average());
+                rates.push(rate);
+            }
+            println!("durable updates/s on SQLite, median of {repeat}: {:.0}", median(rates));
+        }
+        if wanted("cold") {
+            let trace = trace();
+            for with_snapshot in [false, true] {
+                let mut times = Vec::new();
+                let mut tail = 0;
+                for _ in 0..repeat {
+                    let (seconds, stored) = cold_load(&trace, with_snapshot).await;
+                    tail = stored;
+                    println!("  cold load (snapshot {with_snapshot}, {stored} updates) {:>8.1} ms  load {}", seconds * 1e3, load_average());
+                    times.push(seconds * 1e3);
+                }
+                println!(
+                    "cold load, snapshot {with_snapshot}, {tail} stored updates after it, median of {repeat}: {:.1} ms",
+                    median(times)
+                );
+            }
+        }
+        if wanted("renders") {
+            let mut rates = Vec::new();
+            let mut length = 0;
+            for _ in 0..repeat {
+                let target = start(Kind::Baraza).await;
+                let (rate, chars) = renders(&target).await;
+                length = chars;
+                println!("  renders/s per core {rate:>8.0} ({chars} characters)  load {}", load_average());
+                rates.push(rate);
+            }
+            println!("draft page renders per second of server CPU ({length} characters), median of {repeat}: {:.0}", median(rates));
+        }
+        if wanted("guards") {
+            for _ in 0..repeat.min(3) {
+                let target = start(Kind::Baraza).await;
+                let g = guard_rails(&target).await;
+                println!(
+                    "guard rails: 5 MB update {:?}; others' p99 {:.2} ms; slow client disconnected {}; resynced {}; server alive {}",
+                    g.big_update_closed,
+                    g.others_p99_ms,
+                    g.slow_disconnected,
+                    g.slow_resynced,
+                    std::fs::metadata(format!("/proc/{}", target.pid)).is_ok()
+                );
+            }
+        }
+    });
+    println!("load average at end: {}", load_average());
+}
