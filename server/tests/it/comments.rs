@@ -3,12 +3,11 @@
 //! channel, the open-data API. Each story runs on SQLite and PostgreSQL.
 
 use crate::on_both;
-use crate::support::{TestApp, text};
+use crate::support::{TestApp, comment_events, next_event, text};
 use crate::yclient::YClient;
 use rand::Rng;
 use reqwest::{Client, StatusCode};
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const WAIT: Duration = Duration::from_secs(5);
 /// The passage the anchor tests write and comment on: letters no other text uses.
@@ -260,55 +259,12 @@ on_both!(
     }
 );
 
-/// Reads a server-sent event stream until a `data:` line with `needle` arrives.
-async fn next_event(stream: &mut tokio::net::TcpStream, needle: &str) -> bool {
-    let mut seen = String::new();
-    let mut buffer = [0u8; 4096];
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while tokio::time::Instant::now() < deadline {
-        match tokio::time::timeout(Duration::from_millis(200), stream.read(&mut buffer)).await {
-            Ok(Ok(0)) => return false,
-            Ok(Ok(n)) => {
-                seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
-                if seen
-                    .lines()
-                    .any(|l| l.starts_with("data:") && l.contains(needle))
-                {
-                    return true;
-                }
-            }
-            _ => {}
-        }
-    }
-    false
-}
-
 on_both!(
     readers_hear_of_new_comments_and_decisions_live,
     |backend| async move {
         let app = TestApp::start(backend).await;
         let (process, draft) = strategy(&app).await;
-        let address = app.base.trim_start_matches("http://").to_string();
-        let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
-        let request = format!(
-            "GET /live/drafts/{draft}/comments HTTP/1.1\r\nHost: {address}\r\nAccept: text/event-stream\r\n\r\n"
-        );
-        stream.write_all(request.as_bytes()).await.unwrap();
-        // Subscribed once the response has begun.
-        let mut head = Vec::new();
-        while !head.ends_with(b"\r\n\r\n") {
-            let mut byte = [0u8; 1];
-            tokio::time::timeout(WAIT, stream.read_exact(&mut byte))
-                .await
-                .unwrap()
-                .unwrap();
-            head.push(byte[0]);
-        }
-        let head = String::from_utf8_lossy(&head);
-        assert!(
-            head.starts_with("HTTP/1.1 200") && head.contains("text/event-stream"),
-            "{head}"
-        );
+        let mut stream = comment_events(&app.base, draft).await;
 
         let citizen = app.signed_in("citizen@demo.baraza").await;
         let page = format!("/processes/{process}/drafts/{draft}");

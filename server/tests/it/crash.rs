@@ -2,33 +2,14 @@
 //! there when it starts again, because it is stored before it is relayed.
 
 use crate::on_both;
-use crate::support::{TestDb, cookie_at, serve};
+use crate::support::{TestDb, cookie_at, drafting_draft, serve};
 use crate::yclient::YClient;
 use std::time::Duration;
 
 on_both!(what_was_relayed_survives_kill_9, |backend| async move {
     let db = TestDb::new(backend).await;
     let (mut server, base) = serve(&db.url, true);
-    let processes: serde_json::Value = reqwest::get(format!("{base}/api/v1/processes"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let drafting = processes["processes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["phase"] == "drafting")
-        .unwrap()["id"]
-        .clone();
-    let detail: serde_json::Value = reqwest::get(format!("{base}/api/v1/processes/{drafting}"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let draft = detail["drafts"][0]["id"].as_i64().unwrap();
+    let draft = drafting_draft(&base).await;
     let (gov, civil) = (
         cookie_at(&base, "gov@demo.baraza").await,
         cookie_at(&base, "civil@demo.baraza").await,

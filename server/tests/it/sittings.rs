@@ -215,27 +215,10 @@ on_both!(
     }
 );
 
-type Socket =
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Socket = crate::support::SittingSocket;
 
 async fn watch(app: &TestApp, id: i64, cookie: Option<&str>, query: &str) -> Socket {
-    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-    let ws = app.base.replacen("http://", "ws://", 1);
-    let mut request = format!("{ws}/live/sittings/{id}{query}")
-        .into_client_request()
-        .unwrap();
-    request
-        .headers_mut()
-        .insert("origin", app.base.parse().unwrap());
-    if let Some(cookie) = cookie {
-        request
-            .headers_mut()
-            .insert("cookie", cookie.parse().unwrap());
-    }
-    tokio_tungstenite::connect_async(request)
-        .await
-        .expect("connects")
-        .0
+    crate::support::watch_sitting(&app.base, id, cookie, query).await
 }
 
 /// The next JSON message, within five seconds.

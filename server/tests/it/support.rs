@@ -429,3 +429,109 @@ pub fn serve(database_url: &str, demo: bool) -> (std::process::Child, String) {
     std::thread::spawn(move || lines.for_each(drop));
     (child, url)
 }
+
+/// The first draft of the demo's process in its drafting phase, asked of a running server.
+pub async fn drafting_draft(base: &str) -> i64 {
+    let processes: serde_json::Value = reqwest::get(format!("{base}/api/v1/processes"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = processes["processes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["phase"] == "drafting")
+        .unwrap()["id"]
+        .clone();
+    let detail: serde_json::Value = reqwest::get(format!("{base}/api/v1/processes/{id}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    detail["drafts"][0]["id"].as_i64().unwrap()
+}
+
+/// A websocket to a sitting's live channel, as a browser of the site opens it.
+pub type SittingSocket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens a sitting's live channel on the server at `base`, with a session cookie (or none) and a
+/// query (`?as=ORG` or empty).
+pub async fn watch_sitting(
+    base: &str,
+    id: i64,
+    cookie: Option<&str>,
+    query: &str,
+) -> SittingSocket {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let ws = base.replacen("http://", "ws://", 1);
+    let mut request = format!("{ws}/live/sittings/{id}{query}")
+        .into_client_request()
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("origin", base.parse().unwrap());
+    if let Some(cookie) = cookie {
+        request
+            .headers_mut()
+            .insert("cookie", cookie.parse().unwrap());
+    }
+    tokio_tungstenite::connect_async(request)
+        .await
+        .expect("connects")
+        .0
+}
+
+/// Subscribes to a draft's comment events on the server at `base`; returns once the response has
+/// begun (so nothing sent after it is missed).
+pub async fn comment_events(base: &str, draft: i64) -> tokio::net::TcpStream {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = base.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let request = format!(
+        "GET /live/drafts/{draft}/comments HTTP/1.1\r\nHost: {address}\r\nAccept: text/event-stream\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut head = Vec::new();
+    while !head.ends_with(b"\r\n\r\n") {
+        let mut byte = [0u8; 1];
+        tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            stream.read_exact(&mut byte),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head);
+    assert!(
+        head.starts_with("HTTP/1.1 200") && head.contains("text/event-stream"),
+        "{head}"
+    );
+    stream
+}
+
+/// Reads a server-sent event stream until a `data:` line with `needle` arrives (within 10 s).
+pub async fn next_event(stream: &mut tokio::net::TcpStream, needle: &str) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut seen = String::new();
+    let mut buffer = [0u8; 4096];
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while let Ok(Ok(n)) = tokio::time::timeout_at(deadline, stream.read(&mut buffer)).await {
+        if n == 0 {
+            return false;
+        }
+        seen.push_str(&String::from_utf8_lossy(&buffer[..n]));
+        if seen
+            .lines()
+            .any(|l| l.starts_with("data:") && l.contains(needle))
+        {
+            return true;
+        }
+    }
+    false
+}
