@@ -360,20 +360,16 @@ impl Inner {
             .clone()
     }
 
-    /// Hands a command to a loaded room without waiting; `false` if the room is not loaded.
-    fn tell_room(&self, draft: DraftId, command: Command) -> bool {
+    /// Hands a command to the room of `draft` without waiting, if it is loaded.
+    fn tell_room(&self, draft: DraftId, command: Command) {
         let rooms = match self.rooms.lock() {
             Ok(rooms) => rooms,
             Err(poisoned) => poisoned.into_inner(),
         };
-        match rooms.get(&draft) {
-            Some(room) => {
-                // A full queue means a busy room; what is dropped here is either re-read (the
-                // room checks `behind`) or renewed (presence).
-                let _ = room.commands.try_send(command);
-                true
-            }
-            None => false,
+        if let Some(room) = rooms.get(&draft) {
+            // A full queue means a busy room; what is dropped here is either re-read (the room
+            // checks `behind`) or renewed (presence).
+            let _ = room.commands.try_send(command);
         }
     }
 
@@ -1195,16 +1191,17 @@ impl Room {
                     }
                     _ => {}
                 }
-                let mut refused = Vec::new();
-                for ((_, update), conn) in self.pending.iter().zip(&self.pending_from) {
-                    if self.doc.apply(update).is_err() {
-                        refused.push(*conn);
-                    }
-                }
-                if !refused.is_empty() {
-                    // The document may be inconsistent: start again from storage alone.
+                let refused = self
+                    .pending
+                    .iter()
+                    .any(|(_, update)| self.doc.apply(update).is_err());
+                if refused {
+                    // The document may be inconsistent: start again from storage alone, and let
+                    // every writer of the waiting group resync (none of it was stored or relayed).
                     self.pending.clear();
-                    self.pending_from.clear();
+                    let mut writers = std::mem::take(&mut self.pending_from);
+                    writers.sort_unstable();
+                    writers.dedup();
                     if let Ok((doc, last_seq, unsnapshotted)) =
                         load_doc(self.draft, &self.store).await
                     {
@@ -1212,7 +1209,7 @@ impl Room {
                         self.last_seq = last_seq;
                         self.unsnapshotted = unsnapshotted;
                     }
-                    for conn in refused {
+                    for conn in writers {
                         self.kick(conn, close::SERVER_ERROR, "reconnect to resync");
                     }
                 }
