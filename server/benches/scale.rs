@@ -19,6 +19,10 @@
 //!   last 5,000 keystrokes one update each at 500/s; server CPU per incoming keystroke (fan-out to
 //!   the 20 readers included), and how long after it was sent the last keystroke arrived.
 //!
+//! Baraza only, once: **soak**: the same large draft, typed on at 100 keystrokes/s for ten minutes
+//! (`BENCH_SOAK_SECONDS`), with the delivery latency at one of 20 readers and the server's CPU per
+//! keystroke, minute by minute.
+//!
 //! Baraza only (the others keep documents in memory and have no such storage):
 //! - **durable updates/s** on SQLite: updates acknowledged after commit (relayed only once stored).
 //! - **cold load**: a draft with the trace's 259,778 stored updates and no snapshot; and the same
@@ -608,22 +612,239 @@ fn keystroke(doc: &Doc, text: &yrs::TextRef, op: &(u32, u32, String)) -> Vec<u8>
     txn.encode_update_v1()
 }
 
+/// What shows that a keystroke has arrived: the writer's clock after it, if it inserted; else the
+/// first character it deleted.
+enum Arrival {
+    Clock(u32),
+    Deleted(yrs::ID),
+}
+
+/// Like [`keystroke`], and how to tell it arrived.
+fn marked_keystroke(doc: &Doc, text: &yrs::TextRef, op: &(u32, u32, String)) -> (Vec<u8>, Arrival) {
+    let mut txn = doc.transact_mut();
+    if op.1 > 0 {
+        text.remove_range(&mut txn, op.0, op.1);
+    }
+    if !op.2.is_empty() {
+        text.insert(&mut txn, op.0, &op.2);
+    }
+    let arrival = if op.2.is_empty() {
+        let (client, ranges) = txn.delete_set().iter().next().expect("a deletion");
+        let first = ranges.iter().next().expect("a deleted range").start;
+        Arrival::Deleted(yrs::ID::new(*client, first))
+    } else {
+        Arrival::Clock(txn.state_vector().get(&doc.client_id()))
+    };
+    (txn.encode_update_v1(), arrival)
+}
+
+/// The update in a y-websocket sync message (step 2 or update), if it is one.
+fn sync_update(bytes: &[u8]) -> Option<Update> {
+    if bytes.len() < 3 || bytes[0] != 0 || !matches!(bytes[1], 1 | 2) {
+        return None;
+    }
+    let (len, used) = read_var(&bytes[2..]);
+    let update = bytes.get(2 + used..2 + used + len as usize)?;
+    Update::decode_v1(update).ok()
+}
+
 const MEASURED_KEYSTROKES: usize = 5_000;
 const KEYSTROKE_RATE: u64 = 500;
 
 struct Keystrokes {
     cpu_per_update_ms: f64,
+    /// How long after the last keystroke was sent the last reader to get it got it.
     last_arrived_ms: f64,
+    /// How many of the readers got anything after the last keystroke was sent; a reader that did
+    /// not never saw the end of the run, and the latency above leaves it out.
+    readers_reached: usize,
+}
+
+/// A writer on the large draft: its own copy of the document and its socket.
+struct Typist {
+    doc: Doc,
+    text: yrs::TextRef,
+    sink: futures_util::stream::SplitSink<Socket, Message>,
+    /// Reads (and drops) what the server sends the writer.
+    drain: tokio::task::JoinHandle<()>,
+}
+
+impl Typist {
+    /// Connects a writer and sends `ops` of the trace in chunks of 5,000 keystrokes each.
+    async fn preload(target: &Target, ops: &[(u32, u32, String)]) -> Typist {
+        let doc = Doc::with_options(Options {
+            client_id: yrs::block::ClientID::new(424_242),
+            offset_kind: OffsetKind::Utf16,
+            ..Options::default()
+        });
+        let text = doc.get_or_insert_text("body");
+        let socket = target.connect(Some(0)).await;
+        let (mut sink, mut stream) = socket.split();
+        let drain = tokio::spawn(async move { while let Some(Ok(_)) = stream.next().await {} });
+        for chunk in ops.chunks(5_000) {
+            let update = {
+                let mut txn = doc.transact_mut();
+                for op in chunk {
+                    if op.1 > 0 {
+                        text.remove_range(&mut txn, op.0, op.1);
+                    }
+                    if !op.2.is_empty() {
+                        text.insert(&mut txn, op.0, &op.2);
+                    }
+                }
+                txn.encode_update_v1()
+            };
+            sink.send(target.sync_message(2, &update)).await.unwrap();
+        }
+        Typist {
+            doc,
+            text,
+            sink,
+            drain,
+        }
+    }
+}
+
+/// One minute of the long keystroke run.
+struct SoakMinute {
+    keystrokes: usize,
+    p50_ms: f64,
+    p99_ms: f64,
+    cpu_per_update_ms: f64,
+    /// The load average at the minute's end.
+    load: String,
+}
+
+/// Keystrokes on the large draft at `rate` per second for `seconds`, with 20 readers: one
+/// reader's delivery latency and the server's CPU, minute by minute, to see whether either
+/// creeps up as the document and its stored log grow.
+async fn soak(target: &Target, trace: &Trace, rate: u64, seconds: u64) -> Vec<SoakMinute> {
+    let measured = ((rate * seconds) as usize).min(trace.ops.len() / 2);
+    let split = trace.ops.len() - measured;
+    let Typist {
+        doc,
+        text,
+        mut sink,
+        drain,
+    } = Typist::preload(target, &trace.ops[..split]).await;
+    let mut others = Vec::new();
+    for _ in 0..19 {
+        let mut socket = target.connect(None).await;
+        others.push(tokio::spawn(async move {
+            while let Some(Ok(_)) = socket.next().await {}
+        }));
+    }
+    let mut timed = target.connect(None).await;
+    // The initial sync (the whole draft) is over before the clock starts.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    while let Ok(Some(_)) = tokio::time::timeout(Duration::from_millis(200), timed.next()).await {}
+    // Keystrokes not yet seen by the timed reader, oldest first, with when they were sent. Each
+    // message may carry several (the server relays a group commit as one message), so each is
+    // recognised by its content: its insertion's clock, or the character it deleted.
+    type Pending = std::collections::VecDeque<(Instant, Arrival)>;
+    let sent: Arc<std::sync::Mutex<Pending>> = Default::default();
+    let epoch = Instant::now();
+    // (seconds into the run when sent, latency in ms) of each keystroke the timed reader got.
+    let seen: Arc<std::sync::Mutex<Vec<(f64, f64)>>> = Default::default();
+    let client = doc.client_id();
+    let latencies = tokio::spawn({
+        let (sent, seen) = (sent.clone(), seen.clone());
+        async move {
+            let mut clock = 0;
+            while let Some(Ok(message)) = timed.next().await {
+                let Message::Binary(bytes) = message else {
+                    continue;
+                };
+                let Some(update) = sync_update(&bytes) else {
+                    continue;
+                };
+                let now = Instant::now();
+                for (id, ranges) in update.insertions(true).iter() {
+                    if *id == client {
+                        clock = ranges.iter().map(|r| r.end).fold(clock, u32::max);
+                    }
+                }
+                let mut sent = sent.lock().unwrap();
+                while let Some((at, arrival)) = sent.front() {
+                    let arrived = match arrival {
+                        Arrival::Clock(c) => *c <= clock,
+                        Arrival::Deleted(id) => update.delete_set().contains(id),
+                    };
+                    if !arrived {
+                        break;
+                    }
+                    seen.lock().unwrap().push((
+                        at.duration_since(epoch).as_secs_f64(),
+                        now.duration_since(*at).as_secs_f64() * 1e3,
+                    ));
+                    sent.pop_front();
+                }
+            }
+        }
+    });
+    let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / rate));
+    // At each minute's end: the server's CPU ticks, keystrokes sent so far, the load average.
+    let mut marks = vec![(target.cpu_ticks(), 0, String::new())];
+    let mut next_minute = epoch + Duration::from_secs(60);
+    for (i, op) in trace.ops[split..].iter().enumerate() {
+        let (update, arrival) = marked_keystroke(&doc, &text, op);
+        tick.tick().await;
+        if Instant::now() >= next_minute {
+            marks.push((target.cpu_ticks(), i, load_average()));
+            next_minute += Duration::from_secs(60);
+        }
+        sent.lock().unwrap().push_back((Instant::now(), arrival));
+        sink.send(target.sync_message(2, &update)).await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    marks.push((target.cpu_ticks(), measured, load_average()));
+    drain.abort();
+    for other in others {
+        other.abort();
+    }
+    let _ = sink.close().await;
+    latencies.abort();
+    let seen = std::mem::take(&mut *seen.lock().unwrap());
+    marks
+        .windows(2)
+        .enumerate()
+        .map(|(minute, pair)| {
+            let [(cpu_before, sent_before, _), (cpu_after, sent_after, load)] = pair else {
+                unreachable!("windows of two")
+            };
+            let mut ms: Vec<f64> = seen
+                .iter()
+                .filter(|(at, _)| (*at / 60.0) as usize == minute)
+                .map(|(_, ms)| *ms)
+                .collect();
+            ms.sort_by(f64::total_cmp);
+            let pick = |q: f64| {
+                ms.get(((ms.len() as f64 * q) as usize).min(ms.len().saturating_sub(1)))
+                    .copied()
+                    .unwrap_or(f64::NAN)
+            };
+            SoakMinute {
+                keystrokes: ms.len(),
+                p50_ms: pick(0.5),
+                p99_ms: pick(0.99),
+                cpu_per_update_ms: (cpu_after - cpu_before) as f64 * TICK
+                    / (sent_after - sent_before).max(1) as f64
+                    * 1e3,
+                load: load.clone(),
+            }
+        })
+        .collect()
 }
 
 async fn keystrokes(target: &Target, trace: &Trace) -> Keystrokes {
     let readers = 20;
     let mut counts = Vec::new();
-    let last_arrival = Arc::new(AtomicU64::new(0));
+    let mut arrivals = Vec::new();
     let epoch = Instant::now();
     for _ in 0..readers {
         let mut socket = target.connect(None).await;
-        let last_arrival = last_arrival.clone();
+        let last_arrival = Arc::new(AtomicU64::new(0));
+        arrivals.push(last_arrival.clone());
         counts.push(tokio::spawn(async move {
             while let Some(Ok(message)) = socket.next().await {
                 if let Message::Binary(_) = message {
@@ -632,32 +853,14 @@ async fn keystrokes(target: &Target, trace: &Trace) -> Keystrokes {
             }
         }));
     }
-    let doc = Doc::with_options(Options {
-        client_id: yrs::block::ClientID::new(424_242),
-        offset_kind: OffsetKind::Utf16,
-        ..Options::default()
-    });
-    let text = doc.get_or_insert_text("body");
-    let socket = target.connect(Some(0)).await;
-    let (mut sink, mut stream) = socket.split();
-    let drain = tokio::spawn(async move { while let Some(Ok(_)) = stream.next().await {} });
-    // The large draft: the trace up to its last keystrokes, in chunks of 5,000 keystrokes.
+    // The large draft: the trace up to its last keystrokes.
     let split = trace.ops.len() - MEASURED_KEYSTROKES;
-    for chunk in trace.ops[..split].chunks(5_000) {
-        let update = {
-            let mut txn = doc.transact_mut();
-            for op in chunk {
-                if op.1 > 0 {
-                    text.remove_range(&mut txn, op.0, op.1);
-                }
-                if !op.2.is_empty() {
-                    text.insert(&mut txn, op.0, &op.2);
-                }
-            }
-            txn.encode_update_v1()
-        };
-        sink.send(target.sync_message(2, &update)).await.unwrap();
-    }
+    let Typist {
+        doc,
+        text,
+        mut sink,
+        drain,
+    } = Typist::preload(target, &trace.ops[..split]).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     let cpu_before = target.cpu_ticks();
     let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / KEYSTROKE_RATE));
@@ -670,7 +873,11 @@ async fn keystrokes(target: &Target, trace: &Trace) -> Keystrokes {
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
     let cpu = (target.cpu_ticks() - cpu_before) as f64 * TICK;
-    let arrived = last_arrival.load(Ordering::Relaxed);
+    let reached: Vec<u64> = arrivals
+        .iter()
+        .map(|a| a.load(Ordering::Relaxed))
+        .filter(|&arrived| arrived >= last_sent)
+        .collect();
     drain.abort();
     for count in counts {
         count.abort();
@@ -678,7 +885,11 @@ async fn keystrokes(target: &Target, trace: &Trace) -> Keystrokes {
     Keystrokes {
         // The 2 s of quiet after the last keystroke cost nothing; idle ticks are negligible.
         cpu_per_update_ms: cpu / MEASURED_KEYSTROKES as f64 * 1e3,
-        last_arrived_ms: arrived.saturating_sub(last_sent) as f64 / 1e6,
+        last_arrived_ms: reached
+            .iter()
+            .max()
+            .map_or(f64::NAN, |&arrived| (arrived - last_sent) as f64 / 1e6),
+        readers_reached: reached.len(),
     }
 }
 
@@ -1063,10 +1274,11 @@ fn main() {
                     let target = start(kind).await;
                     let result = keystrokes(&target, &trace).await;
                     println!(
-                        "  keystrokes {:<26} cpu/update {:>7.3} ms  last arrived {:>7.2} ms after sending  load {}",
+                        "  keystrokes {:<26} cpu/update {:>7.3} ms  last arrived {:>7.2} ms after sending, at {}/20 readers  load {}",
                         kind.name(),
                         result.cpu_per_update_ms,
                         result.last_arrived_ms,
+                        result.readers_reached,
                         load_average()
                     );
                     rows.entry(kind.name()).or_default().push(result);
@@ -1076,10 +1288,34 @@ fn main() {
             for &kind in &kinds {
                 let r = &rows[kind.name()];
                 println!(
-                    "| {} | {:.3} ms | {:.2} ms |",
+                    "| {} | {:.3} ms | {:.2} ms | {}/20 |",
                     kind.name(),
                     median(r.iter().map(|x| x.cpu_per_update_ms).collect()),
                     median(r.iter().map(|x| x.last_arrived_ms).collect()),
+                    r.iter().map(|x| x.readers_reached).min().unwrap_or(0),
+                );
+            }
+        }
+        if wanted("soak") {
+            // Once, not repeated: the figure asked for is the shape over time, not a median.
+            let seconds: u64 = std::env::var("BENCH_SOAK_SECONDS")
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(600);
+            let rate = 100;
+            let trace = trace();
+            let target = start(Kind::Baraza).await;
+            println!("keystrokes for {seconds} s at {rate}/s on the large draft, 20 readers, minute by minute:");
+            println!("| minute | keystrokes seen | p50 | p99 | server CPU per keystroke | load |");
+            for (i, minute) in soak(&target, &trace, rate, seconds).await.iter().enumerate() {
+                println!(
+                    "| {} | {} | {:.2} ms | {:.2} ms | {:.3} ms | {} |",
+                    i + 1,
+                    minute.keystrokes,
+                    minute.p50_ms,
+                    minute.p99_ms,
+                    minute.cpu_per_update_ms,
+                    minute.load,
                 );
             }
         }

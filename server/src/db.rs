@@ -64,6 +64,9 @@ pub async fn connect(url: &str) -> Result<Db, DbError> {
             Backend::Sqlite => 4,
             Backend::Postgres => 16,
         })
+        // A SQLite connection is a file in this process: it cannot go stale, and checking it
+        // would cost a round trip to its thread before every query. A server's connection can.
+        .test_before_acquire(backend == Backend::Postgres)
         .after_connect(move |conn, _| {
             Box::pin(async move {
                 if backend == Backend::Sqlite {

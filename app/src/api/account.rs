@@ -177,9 +177,7 @@ pub async fn sign_up(cx: &RequestContext, form: &Form, client: &str) -> AppResul
 
 async fn hash(password: &str) -> AppResult<String> {
     let password = password.to_string();
-    tokio::task::spawn_blocking(move || hash_password(&password))
-        .await
-        .map_err(|_| AppError::Internal)?
+    hashing(move || hash_password(&password)).await?
 }
 
 /// What the account page shows.

@@ -85,19 +85,18 @@ pub async fn authors(
     store: &dyn crate::ssr::Store,
     live: &LiveText,
 ) -> AppResult<BTreeMap<OrgId, Organisation>> {
-    let mut orgs = BTreeMap::new();
-    for org in live
+    let ids: std::collections::BTreeSet<OrgId> = live
         .stretches
         .iter()
         .filter_map(|(_, a)| a.and_then(|a| a.acting_for))
-    {
-        if let std::collections::btree_map::Entry::Vacant(entry) = orgs.entry(org)
-            && let Some(found) = store.organisation(org).await?
-        {
-            entry.insert(found);
-        }
-    }
-    Ok(orgs)
+        .collect();
+    let ids: Vec<OrgId> = ids.into_iter().collect();
+    Ok(store
+        .organisations_among(&ids)
+        .await?
+        .into_iter()
+        .map(|org| (org.id, org))
+        .collect())
 }
 
 /// The draft page. `chosen` is the co-drafting organisation the viewer asked to write for (`?as=`).

@@ -99,6 +99,8 @@ pub trait Store: Comments + Sittings + Decisions + Send + Sync + 'static {
     async fn organisation(&self, id: OrgId) -> AppResult<Option<Organisation>>;
     /// All organisations.
     async fn organisations(&self) -> AppResult<Vec<Organisation>>;
+    /// The organisations with these ids (those that exist), in one query.
+    async fn organisations_among(&self, ids: &[OrgId]) -> AppResult<Vec<Organisation>>;
     /// Marks an organisation verified; `by` must be allowed to manage organisations.
     async fn verify_organisation(&self, by: PersonId, id: OrgId, now: Millis) -> AppResult<()>;
     /// Adds or removes a member; `by` must be allowed to manage organisations.
