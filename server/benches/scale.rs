@@ -15,9 +15,10 @@
 //! - **memory**: resident set growth per idle connection (1,000 connections, each synced), and the
 //!   process baseline.
 //! - **keystrokes**: the editing trace in shared/traces (~260k single-character edits, ~105k
-//!   characters), with 20 readers: the first part of the trace is sent in large chunks, then the
-//!   last 5,000 keystrokes one update each at 500/s; server CPU per incoming keystroke (fan-out to
-//!   the 20 readers included), and how long after it was sent the last keystroke arrived.
+//!   characters), with 20 readers: the first part of the trace is sent in large chunks, the
+//!   readers join, then the last 5,000 keystrokes go one update each at 500/s; server CPU per
+//!   incoming keystroke (fan-out to the 20 readers included), how long after it was sent the last keystroke arrived, and the
+//!   memory the server gained per reader that joined the large draft (each is sent all of it).
 //!
 //! Baraza only, once: **soak**: the same large draft, typed on at 100 keystrokes/s for ten minutes
 //! (`BENCH_SOAK_SECONDS`), with the delivery latency at one of 20 readers and the server's CPU per
@@ -658,6 +659,8 @@ struct Keystrokes {
     /// How many of the readers got anything after the last keystroke was sent; a reader that did
     /// not never saw the end of the run, and the latency above leaves it out.
     readers_reached: usize,
+    /// Resident memory the server gained per reader that joined the large draft.
+    kib_per_reader: f64,
 }
 
 /// A writer on the large draft: its own copy of the document and its socket.
@@ -838,6 +841,17 @@ async fn soak(target: &Target, trace: &Trace, rate: u64, seconds: u64) -> Vec<So
 
 async fn keystrokes(target: &Target, trace: &Trace) -> Keystrokes {
     let readers = 20;
+    // The large draft: the trace up to its last keystrokes.
+    let split = trace.ops.len() - MEASURED_KEYSTROKES;
+    let Typist {
+        doc,
+        text,
+        mut sink,
+        drain,
+    } = Typist::preload(target, &trace.ops[..split]).await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    // Readers join the large draft: each is sent all of it.
+    let before = target.rss_kib();
     let mut counts = Vec::new();
     let mut arrivals = Vec::new();
     let epoch = Instant::now();
@@ -853,15 +867,8 @@ async fn keystrokes(target: &Target, trace: &Trace) -> Keystrokes {
             }
         }));
     }
-    // The large draft: the trace up to its last keystrokes.
-    let split = trace.ops.len() - MEASURED_KEYSTROKES;
-    let Typist {
-        doc,
-        text,
-        mut sink,
-        drain,
-    } = Typist::preload(target, &trace.ops[..split]).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
+    let kib_per_reader = target.rss_kib().saturating_sub(before) as f64 / readers as f64;
     let cpu_before = target.cpu_ticks();
     let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / KEYSTROKE_RATE));
     let mut last_sent = 0;
@@ -890,6 +897,7 @@ async fn keystrokes(target: &Target, trace: &Trace) -> Keystrokes {
             .max()
             .map_or(f64::NAN, |&arrived| (arrived - last_sent) as f64 / 1e6),
         readers_reached: reached.len(),
+        kib_per_reader,
     }
 }
 
@@ -1274,11 +1282,12 @@ fn main() {
                     let target = start(kind).await;
                     let result = keystrokes(&target, &trace).await;
                     println!(
-                        "  keystrokes {:<26} cpu/update {:>7.3} ms  last arrived {:>7.2} ms after sending, at {}/20 readers  load {}",
+                        "  keystrokes {:<26} cpu/update {:>7.3} ms  last arrived {:>7.2} ms after sending, at {}/20 readers  memory {:>6.1} KiB/reader  load {}",
                         kind.name(),
                         result.cpu_per_update_ms,
                         result.last_arrived_ms,
                         result.readers_reached,
+                        result.kib_per_reader,
                         load_average()
                     );
                     rows.entry(kind.name()).or_default().push(result);
@@ -1288,11 +1297,12 @@ fn main() {
             for &kind in &kinds {
                 let r = &rows[kind.name()];
                 println!(
-                    "| {} | {:.3} ms | {:.2} ms | {}/20 |",
+                    "| {} | {:.3} ms | {:.2} ms | {}/20 | {:.1} KiB |",
                     kind.name(),
                     median(r.iter().map(|x| x.cpu_per_update_ms).collect()),
                     median(r.iter().map(|x| x.last_arrived_ms).collect()),
                     r.iter().map(|x| x.readers_reached).min().unwrap_or(0),
+                    median(r.iter().map(|x| x.kib_per_reader).collect()),
                 );
             }
         }

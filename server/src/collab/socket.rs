@@ -3,6 +3,12 @@
 //! The session cookie decides who the peer is (anyone may read; the room decides, message by
 //! message, who may write), and the Origin header must be the site's own. The connection loop is
 //! written against any stream and sink of websocket messages, so tests can drive it directly.
+//!
+//! The upgrade is done here rather than by axum's `WebSocketUpgrade`, for one reason: axum's
+//! messages cannot be sent as several frames. tungstenite writes a message through a buffer that
+//! keeps its largest size, so every reader that was once sent a whole draft (the first sync) would
+//! hold a buffer that size for as long as it stays; thousands of readers of a long draft made that
+//! the server's largest cost. Long messages go out in frames of [`FRAGMENT`] bytes instead.
 
 use super::hub::{Hub, Out, Peer, close};
 use crate::security::is_cross_site;
@@ -11,14 +17,21 @@ use crate::web::PERSON_KEY;
 use app::domain::org::StakeholderKind;
 use app::ids::{DraftId, OrgId, PersonId};
 use app::model::Actor;
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderMap, HeaderName, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use hyper_util::rt::TokioIo;
 use std::collections::HashMap;
 use std::time::Duration;
 use tokio::sync::mpsc;
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
+use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tower_sessions::Session;
 
 /// The largest message a peer may send (a whole book pasted at once is well under it).
@@ -28,6 +41,8 @@ pub const MAX_MESSAGE: usize = 8 * 1024 * 1024;
 pub const MAX_READ: usize = 2 * MAX_MESSAGE;
 /// The read buffer a connection starts with.
 pub const READ_BUFFER: usize = 4 * 1024;
+/// Messages longer than this are sent as several frames of this size (see the module's notes).
+pub const FRAGMENT: usize = 16 * 1024;
 /// How long writing to a peer may be stuck before the connection is dropped (it stopped reading;
 /// reconnecting resyncs).
 pub const WRITE_STALL: Duration = Duration::from_secs(5);
@@ -56,8 +71,26 @@ pub async fn connect(
     Query(query): Query<HashMap<String, String>>,
     session: Session,
     headers: HeaderMap,
-    upgrade: WebSocketUpgrade,
+    mut request: Request,
 ) -> Response {
+    let Some(accept) = accept_key(&headers) else {
+        return (
+            StatusCode::UPGRADE_REQUIRED,
+            [(header::UPGRADE, "websocket")],
+            "this address speaks the y-websocket protocol over a websocket",
+        )
+            .into_response();
+    };
+    let Some(on_upgrade) = request
+        .extensions_mut()
+        .remove::<hyper::upgrade::OnUpgrade>()
+    else {
+        return (
+            StatusCode::UPGRADE_REQUIRED,
+            "the connection cannot be upgraded",
+        )
+            .into_response();
+    };
     if is_cross_site(&headers, state.public_origin.as_deref()) {
         return (StatusCode::FORBIDDEN, "cross-site websocket refused").into_response();
     }
@@ -69,14 +102,50 @@ pub async fn connect(
         Err(status) => return status.into_response(),
     };
     let hub = state.hub.clone();
-    upgrade
+    tokio::spawn(async move {
+        let Ok(upgraded) = on_upgrade.await else {
+            return;
+        };
         // The default 128 KiB read buffer per connection would dominate the memory of thousands of
         // idle readers; it grows as a large message needs. Frames are written as they come.
-        .read_buffer_size(READ_BUFFER)
-        .write_buffer_size(0)
-        .max_message_size(MAX_READ)
-        .max_frame_size(MAX_READ)
-        .on_upgrade(move |socket: WebSocket| run(socket, hub, draft, peer))
+        let config = WebSocketConfig::default()
+            .read_buffer_size(READ_BUFFER)
+            .write_buffer_size(0)
+            .max_message_size(Some(MAX_READ))
+            .max_frame_size(Some(MAX_READ));
+        let socket =
+            WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config))
+                .await;
+        run(socket, hub, draft, peer).await;
+    });
+    Response::builder()
+        .status(StatusCode::SWITCHING_PROTOCOLS)
+        .header(header::CONNECTION, "upgrade")
+        .header(header::UPGRADE, "websocket")
+        .header(header::SEC_WEBSOCKET_ACCEPT, accept)
+        .body(Body::empty())
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+/// The `Sec-WebSocket-Accept` answer to a well-formed websocket upgrade request (RFC 6455,
+/// section 4.2.1), or `None` if the request is not one.
+fn accept_key(headers: &HeaderMap) -> Option<String> {
+    let has_token = |name: HeaderName, token: &str| {
+        headers.get_all(name).iter().any(|value| {
+            value.to_str().is_ok_and(|v| {
+                v.split(',')
+                    .any(|part| part.trim().eq_ignore_ascii_case(token))
+            })
+        })
+    };
+    if !has_token(header::CONNECTION, "upgrade")
+        || !has_token(header::UPGRADE, "websocket")
+        || headers.get(header::SEC_WEBSOCKET_VERSION)? != "13"
+    {
+        return None;
+    }
+    let key = headers.get(header::SEC_WEBSOCKET_KEY)?;
+    Some(derive_accept_key(key.as_bytes()))
 }
 
 /// Works out who is connecting.
@@ -157,145 +226,138 @@ async fn peer(
     })
 }
 
-/// Serves one connection until either side closes it.
-pub async fn run<S>(socket: S, hub: Hub, draft: DraftId, peer: Peer)
+/// Serves one connection until either side closes it: one task reads the peer's messages, writes
+/// what the room sends, pings a quiet peer and lets go of one that stops reading.
+pub async fn run<S>(mut socket: S, hub: Hub, draft: DraftId, peer: Peer)
 where
-    S: Stream<Item = Result<Message, axum::Error>> + Sink<Message> + Send + Unpin + 'static,
+    S: Stream<Item = Result<Message, WsError>> + Sink<Message> + Send + Unpin + 'static,
 {
-    let (mut sink, mut stream) = socket.split();
     let joined = match hub.join(draft, peer).await {
         Ok(joined) => joined,
         Err(_) => {
-            let _ = sink
-                .send(close_message(
-                    close::SERVER_ERROR,
-                    "this draft cannot be opened",
-                ))
-                .await;
-            return;
+            let reason = (
+                close::SERVER_ERROR,
+                "this draft cannot be opened".to_string(),
+            );
+            return say_goodbye(&mut socket, Some(reason)).await;
         }
     };
     let conn = joined.conn;
-    let (local_close, mut local_closed) = mpsc::channel::<(u16, String)>(1);
     let mut outgoing = joined.outgoing;
     let mut kicked = joined.kicked;
-    let writer = tokio::spawn(async move {
-        let mut ping = tokio::time::interval(PING_EVERY);
-        ping.tick().await;
-        loop {
-            tokio::select! {
-                // Reasons first: the reader's own (it leaves the room right after), then the
-                // room's kick (which drops the queue as it kicks), so the peer learns why.
-                biased;
-                Some((code, reason)) = local_closed.recv() => {
-                    let _ = sink.send(close_message(code, &reason)).await;
-                    break;
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.tick().await;
+    let silence = tokio::time::sleep(SILENCE_LIMIT);
+    tokio::pin!(silence);
+    // Why the connection ends, when the peer should be told.
+    let reason: Option<(u16, String)> = loop {
+        tokio::select! {
+            // In this order, so that a wake-up for the room's message polls nothing else. Reading
+            // cannot starve: each turn writes everything queued, so the queue is empty next turn
+            // unless the room outpaces the peer, which the room answers by dropping the peer.
+            biased;
+            // The room let go: with a reason, or without one when it is unloading.
+            kick = &mut kicked => break kick.ok(),
+            out = outgoing.recv() => match out {
+                Some(Out::Frame(bytes)) => {
+                    // A peer that stopped reading is let go, not waited for.
+                    match tokio::time::timeout(WRITE_STALL, write_queued(&mut socket, bytes, &mut outgoing)).await {
+                        Ok(Ok(None)) => {}
+                        Ok(Ok(Some(close))) => break Some(close),
+                        Ok(Err(())) | Err(_) => break None,
+                    }
                 }
-                kick = &mut kicked => {
-                    match kick {
-                        Ok((code, reason)) => {
-                            let _ = sink.send(close_message(code, &reason)).await;
+                Some(Out::Close(code, reason)) => break Some((code, reason)),
+                // A room that kicks drops the queue too: the reason may be waiting.
+                None => break kicked.try_recv().ok(),
+            },
+            next = socket.next() => {
+                silence.as_mut().reset(tokio::time::Instant::now() + SILENCE_LIMIT);
+                match next {
+                    Some(Ok(Message::Binary(bytes))) => {
+                        if bytes.len() > MAX_MESSAGE {
+                            let reason = format!(
+                                "message of {} bytes is over the limit of {MAX_MESSAGE}",
+                                bytes.len()
+                            );
+                            break Some((close::TOO_BIG, reason));
                         }
-                        // The room let go without a reason: the reader is leaving; let it speak.
-                        Err(_) => {
-                            if let Ok(Some((code, reason))) =
-                                tokio::time::timeout(Duration::from_millis(100), local_closed.recv()).await
-                            {
-                                let _ = sink.send(close_message(code, &reason)).await;
-                            }
+                        if hub.frame(draft, conn, bytes).await.is_err() {
+                            break Some((close::SERVER_ERROR, "the draft is unavailable".into()));
                         }
                     }
-                    break;
+                    Some(Ok(Message::Text(_))) => {
+                        break Some((1003, "this endpoint speaks binary y-websocket messages".into()));
+                    }
+                    Some(Ok(Message::Close(_)) | Err(_)) | None => break None,
+                    Some(Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_))) => {}
                 }
-                out = outgoing.recv() => match out {
-                    Some(Out::Frame(bytes)) => {
-                        // Whatever else is already queued goes out with it, in one flush.
-                        let mut sent = sink.feed(Message::Binary(bytes)).await.is_ok();
-                        let mut closing = None;
-                        while sent {
-                            match outgoing.try_recv() {
-                                Ok(Out::Frame(more)) => {
-                                    sent = sink.feed(Message::Binary(more)).await.is_ok();
-                                }
-                                Ok(Out::Close(code, reason)) => {
-                                    closing = Some((code, reason));
-                                    break;
-                                }
-                                Err(_) => break,
-                            }
-                        }
-                        // A peer that stopped reading is let go, not waited for.
-                        let flushed = matches!(
-                            tokio::time::timeout(WRITE_STALL, sink.flush()).await,
-                            Ok(Ok(()))
-                        );
-                        if !sent || !flushed {
-                            break;
-                        }
-                        if let Some((code, reason)) = closing {
-                            let _ = sink.send(close_message(code, &reason)).await;
-                            break;
-                        }
-                    }
-                    Some(Out::Close(code, reason)) => {
-                        let _ = sink.send(close_message(code, &reason)).await;
-                        break;
-                    }
-                    None => break,
-                },
-                _ = ping.tick() => {
-                    if sink.send(Message::Ping(Default::default())).await.is_err() {
-                        break;
-                    }
+            }
+            () = &mut silence => break Some((1001, "no answer for too long".into())),
+            _ = ping.tick() => {
+                let pinged = tokio::time::timeout(WRITE_STALL, socket.send(Message::Ping(Bytes::new()))).await;
+                if !matches!(pinged, Ok(Ok(()))) {
+                    break None;
                 }
             }
         }
-        let _ = sink.close().await;
-    });
-    loop {
-        let next = match tokio::time::timeout(SILENCE_LIMIT, stream.next()).await {
-            Ok(next) => next,
-            Err(_) => {
-                let _ = local_close
-                    .send((1001, "no answer for too long".into()))
-                    .await;
-                break;
-            }
-        };
-        match next {
-            Some(Ok(Message::Binary(bytes))) => {
-                if bytes.len() > MAX_MESSAGE {
-                    let reason = format!(
-                        "message of {} bytes is over the limit of {MAX_MESSAGE}",
-                        bytes.len()
-                    );
-                    let _ = local_close.send((close::TOO_BIG, reason)).await;
-                    break;
-                }
-                if hub.frame(draft, conn, bytes).await.is_err() {
-                    let _ = local_close
-                        .send((close::SERVER_ERROR, "the draft is unavailable".into()))
-                        .await;
-                    break;
-                }
-            }
-            Some(Ok(Message::Text(_))) => {
-                let _ = local_close
-                    .send((
-                        1003,
-                        "this endpoint speaks binary y-websocket messages".into(),
-                    ))
-                    .await;
-                break;
-            }
-            Some(Ok(Message::Close(_))) | None => break,
-            Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
-            Some(Err(_)) => break,
+    };
+    hub.leave(draft, conn).await;
+    say_goodbye(&mut socket, reason).await;
+}
+
+/// Writes `first` and whatever else is already queued, then flushes once. Stops at a queued
+/// close and returns its reason; `Err` if the peer cannot be written to.
+async fn write_queued<S>(
+    socket: &mut S,
+    first: Bytes,
+    outgoing: &mut mpsc::Receiver<Out>,
+) -> Result<Option<(u16, String)>, ()>
+where
+    S: Sink<Message> + Unpin,
+{
+    let mut next = Some(first);
+    let mut closing = None;
+    while let Some(bytes) = next.take() {
+        feed_binary(socket, bytes).await?;
+        match outgoing.try_recv() {
+            Ok(Out::Frame(more)) => next = Some(more),
+            Ok(Out::Close(code, reason)) => closing = Some((code, reason)),
+            Err(_) => {}
         }
     }
-    hub.leave(draft, conn).await;
-    drop(local_close);
-    let _ = tokio::time::timeout(Duration::from_secs(5), writer).await;
+    socket.flush().await.map_err(drop)?;
+    Ok(closing)
+}
+
+/// Queues one binary message: whole, or in frames of [`FRAGMENT`] bytes if longer.
+async fn feed_binary<S>(socket: &mut S, bytes: Bytes) -> Result<(), ()>
+where
+    S: Sink<Message> + Unpin,
+{
+    if bytes.len() <= FRAGMENT {
+        return socket.feed(Message::Binary(bytes)).await.map_err(drop);
+    }
+    let count = bytes.len().div_ceil(FRAGMENT);
+    for i in 0..count {
+        let part = bytes.slice(i * FRAGMENT..((i + 1) * FRAGMENT).min(bytes.len()));
+        let opcode = if i == 0 { Data::Binary } else { Data::Continue };
+        let frame = Frame::message(part, OpCode::Data(opcode), i + 1 == count);
+        socket.feed(Message::Frame(frame)).await.map_err(drop)?;
+    }
+    Ok(())
+}
+
+/// Tells the peer why the connection ends (if it should be told) and closes it, waiting no
+/// longer than a stuck peer deserves.
+async fn say_goodbye<S>(socket: &mut S, reason: Option<(u16, String)>)
+where
+    S: Sink<Message> + Unpin,
+{
+    if let Some((code, reason)) = reason {
+        let _ = tokio::time::timeout(WRITE_STALL, socket.send(close_message(code, &reason))).await;
+    }
+    let _ = tokio::time::timeout(WRITE_STALL, socket.close()).await;
 }
 
 fn close_message(code: u16, reason: &str) -> Message {
@@ -305,7 +367,7 @@ fn close_message(code: u16, reason: &str) -> Message {
         reason.pop();
     }
     Message::Close(Some(CloseFrame {
-        code,
+        code: code.into(),
         reason: reason.into(),
     }))
 }

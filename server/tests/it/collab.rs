@@ -421,3 +421,41 @@ on_both!(
         );
     }
 );
+
+on_both!(
+    a_long_draft_reaches_a_new_reader_whole_in_several_frames,
+    |backend| async move {
+        let app = TestApp::start(backend).await;
+        let draft = charter(&app).await;
+        let gov = app.cookie("gov@demo.baraza").await;
+        let mut writer = YClient::connect(&app.base, draft, Some(&gov), 4_001).await;
+        // About 200 KB: the first sync is sent in a dozen frames of 16 KiB.
+        let paragraph = "Residents decide together how the budget is spent; 参与式预算。\n";
+        writer.insert(0, &paragraph.repeat(3_000)).await;
+        let expected = writer.string();
+        assert!(expected.len() > 12 * server::collab::socket::FRAGMENT);
+        let mut reader = YClient::connect(&app.base, draft, None, 4_002).await;
+        assert!(
+            reader.pump_until(WAIT, |c| c.string() == expected).await,
+            "the whole draft arrived: {} of {} bytes",
+            reader.string().len(),
+            expected.len()
+        );
+        // And a long update is relayed live the same way.
+        writer.insert(0, &paragraph.repeat(1_000)).await;
+        let expected = writer.string();
+        assert!(reader.pump_until(WAIT, |c| c.string() == expected).await);
+    }
+);
+
+on_both!(a_plain_request_is_told_to_upgrade, |backend| async move {
+    let app = TestApp::start(backend).await;
+    let draft = charter(&app).await;
+    let response = TestApp::client()
+        .get(format!("{}/collab/drafts/{draft}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 426);
+    assert_eq!(response.headers()["upgrade"], "websocket");
+});
