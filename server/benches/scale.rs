@@ -724,12 +724,7 @@ struct SoakMinute {
 async fn soak(target: &Target, trace: &Trace, rate: u64, seconds: u64) -> Vec<SoakMinute> {
     let measured = ((rate * seconds) as usize).min(trace.ops.len() / 2);
     let split = trace.ops.len() - measured;
-    let Typist {
-        doc,
-        text,
-        mut sink,
-        drain,
-    } = Typist::preload(target, &trace.ops[..split]).await;
+    let mut typist = Typist::preload(target, &trace.ops[..split]).await;
     let mut others = Vec::new();
     for _ in 0..19 {
         let mut socket = target.connect(None).await;
@@ -749,7 +744,7 @@ async fn soak(target: &Target, trace: &Trace, rate: u64, seconds: u64) -> Vec<So
     let epoch = Instant::now();
     // (seconds into the run when sent, latency in ms) of each keystroke the timed reader got.
     let seen: Arc<std::sync::Mutex<Vec<(f64, f64)>>> = Default::default();
-    let client = doc.client_id();
+    let client = typist.doc.client_id();
     let latencies = tokio::spawn({
         let (sent, seen) = (sent.clone(), seen.clone());
         async move {
@@ -790,22 +785,26 @@ async fn soak(target: &Target, trace: &Trace, rate: u64, seconds: u64) -> Vec<So
     let mut marks = vec![(target.cpu_ticks(), 0, String::new())];
     let mut next_minute = epoch + Duration::from_secs(60);
     for (i, op) in trace.ops[split..].iter().enumerate() {
-        let (update, arrival) = marked_keystroke(&doc, &text, op);
+        let (update, arrival) = marked_keystroke(&typist.doc, &typist.text, op);
         tick.tick().await;
         if Instant::now() >= next_minute {
             marks.push((target.cpu_ticks(), i, load_average()));
             next_minute += Duration::from_secs(60);
         }
         sent.lock().unwrap().push_back((Instant::now(), arrival));
-        sink.send(target.sync_message(2, &update)).await.unwrap();
+        typist
+            .sink
+            .send(target.sync_message(2, &update))
+            .await
+            .unwrap();
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
     marks.push((target.cpu_ticks(), measured, load_average()));
-    drain.abort();
+    typist.drain.abort();
     for other in others {
         other.abort();
     }
-    let _ = sink.close().await;
+    let _ = typist.sink.close().await;
     latencies.abort();
     let seen = std::mem::take(&mut *seen.lock().unwrap());
     marks
@@ -843,12 +842,7 @@ async fn keystrokes(target: &Target, trace: &Trace) -> Keystrokes {
     let readers = 20;
     // The large draft: the trace up to its last keystrokes.
     let split = trace.ops.len() - MEASURED_KEYSTROKES;
-    let Typist {
-        doc,
-        text,
-        mut sink,
-        drain,
-    } = Typist::preload(target, &trace.ops[..split]).await;
+    let mut typist = Typist::preload(target, &trace.ops[..split]).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     // Readers join the large draft: each is sent all of it.
     let before = target.rss_kib();
@@ -873,10 +867,14 @@ async fn keystrokes(target: &Target, trace: &Trace) -> Keystrokes {
     let mut tick = tokio::time::interval(Duration::from_micros(1_000_000 / KEYSTROKE_RATE));
     let mut last_sent = 0;
     for op in &trace.ops[split..] {
-        let update = keystroke(&doc, &text, op);
+        let update = keystroke(&typist.doc, &typist.text, op);
         tick.tick().await;
         last_sent = epoch.elapsed().as_nanos() as u64;
-        sink.send(target.sync_message(2, &update)).await.unwrap();
+        typist
+            .sink
+            .send(target.sync_message(2, &update))
+            .await
+            .unwrap();
     }
     tokio::time::sleep(Duration::from_secs(2)).await;
     let cpu = (target.cpu_ticks() - cpu_before) as f64 * TICK;
@@ -885,7 +883,7 @@ async fn keystrokes(target: &Target, trace: &Trace) -> Keystrokes {
         .map(|a| a.load(Ordering::Relaxed))
         .filter(|&arrived| arrived >= last_sent)
         .collect();
-    drain.abort();
+    typist.drain.abort();
     for count in counts {
         count.abort();
     }
