@@ -106,27 +106,7 @@ fn main() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let processes: serde_json::Value = reqwest::get(format!("{base}/api/v1/processes"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let process = processes["processes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["phase"] == "public_comment")
-            .unwrap()["id"]
-            .as_i64()
-            .unwrap();
-        let detail: serde_json::Value = reqwest::get(format!("{base}/api/v1/processes/{process}"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let draft = detail["drafts"][0]["id"].as_i64().unwrap();
+        let (process, draft) = support::first_draft_in_phase(&base, "public_comment").await;
         let path = format!("/processes/{process}/drafts/{draft}");
         let (median, p90, size) = measure(&base, &path).await;
         println!(

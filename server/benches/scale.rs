@@ -129,7 +129,7 @@ async fn start(kind: Kind) -> Target {
         Kind::Baraza => {
             let server = support::Server::start();
             let base = server.base.clone();
-            let (process, draft) = drafting_draft(&base).await;
+            let (process, draft) = support::first_draft_in_phase(&base, "drafting").await;
             let cookies = vec![
                 cookie(&base, "gov@demo.baraza").await,
                 cookie(&base, "civil@demo.baraza").await,
@@ -216,32 +216,6 @@ async fn start(kind: Kind) -> Target {
             }
         }
     }
-}
-
-async fn drafting_draft(base: &str) -> (i64, i64) {
-    let processes: serde_json::Value = reqwest::get(format!("{base}/api/v1/processes"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = processes["processes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["phase"] == "drafting")
-        .unwrap()["id"]
-        .clone();
-    let detail: serde_json::Value = reqwest::get(format!("{base}/api/v1/processes/{id}"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    (
-        id.as_i64().unwrap(),
-        detail["drafts"][0]["id"].as_i64().unwrap(),
-    )
 }
 
 async fn cookie(base: &str, email: &str) -> String {
@@ -478,12 +452,7 @@ async fn fan_out(target: &Target, readers: usize) -> FanOut {
         let socket = target.connect(Some(w)).await;
         let sent = sent.clone();
         let messages: Vec<Message> = {
-            let doc = Doc::with_options(Options {
-                client_id: yrs::block::ClientID::new(7_000 + w as u64),
-                offset_kind: OffsetKind::Utf16,
-                ..Options::default()
-            });
-            let text = doc.get_or_insert_text("body");
+            let (doc, text) = local_doc(7_000 + w as u64);
             (0..per_writer)
                 .map(|n| {
                     let mut txn = doc.transact_mut();
@@ -601,6 +570,17 @@ fn trace() -> Trace {
     Trace { ops }
 }
 
+/// A document of the load client's own, as a Yjs client with this id, and its body.
+fn local_doc(client: u64) -> (Doc, yrs::TextRef) {
+    let doc = Doc::with_options(Options {
+        client_id: yrs::block::ClientID::new(client),
+        offset_kind: OffsetKind::Utf16,
+        ..Options::default()
+    });
+    let text = doc.get_or_insert_text("body");
+    (doc, text)
+}
+
 /// Applies a keystroke to a local document and returns its update.
 fn keystroke(doc: &Doc, text: &yrs::TextRef, op: &(u32, u32, String)) -> Vec<u8> {
     let mut txn = doc.transact_mut();
@@ -675,12 +655,7 @@ struct Typist {
 impl Typist {
     /// Connects a writer and sends `ops` of the trace in chunks of 5,000 keystrokes each.
     async fn preload(target: &Target, ops: &[(u32, u32, String)]) -> Typist {
-        let doc = Doc::with_options(Options {
-            client_id: yrs::block::ClientID::new(424_242),
-            offset_kind: OffsetKind::Utf16,
-            ..Options::default()
-        });
-        let text = doc.get_or_insert_text("body");
+        let (doc, text) = local_doc(424_242);
         let socket = target.connect(Some(0)).await;
         let (mut sink, mut stream) = socket.split();
         let drain = tokio::spawn(async move { while let Some(Ok(_)) = stream.next().await {} });
@@ -909,12 +884,7 @@ async fn durable_updates(target: &Target) -> f64 {
     let socket = target.connect(Some(0)).await;
     let (mut sink, mut stream) = socket.split();
     let drain = tokio::spawn(async move { while let Some(Ok(_)) = stream.next().await {} });
-    let doc = Doc::with_options(Options {
-        client_id: yrs::block::ClientID::new(515_151),
-        offset_kind: OffsetKind::Utf16,
-        ..Options::default()
-    });
-    let text = doc.get_or_insert_text("body");
+    let (doc, text) = local_doc(515_151);
     let messages: Vec<Message> = (0..count)
         .map(|n| {
             let mut txn = doc.transact_mut();
@@ -951,12 +921,7 @@ async fn cold_load(trace: &Trace, with_snapshot: bool) -> (f64, usize) {
     let target = start(Kind::Baraza).await;
     let server = target.baraza.as_ref().unwrap();
     // The trace as stored updates of the draft: one per keystroke, as typing would leave them.
-    let doc = Doc::with_options(Options {
-        client_id: yrs::block::ClientID::new(1_000),
-        offset_kind: OffsetKind::Utf16,
-        ..Options::default()
-    });
-    let text = doc.get_or_insert_text("body");
+    let (doc, text) = local_doc(1_000);
     sqlx::any::install_default_drivers();
     let pool = sqlx::any::AnyPoolOptions::new()
         .max_connections(1)
@@ -1031,12 +996,7 @@ async fn renders(target: &Target) -> (f64, usize) {
     if have < 5_000 {
         let socket = target.connect(Some(0)).await;
         let (mut sink, _stream) = socket.split();
-        let doc = Doc::with_options(Options {
-            client_id: yrs::block::ClientID::new(616_161),
-            offset_kind: OffsetKind::Utf16,
-            ..Options::default()
-        });
-        let text = doc.get_or_insert_text("body");
+        let (doc, text) = local_doc(616_161);
         let words =
             "Residents decide together how the budget is spent. ".repeat((5_000 - have) / 50 + 1);
         let update = {
@@ -1104,12 +1064,7 @@ async fn guard_rails(target: &Target) -> GuardRails {
     let writer = target.connect(Some(0)).await;
     let (mut sink, mut stream) = writer.split();
     let drain = tokio::spawn(async move { while let Some(Ok(_)) = stream.next().await {} });
-    let doc = Doc::with_options(Options {
-        client_id: yrs::block::ClientID::new(717_171),
-        offset_kind: OffsetKind::Utf16,
-        ..Options::default()
-    });
-    let text = doc.get_or_insert_text("body");
+    let (doc, text) = local_doc(717_171);
     let messages: Vec<Message> = (0..400)
         .map(|n| {
             let mut txn = doc.transact_mut();
@@ -1131,12 +1086,7 @@ async fn guard_rails(target: &Target) -> GuardRails {
     tokio::time::sleep(Duration::from_secs(1)).await;
     let big = target.connect(Some(1)).await;
     let (mut big_sink, mut big_stream) = big.split();
-    let big_doc = Doc::with_options(Options {
-        client_id: yrs::block::ClientID::new(818_181),
-        offset_kind: OffsetKind::Utf16,
-        ..Options::default()
-    });
-    let big_text = big_doc.get_or_insert_text("body");
+    let (big_doc, big_text) = local_doc(818_181);
     let update = {
         let mut txn = big_doc.transact_mut();
         big_text.insert(&mut txn, 0, &"x".repeat(5 * 1024 * 1024));

@@ -76,3 +76,29 @@ impl Drop for Server {
         let _ = self.child.wait();
     }
 }
+
+/// The demo's process in `phase` and its first draft, as `(process, draft)`, asked of a running
+/// server through the public API.
+pub async fn first_draft_in_phase(base: &str, phase: &str) -> (i64, i64) {
+    let processes: serde_json::Value = reqwest::get(format!("{base}/api/v1/processes"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let process = processes["processes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["phase"] == phase)
+        .unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let detail: serde_json::Value = reqwest::get(format!("{base}/api/v1/processes/{process}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (process, detail["drafts"][0]["id"].as_i64().unwrap())
+}
