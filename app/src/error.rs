@@ -45,6 +45,9 @@ pub enum AppError {
     /// the message says why.
     #[error("conflict")]
     Conflict(Msg),
+    /// 413: what was sent is larger than any form needs.
+    #[error("too large")]
+    TooLarge,
     /// 429: too many attempts; the message says when to try again.
     #[error("too many requests")]
     TooMany(Msg),
@@ -67,6 +70,7 @@ impl AppError {
             AppError::Forbidden(_) => 403,
             AppError::NotFound => 404,
             AppError::Conflict(_) => 409,
+            AppError::TooLarge => 413,
             AppError::TooMany(_) => 429,
             AppError::Internal => 500,
         }
@@ -81,6 +85,7 @@ impl AppError {
                 msg.clone()
             }
             AppError::NotFound => Msg::ErrorNotFound,
+            AppError::TooLarge => Msg::ErrorTooLarge,
             AppError::Internal => Msg::ErrorInternal,
         }
     }
@@ -101,6 +106,7 @@ impl AppError {
             AppError::Forbidden(_) => "forbidden",
             AppError::NotFound => "not_found",
             AppError::Conflict(_) => "conflict",
+            AppError::TooLarge => "too_large",
             AppError::TooMany(_) => "too_many_requests",
             AppError::Internal => "internal",
         }

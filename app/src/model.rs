@@ -43,9 +43,30 @@ pub struct Organisation {
     pub name: Localized,
     pub description: Localized,
     pub kind: OrgKind,
-    /// When an administrator verified it; unverified organisations cannot take a role in a process.
+    /// When an administrator verified it; unverified organisations cannot take a role in a
+    /// process, and nobody speaks for them.
     pub verified_at: Option<Millis>,
+    /// When an administrator withdrew its verification, and why (public).
+    pub withdrawn: Option<(Millis, String)>,
     pub created_at: Millis,
+}
+
+/// A person's membership of an organisation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    pub org: Organisation,
+    /// When an administrator confirmed that the person belongs to it.
+    pub confirmed_at: Option<Millis>,
+}
+
+impl Membership {
+    /// Whether the member may speak for the organisation now, and if not, why.
+    pub fn may_speak(&self) -> Result<(), crate::i18n::Msg> {
+        crate::domain::org::may_speak_for(
+            self.org.verified_at.is_some(),
+            self.confirmed_at.is_some(),
+        )
+    }
 }
 
 /// What registering an organisation stores.
@@ -62,6 +83,9 @@ pub struct Member {
     pub person: PersonId,
     pub display_name: String,
     pub joined_at: Millis,
+    /// When an administrator confirmed the membership; until then the member cannot speak for
+    /// the organisation.
+    pub confirmed_at: Option<Millis>,
 }
 
 /// Everything editable about a process, as one value so that create and edit share one check.
@@ -281,9 +305,25 @@ pub struct NewComment {
 /// An earlier text of an edited comment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Revision {
+    pub id: i64,
+    /// Empty once removed.
     pub body: String,
     pub stance: Stance,
     pub replaced_at: Millis,
+    /// The author asked for it to be removed from the public history: when, and why (shown to
+    /// moderators only).
+    pub removal_requested: Option<(Millis, String)>,
+    /// When a moderator removed it at the author's request.
+    pub removed_at: Option<Millis>,
+}
+
+/// An edit of an approved comment that waits for a moderator (pre-moderation); the approved text
+/// stays shown meanwhile.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingEdit {
+    pub body: String,
+    pub stance: Stance,
+    pub at: Millis,
 }
 
 /// The last moderation decision about a comment, as its author and moderators see it.
@@ -321,9 +361,11 @@ pub struct Comment {
     pub author: PersonId,
     pub org: Option<OrgId>,
     pub org_name: Option<Localized>,
+    /// Whether the organisation spoken for is verified now (a verification may be withdrawn).
+    pub org_verified: bool,
     /// The name shown (display name or pseudonym, as it was when posted).
     pub display_name: String,
-    /// Written by a council member or for a government body.
+    /// Written by a council member, or by a confirmed member for a verified government body.
     pub official: bool,
     pub stance: Stance,
     pub body: String,
@@ -332,12 +374,22 @@ pub struct Comment {
     pub created_at: Millis,
     pub edited_at: Option<Millis>,
     pub revisions: Vec<Revision>,
+    /// An edit waiting for approval (its author and moderators see it).
+    pub pending_edit: Option<PendingEdit>,
     pub decision: Option<Decision>,
     pub appeal: Option<Appeal>,
     /// Reports counting towards a hold now (for moderators).
     pub reports: i64,
     /// The reasons given in those reports (for moderators; reporters are never shown).
     pub report_reasons: Vec<ReportReason>,
+}
+
+impl Comment {
+    /// Whether readers are shown it as an official answer: only while the body it was written for
+    /// is still verified (or when a council member wrote it for themselves).
+    pub fn shows_official(&self) -> bool {
+        self.official && (self.org.is_none() || self.org_verified)
+    }
 }
 
 /// One entry of a process's public moderation log: what, when, by which role, why.

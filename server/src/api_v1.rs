@@ -354,6 +354,10 @@ struct CommentView {
     status: &'static str,
     display_name: String,
     organisation: Option<BTreeMap<String, String>>,
+    /// Whether the organisation spoken for is verified now (`null` for people speaking for
+    /// themselves).
+    organisation_verified: Option<bool>,
+    /// A council member's answer, or one for a verified government body.
     official: bool,
     stance: &'static str,
     /// `null` unless the comment is shown.
@@ -404,6 +408,7 @@ async fn published_comments(
                 None => (None, false),
             };
             let shown = c.status == Status::Visible;
+            let official = c.shows_official();
             CommentView {
                 id: c.id.0,
                 thread_id: c.thread.0,
@@ -416,7 +421,8 @@ async fn published_comments(
                 status: c.status.code(),
                 display_name: c.display_name,
                 organisation: c.org_name.as_ref().map(texts),
-                official: c.official,
+                organisation_verified: c.org.map(|_| c.org_verified),
+                official,
                 stance: c.stance.code(),
                 body: shown.then_some(c.body),
                 quote: c.passage.as_ref().map(|p| p.quote.clone()),
@@ -452,8 +458,8 @@ fn csv_field(value: &str) -> String {
 
 fn comments_csv(comments: &[CommentView]) -> String {
     let mut out = String::from(
-        "id,thread_id,parent_id,depth,status,display_name,organisation,official,stance,body,quote,\
-         location_start,location_end,passage_removed,created_at,edited_at\r\n",
+        "id,thread_id,parent_id,depth,status,display_name,organisation,organisation_verified,official,\
+         stance,body,quote,location_start,location_end,passage_removed,created_at,edited_at\r\n",
     );
     for c in comments {
         let org = c
@@ -469,6 +475,9 @@ fn comments_csv(comments: &[CommentView]) -> String {
             c.status.to_string(),
             c.display_name.clone(),
             org,
+            c.organisation_verified
+                .map(|v| v.to_string())
+                .unwrap_or_default(),
             c.official.to_string(),
             c.stance.to_string(),
             c.body.clone().unwrap_or_default(),

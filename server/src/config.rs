@@ -63,6 +63,15 @@ pub struct ServeArgs {
     /// then counts per client rather than per proxy. Never set it without such a proxy.
     #[arg(long, env = "BARAZA_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+    /// How many live connections (draft websockets, sitting channels, comment streams) one
+    /// client address may hold at once; one more is answered 429. Generous by default, because a
+    /// hall's public wifi puts a whole hearing behind one address.
+    #[arg(
+        long,
+        env = "BARAZA_MAX_CONNECTIONS_PER_CLIENT",
+        default_value_t = crate::limits::DEFAULT_CONNECTIONS_PER_CLIENT
+    )]
+    pub max_connections_per_client: usize,
     /// The built site (CSS and the WebAssembly bundle under `pkg/`).
     #[arg(long, env = "BARAZA_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,

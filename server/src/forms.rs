@@ -1,46 +1,21 @@
 //! The `POST` handler of every form. Each is thin: read the form, run one use case from
 //! `app::api`, and answer through [`crate::web::submit`].
 
+use crate::form_body::Submitted;
+use crate::limits::client_of;
 use crate::state::AppState;
-use crate::web::{Done, PERSON_KEY, context, fail, local_path, read_form, submit, succeed};
+use crate::web::{Done, PERSON_KEY, context, cookie, fail, local_path, submit, succeed};
 use app::api;
 use app::domain::comments::Status;
+use app::domain::throttle::DEVICE_COOKIE;
 use app::error::AppError;
 use app::i18n::{Lang, Msg};
 use app::ids::{OrgId, ProcessId};
-use axum::extract::rejection::FormRejection;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, header};
 use axum::response::Response;
-use std::net::SocketAddr;
 use tower_sessions::Session;
-
-type Submitted = Result<axum::Form<Vec<(String, String)>>, FormRejection>;
-
-/// The address a request came from, for the throttles: the peer, or the last `X-Forwarded-For`
-/// entry when a trusted proxy sets it. IPv6 addresses count by their /64 network, which one
-/// household or device usually holds whole.
-pub fn client_address(state: &AppState, parts: &Parts) -> String {
-    let forwarded = state
-        .trust_forwarded_for
-        .then(|| parts.headers.get("x-forwarded-for"))
-        .flatten()
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.rsplit(',').next())
-        .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok());
-    let peer = parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip());
-    match forwarded.or(peer) {
-        Some(std::net::IpAddr::V6(v6)) => {
-            let s = v6.segments();
-            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-        }
-        Some(v4) => v4.to_string(),
-        None => "unknown".to_string(),
-    }
-}
 
 fn unknown_intent() -> AppError {
     AppError::invalid("intent", Msg::ErrorBadForm)
@@ -54,24 +29,31 @@ pub async fn login(
     form: Submitted,
 ) -> Response {
     let cx = context(&state, &session, &parts.headers, &parts.uri).await;
-    let form = match read_form(form) {
+    let form = match form.0 {
         Ok(form) => form,
-        Err(error) => return fail(&state, cx, Default::default(), error, &parts).await,
+        Err(refused) => return fail(&state, cx, refused.kept, refused.error, &parts).await,
     };
-    let client = client_address(&state, &parts);
-    match api::account::sign_in(&cx, &form, &client).await {
-        Ok(person) => {
+    let client = client_of(&state, &parts);
+    let device = cookie(&parts.headers, DEVICE_COOKIE);
+    match api::account::sign_in(&cx, &form, &client, device.as_deref()).await {
+        Ok(signed_in) => {
+            let person = signed_in.person;
             if session.cycle_id().await.is_err()
                 || session.insert(PERSON_KEY, person.0).await.is_err()
             {
                 return fail(&state, cx, form, AppError::Internal, &parts).await;
             }
             tracing::info!(person = person.0, "signed in");
-            succeed(
+            let mut response = succeed(
                 &session,
                 Done::to(local_path(form.text("next")), Msg::NoticeSignedIn),
             )
-            .await
+            .await;
+            response.headers_mut().append(
+                header::SET_COOKIE,
+                device_cookie(&state, &signed_in.device_cookie),
+            );
+            response
         }
         Err(error) => fail(&state, cx, form, error, &parts).await,
     }
@@ -85,11 +67,11 @@ pub async fn signup(
     form: Submitted,
 ) -> Response {
     let cx = context(&state, &session, &parts.headers, &parts.uri).await;
-    let form = match read_form(form) {
+    let form = match form.0 {
         Ok(form) => form,
-        Err(error) => return fail(&state, cx, Default::default(), error, &parts).await,
+        Err(refused) => return fail(&state, cx, refused.kept, refused.error, &parts).await,
     };
-    match api::account::sign_up(&cx, &form, &client_address(&state, &parts)).await {
+    match api::account::sign_up(&cx, &form, &client_of(&state, &parts)).await {
         Ok(person) => {
             if session.cycle_id().await.is_err()
                 || session.insert(PERSON_KEY, person.0).await.is_err()
@@ -142,6 +124,20 @@ pub async fn language(
     .await
 }
 
+/// The device cookie ([`DEVICE_COOKIE`]): a year, sent only to this site, unreadable by scripts.
+fn device_cookie(state: &AppState, value: &str) -> HeaderValue {
+    let secure = state
+        .public_origin
+        .as_deref()
+        .is_some_and(|o| o.starts_with("https://"));
+    let max_age = app::domain::throttle::DEVICE_TRUST_MS / 1000;
+    HeaderValue::from_str(&format!(
+        "{DEVICE_COOKIE}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{}",
+        if secure { "; Secure" } else { "" }
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("baraza_device=; Path=/"))
+}
+
 /// `POST /account`: profile (`intent=profile`) or password (`intent=password`).
 pub async fn account(
     State(state): State<AppState>,
@@ -150,6 +146,7 @@ pub async fn account(
     form: Submitted,
 ) -> Response {
     let this_session = session.clone();
+    let parts_headers = parts.headers.clone();
     submit(state, session, parts, form, |cx, form| async move {
         let session = this_session;
         match form.text("intent") {
@@ -162,7 +159,8 @@ pub async fn account(
                 })
             }
             "password" => {
-                api::account::change_password(&cx, &form).await?;
+                let device = cookie(&parts_headers, DEVICE_COOKIE);
+                api::account::change_password(&cx, &form, device.as_deref()).await?;
                 // Whoever else held a session (a stolen one, a forgotten device) is signed out, and
                 // this session gets a new id.
                 let person = cx.viewer()?.id;
@@ -194,7 +192,9 @@ pub async fn register_organisation(
     .await
 }
 
-/// `POST /organisations/{id}`: verify (`intent=verify`) or add/remove a member (`intent=member`).
+/// `POST /organisations/{id}`: verify (`intent=verify`), withdraw the verification
+/// (`intent=withdraw`, `reason`), confirm a member (`intent=confirm`, `person`) or add/remove a
+/// member (`intent=member`, `email` or `remove`).
 pub async fn organisation(
     State(state): State<AppState>,
     Path(id): Path<i64>,
@@ -206,6 +206,8 @@ pub async fn organisation(
     submit(state, session, parts, form, |cx, form| async move {
         match form.text("intent") {
             "verify" => api::organisations::verify(&cx, id).await?,
+            "withdraw" => api::organisations::withdraw_verification(&cx, id, &form).await?,
+            "confirm" => api::organisations::confirm_member(&cx, id, &form).await?,
             "member" => api::organisations::set_member(&cx, id, &form).await?,
             _ => return Err(unknown_intent()),
         }
@@ -272,7 +274,7 @@ pub async fn edit_process(
 
 /// `POST /processes/{id}/drafts/{draft}`: name a version (`intent=version`), lock or unlock
 /// (`intent=lock`, `locked=true|false`); comments: `comment`, `reply`, `edit`, `withdraw`,
-/// `report`, `appeal`.
+/// `report`, `appeal`, `remove_request` (ask for an earlier version to be removed).
 pub async fn draft(
     State(state): State<AppState>,
     Path((id, draft)): Path<(i64, i64)>,
@@ -329,8 +331,16 @@ async fn on_draft(
             ));
         }
         "edit" => {
-            api::comments::edit(&cx, process, draft, &form).await?;
-            Msg::NoticeCommentEdited
+            let edited = api::comments::edit(&cx, process, draft, &form).await?;
+            if edited.pending_edit.is_some() {
+                Msg::NoticeEditPending
+            } else {
+                Msg::NoticeCommentEdited
+            }
+        }
+        "remove_request" => {
+            api::comments::request_removal(&cx, process, draft, &form).await?;
+            Msg::NoticeRemovalRequested
         }
         "withdraw" => {
             api::comments::withdraw(&cx, process, draft, &form).await?;
@@ -358,7 +368,7 @@ async fn on_draft(
 }
 
 /// `POST /processes/{id}/moderation`: the moderation queue (`intent=moderate`,
-/// `appeal_decision`, `bar`, `lift`, `settings`).
+/// `appeal_decision`, `edit_decision`, `removal_decision`, `bar`, `lift`, `settings`).
 pub async fn moderation(
     State(state): State<AppState>,
     Path(id): Path<i64>,
@@ -371,6 +381,8 @@ pub async fn moderation(
         match form.text("intent") {
             "moderate" => api::comments::moderate(&cx, id, &form).await?,
             "appeal_decision" => api::comments::decide_appeal(&cx, id, &form).await?,
+            "edit_decision" => api::comments::decide_edit(&cx, id, &form).await?,
+            "removal_decision" => api::comments::decide_removal(&cx, id, &form).await?,
             "bar" => api::comments::bar(&cx, id, &form).await?,
             "lift" => api::comments::lift_bar(&cx, id, &form).await?,
             "settings" => api::comments::settings(&cx, id, &form).await?,

@@ -8,7 +8,9 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod feeds;
+pub mod form_body;
 pub mod forms;
+pub mod limits;
 pub mod security;
 pub mod sessions;
 pub mod state;
@@ -141,6 +143,8 @@ pub struct Launch {
     pub demo: bool,
     pub public_origin: Option<String>,
     pub trust_forwarded_for: bool,
+    /// Live connections one client address may hold at once (`limits`).
+    pub max_connections_per_client: usize,
     pub site_root: std::path::PathBuf,
 }
 
@@ -176,6 +180,9 @@ impl Running {
 pub async fn launch(launch: Launch) -> Result<Running, Box<dyn std::error::Error + Send + Sync>> {
     let db = db::connect(&launch.database_url).await?;
     db::migrate(&db).await?;
+    store::names::backfill(&db.pool)
+        .await
+        .map_err(|e| format!("filling in name keys failed: {e}"))?;
     let store: Arc<dyn Store> = Arc::new(store::SqlStore::new(&db));
     let mut demo_loaded = false;
     if launch.demo {
@@ -205,6 +212,7 @@ pub async fn launch(launch: Launch) -> Result<Running, Box<dyn std::error::Error
         leptos: leptos_options(&launch.site_root),
         public_origin: launch.public_origin.clone(),
         trust_forwarded_for: launch.trust_forwarded_for,
+        connections: limits::ConnectionLimits::new(launch.max_connections_per_client),
     };
     let app = router(state);
     let listener = TcpListener::bind(launch.addr).await?;

@@ -51,6 +51,9 @@ async fn run() -> std::process::ExitCode {
 async fn migrate(url: &str) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let db = server::db::connect(url).await?;
     server::db::migrate(&db).await?;
+    server::store::names::backfill(&db.pool)
+        .await
+        .map_err(|e| format!("filling in name keys failed: {e}"))?;
     println!("migrations applied to {}", redact(url));
     Ok(())
 }
@@ -109,6 +112,7 @@ async fn serve(
         demo: args.demo,
         public_origin: public_origin.clone(),
         trust_forwarded_for: args.trust_forwarded_for,
+        max_connections_per_client: args.max_connections_per_client,
         site_root: args.site_root.clone(),
     })
     .await?;

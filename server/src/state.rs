@@ -18,6 +18,8 @@ pub struct AppState {
     pub public_origin: Option<String>,
     /// Whether a reverse proxy in front sets `X-Forwarded-For` (then its last entry is the client).
     pub trust_forwarded_for: bool,
+    /// Live connections per client (`limits`).
+    pub connections: Arc<crate::limits::ConnectionLimits>,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

@@ -5,6 +5,7 @@
 //! or renders the same page again with the error, everything the person typed (except passwords)
 //! and the error's status, so that bad input loses nothing and works without JavaScript.
 
+use crate::form_body::Submitted;
 use crate::state::AppState;
 use app::api::form::Form;
 use app::error::{AppError, AppResult};
@@ -13,7 +14,6 @@ use app::ids::PersonId;
 use app::ssr::RequestContext;
 use app::ssr::context::Feedback;
 use axum::body::Body;
-use axum::extract::rejection::FormRejection;
 use axum::http::{
     HeaderMap, HeaderValue, Method, Request, StatusCode, Uri, header, request::Parts,
 };
@@ -161,34 +161,21 @@ impl Done {
     }
 }
 
-/// Reads the submitted form, or the error to show when it cannot be read.
-pub fn read_form(
-    form: Result<axum::Form<Vec<(String, String)>>, FormRejection>,
-) -> AppResult<Form> {
-    match form {
-        Ok(axum::Form(pairs)) => Ok(Form::from_pairs(pairs)),
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            Err(AppError::invalid("form", Msg::ErrorTooLarge))
-        }
-        Err(_) => Err(AppError::invalid("form", Msg::ErrorBadForm)),
-    }
-}
-
 /// Runs a form's use case and answers: a redirect with a notice, or the page again with the error.
 pub async fn submit<Fut>(
     state: AppState,
     session: Session,
     parts: Parts,
-    form: Result<axum::Form<Vec<(String, String)>>, FormRejection>,
+    Submitted(form): Submitted,
     action: impl FnOnce(RequestContext, Form) -> Fut,
 ) -> Response
 where
     Fut: Future<Output = AppResult<Done>>,
 {
     let cx = context(&state, &session, &parts.headers, &parts.uri).await;
-    let form = match read_form(form) {
+    let form = match form {
         Ok(form) => form,
-        Err(error) => return fail(&state, cx, Form::default(), error, &parts).await,
+        Err(refused) => return fail(&state, cx, refused.kept, refused.error, &parts).await,
     };
     match action(cx.clone(), form.clone()).await {
         Ok(done) => succeed(&session, done).await,

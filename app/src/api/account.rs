@@ -6,7 +6,7 @@ use crate::domain::throttle::{self, Verdict};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::{Lang, Msg};
 use crate::ids::PersonId;
-use crate::model::{NewPerson, Organisation, Person};
+use crate::model::{Membership, NewPerson, Person};
 use crate::ssr::RequestContext;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -85,9 +85,60 @@ async fn count_attempt(
     }
 }
 
+/// A successful sign-in: who, and the device cookie's new value (this browser is recognised for
+/// them from now on, as well as for whoever it already was).
+#[derive(Clone, Debug)]
+pub struct SignedIn {
+    pub person: PersonId,
+    pub device_cookie: String,
+}
+
+/// The tokens a device cookie holds (each 64 hex digits), at most [`throttle::DEVICES_PER_COOKIE`].
+fn device_tokens(cookie: Option<&str>) -> Vec<String> {
+    cookie
+        .unwrap_or("")
+        .split('.')
+        .filter(|t| t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+        .take(throttle::DEVICES_PER_COOKIE)
+        .map(str::to_ascii_lowercase)
+        .collect()
+}
+
+/// What the store keeps of a device token.
+pub fn device_hash(token: &str) -> String {
+    use sha2::{Digest, Sha256};
+    crate::domain::hex::encode(&Sha256::digest(token.as_bytes()))
+}
+
+/// The token in the device cookie that the store recognises for `person`, if any.
+pub async fn recognised_device(
+    cx: &RequestContext,
+    cookie: Option<&str>,
+    person: PersonId,
+) -> AppResult<Option<String>> {
+    for token in device_tokens(cookie) {
+        if cx
+            .store
+            .trusted_device(&device_hash(&token), cx.now)
+            .await?
+            == Some(person)
+        {
+            return Ok(Some(token));
+        }
+    }
+    Ok(None)
+}
+
 /// Signs a person in. Unknown email and wrong password give the same error in the same time.
-/// `client` is the network address the attempt came from (see `server/src/forms.rs`).
-pub async fn sign_in(cx: &RequestContext, form: &Form, client: &str) -> AppResult<PersonId> {
+/// `client` is the network address the attempt came from (see `server/src/forms.rs`) and
+/// `device_cookie` the browser's [`throttle::DEVICE_COOKIE`]: a browser the person signed in on
+/// before has a throttle of its own, so that guessing elsewhere never locks them out.
+pub async fn sign_in(
+    cx: &RequestContext,
+    form: &Form,
+    client: &str,
+    device_cookie: Option<&str>,
+) -> AppResult<SignedIn> {
     let email = form.text("email").trim().to_lowercase();
     let password = form.text("password");
     if email.is_empty() || password.is_empty() {
@@ -104,15 +155,35 @@ pub async fn sign_in(cx: &RequestContext, form: &Form, client: &str) -> AppResul
         // No account can have it; do not let it fill the throttle table either.
         return Err(AppError::invalid("email", Msg::ErrorSignInFailed));
     }
-    let (email_key, address_key) = (format!("email:{email}"), format!("address:{client}"));
-    let locked = |minutes| Msg::ErrorSignInLocked { minutes };
-    let delay = count_attempt(cx, &email_key, throttle::PER_EMAIL, locked)
+    let credentials = cx.store.credentials(&email).await?;
+    let device = match &credentials {
+        Some((id, _)) => recognised_device(cx, device_cookie, *id).await?,
+        None => None,
+    };
+    // A recognised browser answers for itself; every other browser shares the account's count.
+    let (account_key, account_limits, account_locked): (String, _, fn(String) -> Msg) =
+        match &device {
+            Some(token) => (
+                format!("device:{}", device_hash(token)),
+                throttle::PER_DEVICE,
+                |minutes| Msg::ErrorSignInLocked { minutes },
+            ),
+            None => (format!("email:{email}"), throttle::PER_EMAIL, |minutes| {
+                Msg::ErrorSignInLockedHere { minutes }
+            }),
+        };
+    let address_key = format!("address:{client}");
+    let delay = count_attempt(cx, &account_key, account_limits, account_locked)
         .await?
-        .max(count_attempt(cx, &address_key, throttle::PER_ADDRESS, locked).await?);
+        .max(
+            count_attempt(cx, &address_key, throttle::PER_ADDRESS, |minutes| {
+                Msg::ErrorSignInLocked { minutes }
+            })
+            .await?,
+        );
     if delay > 0 {
         tokio::time::sleep(Duration::from_secs(delay as u64)).await;
     }
-    let credentials = cx.store.credentials(&email).await?;
     let hash = credentials
         .as_ref()
         .map(|(_, hash)| hash.clone())
@@ -121,9 +192,24 @@ pub async fn sign_in(cx: &RequestContext, form: &Form, client: &str) -> AppResul
     let matches = hashing(move || verify_password(&password, &hash)).await?;
     match credentials {
         Some((id, _)) if matches => {
-            cx.store.clear_throttle(&email_key).await?;
+            cx.store.clear_throttle(&account_key).await?;
             cx.store.throttle_uncount(&address_key).await?;
-            Ok(id)
+            let token =
+                device.unwrap_or_else(|| crate::domain::hex::encode(&rand::random::<[u8; 32]>()));
+            cx.store
+                .trust_device(&device_hash(&token), id, cx.now)
+                .await?;
+            let mut tokens = vec![token.clone()];
+            tokens.extend(
+                device_tokens(device_cookie)
+                    .into_iter()
+                    .filter(|t| *t != token),
+            );
+            tokens.truncate(throttle::DEVICES_PER_COOKIE);
+            Ok(SignedIn {
+                person: id,
+                device_cookie: tokens.join("."),
+            })
         }
         _ => Err(AppError::invalid("email", Msg::ErrorSignInFailed)),
     }
@@ -184,7 +270,7 @@ async fn hash(password: &str) -> AppResult<String> {
 #[derive(Clone, Debug)]
 pub struct AccountPage {
     pub person: Person,
-    pub organisations: Vec<Organisation>,
+    pub organisations: Vec<Membership>,
 }
 
 /// The signed-in person's account.
@@ -207,8 +293,13 @@ pub async fn update_profile(cx: &RequestContext, form: &Form) -> AppResult<()> {
         .await
 }
 
-/// Changes the password after checking the current one.
-pub async fn change_password(cx: &RequestContext, form: &Form) -> AppResult<()> {
+/// Changes the password after checking the current one. Every browser but this one stops being
+/// recognised (`device_cookie` is this browser's), like every other session ends.
+pub async fn change_password(
+    cx: &RequestContext,
+    form: &Form,
+    device_cookie: Option<&str>,
+) -> AppResult<()> {
     let person = cx.viewer()?;
     let current = form.text("current_password");
     let new = form.text("new_password");
@@ -233,5 +324,11 @@ pub async fn change_password(cx: &RequestContext, form: &Form) -> AppResult<()> 
         ));
     }
     let new_hash = hash(new).await?;
-    cx.store.set_password_hash(person.id, &new_hash).await
+    cx.store.set_password_hash(person.id, &new_hash).await?;
+    let this_browser = recognised_device(cx, device_cookie, person.id)
+        .await?
+        .map(|token| device_hash(&token));
+    cx.store
+        .forget_devices(person.id, this_browser.as_deref())
+        .await
 }

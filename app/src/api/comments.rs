@@ -194,16 +194,7 @@ pub async fn discussion(
     let moderator = standing.may(None, Action::Moderate, process.phase);
     let threads = threads(cx, draft.id, only, moderator).await?;
     let viewer = cx.viewer.as_ref().map(|v| v.id);
-    let acting_options = match viewer {
-        Some(person) => cx
-            .store
-            .memberships(person)
-            .await?
-            .into_iter()
-            .filter(|o| o.verified_at.is_some())
-            .collect(),
-        None => Vec::new(),
-    };
+    let acting_options = super::organisations::speaking_options(cx.store.as_ref(), viewer).await?;
     let default_acting_for = if standing.may(None, Action::Comment, process.phase) {
         None
     } else {
@@ -359,20 +350,109 @@ pub async fn post(
     Ok(comment)
 }
 
-/// Changes a comment's text and stance (its author).
+/// Changes a comment's text and stance (its author). Under pre-moderation the edit of an
+/// approved comment waits for approval (`pending_edit` of what is returned).
 pub async fn edit(
+    cx: &RequestContext,
+    process: ProcessId,
+    draft: DraftId,
+    form: &Form,
+) -> AppResult<Comment> {
+    let (person, comment) = comment_on(cx, process, draft, form).await?;
+    let body = form.bounded("body", MAX_BODY, true)?;
+    let stance = form.choice("stance", Stance::from_code)?;
+    let edited = cx
+        .store
+        .edit_comment(person, comment.id, &body, stance, cx.now)
+        .await?;
+    cx.live.thread_changed(draft, comment.thread);
+    Ok(edited)
+}
+
+/// The id in a form's `revision` field.
+fn revision_id(form: &Form) -> AppResult<i64> {
+    form.text("revision")
+        .trim()
+        .parse()
+        .map_err(|_| AppError::invalid("form", Msg::ErrorBadForm))
+}
+
+/// The author asks for an earlier version of their comment to be removed from its public
+/// history (`revision`, and an optional `note` for the moderators).
+pub async fn request_removal(
     cx: &RequestContext,
     process: ProcessId,
     draft: DraftId,
     form: &Form,
 ) -> AppResult<()> {
     let (person, comment) = comment_on(cx, process, draft, form).await?;
-    let body = form.bounded("body", MAX_BODY, true)?;
-    let stance = form.choice("stance", Stance::from_code)?;
+    let revision = revision_id(form)?;
+    if !comment.revisions.iter().any(|r| r.id == revision) {
+        return Err(AppError::NotFound);
+    }
+    let note = form.bounded("note", MAX_NOTE, false)?;
     cx.store
-        .edit_comment(person, comment.id, &body, stance, cx.now)
+        .request_revision_removal(person, revision, &note, cx.now)
         .await?;
-    cx.live.thread_changed(draft, comment.thread);
+    Ok(())
+}
+
+/// Publishes or declines an edit waiting under pre-moderation (`outcome` = `approve` or
+/// `decline`; a decline needs a `reason` that is a breach of the rules).
+pub async fn decide_edit(cx: &RequestContext, process: ProcessId, form: &Form) -> AppResult<()> {
+    let person = cx.viewer()?.id;
+    let comment = comment_in_process(cx, process, form).await?;
+    let mut errors = Vec::new();
+    let approve = form
+        .choice("outcome", |code| match code {
+            "approve" => Some(true),
+            "decline" => Some(false),
+            _ => None,
+        })
+        .map_err(|e| errors.push(e))
+        .ok();
+    let reason = match approve {
+        Some(false) => form
+            .choice("reason", |code| {
+                Reason::from_code(code).filter(|r| {
+                    !matches!(r, Reason::WithinRules | Reason::Reports | Reason::Appeal)
+                })
+            })
+            .map_err(|e| errors.push(e))
+            .ok(),
+        _ => Some(Reason::WithinRules),
+    };
+    let note = form
+        .bounded("note", MAX_NOTE, false)
+        .map_err(|e| errors.push(e))
+        .ok();
+    collect(errors)?;
+    let (Some(approve), Some(reason), Some(note)) = (approve, reason, note) else {
+        return Err(AppError::Internal);
+    };
+    cx.store
+        .decide_edit(person, comment.id, approve, reason, &note, cx.now)
+        .await?;
+    cx.live.thread_changed(comment.draft, comment.thread);
+    Ok(())
+}
+
+/// Removes an earlier version at its author's request, or keeps it (`revision`, `outcome` =
+/// `remove` or `keep`, optional `note` to the author).
+pub async fn decide_removal(cx: &RequestContext, process: ProcessId, form: &Form) -> AppResult<()> {
+    let person = cx.viewer()?.id;
+    let revision = revision_id(form)?;
+    let remove = form.choice("outcome", |code| match code {
+        "remove" => Some(true),
+        "keep" => Some(false),
+        _ => None,
+    })?;
+    let note = form.bounded("note", MAX_NOTE, false)?;
+    let comment = cx
+        .store
+        .decide_revision_removal(person, process, revision, remove, &note, cx.now)
+        .await?;
+    cx.live.thread_changed(comment.draft, comment.thread);
     Ok(())
 }
 
@@ -643,6 +723,7 @@ mod tests {
             author: PersonId(1),
             org: None,
             org_name: None,
+            org_verified: false,
             display_name: "A".into(),
             official: false,
             stance: Stance::None,
@@ -652,6 +733,7 @@ mod tests {
             created_at: 0,
             edited_at: None,
             revisions: vec![],
+            pending_edit: None,
             decision: None,
             appeal: None,
             reports: 0,

@@ -114,10 +114,7 @@ pub async fn page(
     let orgs = authors(cx.store.as_ref(), &live).await?;
     let shares = shares(&live, &orgs);
     let versions = cx.store.versions(id).await?;
-    let acting_options = match viewer {
-        Some(person) => cx.store.memberships(person).await?,
-        None => Vec::new(),
-    };
+    let acting_options = super::organisations::speaking_options(cx.store.as_ref(), viewer).await?;
     // A co-drafter writes for the co-drafting organisation they chose, or the first they belong to.
     let write = match viewer {
         None => Err(Msg::ErrorDraftReadOnly),

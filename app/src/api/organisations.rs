@@ -8,7 +8,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::{Lang, Msg};
 use crate::ids::{OrgId, PersonId};
 use crate::model::{Member, NewOrganisation, Organisation};
-use crate::ssr::RequestContext;
+use crate::ssr::{RequestContext, Store};
 
 /// The longest organisation name, in characters.
 pub const MAX_NAME: usize = 160;
@@ -22,6 +22,25 @@ pub struct OrgPage {
     pub members: Vec<Member>,
     /// Whether the viewer may verify it and manage its members.
     pub can_manage: bool,
+}
+
+/// The organisations `person` may speak for now: those they are a confirmed member of, while
+/// verified (`domain::org::may_speak_for`). What every "speaking for" choice offers; the store
+/// checks the same again when the action is taken.
+pub async fn speaking_options(
+    store: &dyn Store,
+    person: Option<PersonId>,
+) -> AppResult<Vec<Organisation>> {
+    let Some(person) = person else {
+        return Ok(Vec::new());
+    };
+    Ok(store
+        .memberships(person)
+        .await?
+        .into_iter()
+        .filter(|m| m.may_speak().is_ok())
+        .map(|m| m.org)
+        .collect())
 }
 
 /// Every organisation, verified first, then by name.
@@ -94,10 +113,45 @@ pub async fn register(cx: &RequestContext, form: &Form) -> AppResult<OrgId> {
     cx.store.create_organisation(new, viewer.id, cx.now).await
 }
 
-/// Verifies an organisation (administrators).
+/// The longest reason for withdrawing a verification, in characters.
+pub const MAX_WITHDRAWAL_REASON: usize = 1_000;
+
+/// Verifies an organisation (administrators). Its confirmed members may speak for it from the
+/// next message on.
 pub async fn verify(cx: &RequestContext, id: OrgId) -> AppResult<()> {
     let viewer = cx.viewer()?;
-    cx.store.verify_organisation(viewer.id, id, cx.now).await
+    cx.store.verify_organisation(viewer.id, id, cx.now).await?;
+    cx.live.access_changed();
+    Ok(())
+}
+
+/// Withdraws an organisation's verification with a public reason (administrators): nobody
+/// speaks for it from the next request or message on, and its bylines say it is not verified.
+pub async fn withdraw_verification(cx: &RequestContext, id: OrgId, form: &Form) -> AppResult<()> {
+    let viewer = cx.viewer()?;
+    if !site_may(true, viewer.site_admin, SiteAction::ManageOrganisations) {
+        return Err(AppError::Forbidden(Msg::ErrorAdminsOnly));
+    }
+    let reason = form.bounded("reason", MAX_WITHDRAWAL_REASON, true)?;
+    cx.store
+        .withdraw_verification(viewer.id, id, &reason, cx.now)
+        .await?;
+    cx.live.access_changed();
+    Ok(())
+}
+
+/// Confirms that a member belongs to the organisation (`person` = person id), so that they may
+/// speak for it (administrators).
+pub async fn confirm_member(cx: &RequestContext, id: OrgId, form: &Form) -> AppResult<()> {
+    let viewer = cx.viewer()?;
+    let person = form
+        .choice("person", |p| p.parse::<PersonId>().ok())
+        .map_err(AppError::from)?;
+    cx.store
+        .confirm_membership(viewer.id, id, person, cx.now)
+        .await?;
+    cx.live.access_changed();
+    Ok(())
 }
 
 /// Adds a member by email, or removes one by id (`remove` = person id).
@@ -107,19 +161,22 @@ pub async fn set_member(cx: &RequestContext, id: OrgId, form: &Form) -> AppResul
     if !site_may(true, viewer.site_admin, SiteAction::ManageOrganisations) {
         return Err(AppError::Forbidden(Msg::ErrorAdminsOnly));
     }
-    if let Ok(person) = form.text("remove").trim().parse::<PersonId>() {
-        return cx
-            .store
-            .set_membership(viewer.id, id, person, false, cx.now)
-            .await;
-    }
-    let email = normalize_email(form.text("email"))?;
-    let person = cx
-        .store
-        .person_by_email(&email)
-        .await?
-        .ok_or_else(|| AppError::invalid("email", Msg::ErrorNoSuchPerson))?;
+    let (person, member) = match form.text("remove").trim().parse::<PersonId>() {
+        Ok(person) => (person, false),
+        Err(_) => {
+            let email = normalize_email(form.text("email"))?;
+            let person = cx
+                .store
+                .person_by_email(&email)
+                .await?
+                .ok_or_else(|| AppError::invalid("email", Msg::ErrorNoSuchPerson))?;
+            (person.id, true)
+        }
+    };
     cx.store
-        .set_membership(viewer.id, id, person.id, true, cx.now)
-        .await
+        .set_membership(viewer.id, id, person, member, cx.now)
+        .await?;
+    // A member who leaves stops writing for the organisation from their next keystroke.
+    cx.live.access_changed();
+    Ok(())
 }

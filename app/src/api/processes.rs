@@ -52,10 +52,7 @@ pub async fn page(cx: &RequestContext, id: ProcessId) -> AppResult<ProcessPage> 
         cx.store.standing(id, viewer).await?,
         cx.store.events(id, 50).await?,
     );
-    let acting_options = match viewer {
-        Some(person) => cx.store.memberships(person).await?,
-        None => Vec::new(),
-    };
+    let acting_options = super::organisations::speaking_options(cx.store.as_ref(), viewer).await?;
     let drafts = cx.store.drafts(id).await?;
     let sittings = cx.store.sittings(id).await?;
     let decisions = cx.store.decisions(Some(id)).await?;

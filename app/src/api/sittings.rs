@@ -257,8 +257,8 @@ pub async fn may_watch(
     {
         return Ok(true);
     }
-    let memberships = store.memberships(person).await?;
-    Ok(memberships.iter().any(|o| sitting.invited.contains(&o.id)))
+    let speaking = super::organisations::speaking_options(store, Some(person)).await?;
+    Ok(speaking.iter().any(|o| sitting.invited.contains(&o.id)))
 }
 
 /// Loads a sitting of the process in the URL, if the viewer may see it.
@@ -289,14 +289,13 @@ pub async fn page(
 ) -> AppResult<SittingPage> {
     let mut sitting = sitting_in(cx, process, id).await?;
     let process = cx.store.process(process).await?.ok_or(AppError::NotFound)?;
-    let memberships = match &cx.viewer {
-        Some(person) => cx.store.memberships(person.id).await?,
-        None => Vec::new(),
-    };
-    let speak_options: Vec<Organisation> = memberships
-        .into_iter()
-        .filter(|o| sitting.invited.contains(&o.id) && o.verified_at.is_some())
-        .collect();
+    let viewer = cx.viewer.as_ref().map(|p| p.id);
+    let speak_options: Vec<Organisation> =
+        super::organisations::speaking_options(cx.store.as_ref(), viewer)
+            .await?
+            .into_iter()
+            .filter(|o| sitting.invited.contains(&o.id))
+            .collect();
     // Whom the viewer speaks for: the one asked for, else their only invited organisation.
     let acting_for = match as_org {
         Some(org) if speak_options.iter().any(|o| o.id == org) => Some(org),

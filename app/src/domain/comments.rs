@@ -2,6 +2,7 @@
 //! passage in a text. Pure rules; storage and permissions live elsewhere.
 
 use crate::i18n::Msg;
+use crate::ids::PersonId;
 use serde::{Deserialize, Serialize};
 
 /// The longest comment, in characters.
@@ -92,6 +93,14 @@ coded! {
         Appealed = "appealed" => ModActionAppealed,
         AppealUpheld = "appeal_upheld" => ModActionAppealUpheld,
         AppealRejected = "appeal_rejected" => ModActionAppealRejected,
+        /// An edit of an approved comment is published (pre-moderation).
+        EditApproved = "edit_approved" => ModActionEditApproved,
+        /// An edit of an approved comment is declined; the approved text stays.
+        EditDeclined = "edit_declined" => ModActionEditDeclined,
+        /// An earlier text is removed from the public history at its author's request.
+        RevisionRemoved = "revision_removed" => ModActionRevisionRemoved,
+        /// A request to remove an earlier text is declined.
+        RevisionKept = "revision_kept" => ModActionRevisionKept,
     }
 }
 
@@ -135,7 +144,11 @@ impl ModerationAction {
             ModerationAction::Barred
             | ModerationAction::BarLifted
             | ModerationAction::Appealed
-            | ModerationAction::AppealRejected => None,
+            | ModerationAction::AppealRejected
+            | ModerationAction::EditApproved
+            | ModerationAction::EditDeclined
+            | ModerationAction::RevisionRemoved
+            | ModerationAction::RevisionKept => None,
         }
     }
 
@@ -149,6 +162,24 @@ impl ModerationAction {
             ModerationAction::Restored => status == Status::Hidden,
             _ => false,
         }
+    }
+}
+
+/// Whether a comment is an official answer: a council member's, written for themselves, or one
+/// written for a government body by someone who may speak for it (a confirmed member of a
+/// verified body). Registering an organisation of kind "government" makes nobody official.
+pub fn is_official(for_government_body: bool, council_member_for_self: bool) -> bool {
+    for_government_body || council_member_for_self
+}
+
+/// Whether a moderator may decide on something that concerns `subject` (a comment's author, an
+/// appellant, a barred person): never on their own comment, their own appeal, a report about
+/// themselves or their own bar. Another moderator or mediator decides, and the page says so.
+pub fn may_decide_about(moderator: PersonId, subject: PersonId) -> Result<(), Msg> {
+    if moderator == subject {
+        Err(Msg::ErrorDecideOwn)
+    } else {
+        Ok(())
     }
 }
 
@@ -190,6 +221,22 @@ pub fn utf16_slice(text: &str, start: u32, end: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nobody_decides_about_themselves() {
+        assert_eq!(
+            may_decide_about(PersonId(4), PersonId(4)),
+            Err(Msg::ErrorDecideOwn)
+        );
+        assert_eq!(may_decide_about(PersonId(4), PersonId(5)), Ok(()));
+    }
+
+    #[test]
+    fn official_answers_come_from_councils_and_government_bodies_only() {
+        assert!(is_official(true, false));
+        assert!(is_official(false, true));
+        assert!(!is_official(false, false));
+    }
 
     #[test]
     fn codes_round_trip() {

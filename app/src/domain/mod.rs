@@ -35,9 +35,12 @@ pub mod account;
 pub mod comments;
 pub mod decision;
 pub mod hex;
+pub mod input;
 pub mod localized;
 #[cfg(feature = "ssr")]
 pub mod markdown;
+#[cfg(feature = "ssr")]
+pub mod names;
 pub mod org;
 pub mod process;
 #[cfg(feature = "ssr")]

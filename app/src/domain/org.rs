@@ -123,6 +123,20 @@ impl StakeholderKind {
     }
 }
 
+/// Whether a member may speak for their organisation, and if not, why: only for a verified
+/// organisation, and only once an administrator has confirmed that they belong to it. Anyone may
+/// register an organisation and join it; nobody speaks for it on that alone, in comments, drafts,
+/// sittings or votes, because readers take a byline at its word.
+pub fn may_speak_for(org_verified: bool, membership_confirmed: bool) -> Result<(), Msg> {
+    if !org_verified {
+        Err(Msg::ErrorOrgNotVerified)
+    } else if !membership_confirmed {
+        Err(Msg::ErrorMembershipUnconfirmed)
+    } else {
+        Ok(())
+    }
+}
+
 /// The code of someone's group: their organisation's stakeholder group, or `individual` for
 /// people speaking for themselves (in the open-data API and CSS class names).
 pub fn group_code(kind: Option<StakeholderKind>) -> &'static str {
@@ -139,6 +153,17 @@ mod tests {
             assert_eq!(OrgKind::from_code(kind.code()), Some(kind));
         }
         assert_eq!(OrgKind::from_code("Government"), None);
+    }
+
+    #[test]
+    fn only_confirmed_members_of_verified_organisations_speak_for_them() {
+        assert_eq!(may_speak_for(true, true), Ok(()));
+        assert_eq!(may_speak_for(false, true), Err(Msg::ErrorOrgNotVerified));
+        assert_eq!(may_speak_for(false, false), Err(Msg::ErrorOrgNotVerified));
+        assert_eq!(
+            may_speak_for(true, false),
+            Err(Msg::ErrorMembershipUnconfirmed)
+        );
     }
 
     #[test]

@@ -222,6 +222,8 @@ pub enum Refusal {
     ReasonRequired,
     #[error("the text is empty or too long")]
     BadText,
+    #[error("the text holds characters that cannot be stored")]
+    Unstorable,
 }
 
 /// Something a participant asks of the sitting.
@@ -281,6 +283,7 @@ impl Refusal {
             Refusal::WrongAnswer => Msg::SittingRefusedWrongAnswer,
             Refusal::ReasonRequired => Msg::SittingRefusedReasonRequired,
             Refusal::BadText => Msg::SittingRefusedBadText,
+            Refusal::Unstorable => Msg::SittingRefusedUnstorable,
         }
     }
 }
@@ -293,6 +296,14 @@ impl Command {
     /// `names_shown` (checkboxes), `answer` (`agree`, `stand_aside`, `object`, `level`, `option`),
     /// `reason`, `level`, `index`, `outcome` (`agreement`, `disagreement`, `action`), `text`.
     pub fn from_fields(field: impl Fn(&str) -> String) -> Result<Command, Refusal> {
+        // A NUL byte or a control character in any text refuses the whole command.
+        let texts = ["question", "options", "reason", "text"];
+        if !texts
+            .iter()
+            .all(|name| crate::domain::input::is_storable_text(&field(name)))
+        {
+            return Err(Refusal::Unstorable);
+        }
         let number = |name: &str| {
             field(name)
                 .trim()
@@ -1278,6 +1289,14 @@ mod tests {
         ] {
             assert_eq!(form(bad), Err(Refusal::Unreadable), "{bad:?}");
         }
+        assert_eq!(
+            form(&[
+                ("do", "record_outcome"),
+                ("outcome", "agreement"),
+                ("text", "agreed\u{0}")
+            ]),
+            Err(Refusal::Unstorable)
+        );
     }
 
     #[test]

@@ -1,8 +1,21 @@
 //! The sign-in throttle: repeated attempts slow sign-in down, then pause it for a while.
 //!
+//! Every attempt counts against two keys:
+//! - the **client's network address** ([`PER_ADDRESS`]): one guesser is slowed, then paused,
+//!   whichever accounts they try;
+//! - the **account**, but only as far as this browser is concerned: a browser the person signed
+//!   in on before carries a device cookie ([`DEVICE_COOKIE`]) and has a count of its own
+//!   ([`PER_DEVICE`]); every other browser shares the account's count for unrecognised browsers
+//!   ([`PER_EMAIL`]).
+//!
+//! So guessing someone's password from elsewhere locks out unrecognised browsers only: the person
+//! signs in from their own browser with the right password while the guesser is refused, and
+//! nobody can keep a council member out of a vote by typing wrong passwords in their name. A
+//! stolen device cookie gains a guesser nothing but the same ten attempts, on that cookie alone.
+//!
 //! An attempt is counted (atomically, in the database) *before* the password is checked, so that
-//! concurrent guesses cannot slip past the count; a successful sign-in then clears the account's
-//! count and gives back its one attempt on the network address.
+//! concurrent guesses cannot slip past the count; a successful sign-in then clears the count it
+//! was charged to and gives back its one attempt on the network address.
 
 use crate::model::{Millis, Throttle};
 
@@ -20,11 +33,23 @@ pub struct Limits {
     pub lock_after: i64,
 }
 
-/// Limits per email address.
+/// Limits per account, for browsers it does not recognise.
 pub const PER_EMAIL: Limits = Limits {
     slow_after: 3,
     lock_after: 10,
 };
+/// Limits per browser the person signed in on before (per device cookie).
+pub const PER_DEVICE: Limits = Limits {
+    slow_after: 3,
+    lock_after: 10,
+};
+/// The cookie that marks a browser as one the person signed in on before.
+pub const DEVICE_COOKIE: &str = "baraza_device";
+/// How long a browser stays recognised after its last sign-in.
+pub const DEVICE_TRUST_MS: Millis = 365 * 24 * 60 * 60 * 1000;
+/// How many accounts one browser is remembered for (a family's shared computer).
+pub const DEVICES_PER_COOKIE: usize = 4;
+
 /// Limits per network address, which a whole village or office may share.
 pub const PER_ADDRESS: Limits = Limits {
     slow_after: 30,

@@ -23,12 +23,19 @@ pub fn AccountPage() -> impl IntoView {
             let organisations = page
                 .organisations
                 .iter()
-                .map(|o| {
+                .map(|m| {
+                    // Whether they speak for it, and if not, what it waits for.
+                    let standing = match m.may_speak() {
+                        Ok(()) => Msg::AccountSpeaksFor,
+                        Err(Msg::ErrorOrgNotVerified) => Msg::AccountAwaitingOrg,
+                        Err(_) => Msg::AccountAwaitingMembership,
+                    };
                     view! {
                         <li>
-                            <a href=format!("/organisations/{}", o.id)>
-                                <Local shown=o.name.pick(&lang, &[]) />
+                            <a href=format!("/organisations/{}", m.org.id)>
+                                <Local shown=m.org.name.pick(&lang, &[]) />
                             </a>
+                            " · " <span class="hint">{t(standing)}</span>
                         </li>
                     }
                 })

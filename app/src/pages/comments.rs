@@ -10,7 +10,7 @@ use crate::domain::comments::*;
 use crate::domain::markdown;
 use crate::i18n::Msg;
 use crate::ids::{CommentId, DraftId, ProcessId};
-use crate::model::{Comment, ModerationEntry};
+use crate::model::{Comment, ModerationEntry, Revision};
 use crate::pages::process::format_time;
 use crate::ssr::RequestContext;
 use leptos::prelude::*;
@@ -132,10 +132,18 @@ pub fn thread_view(cx: &RequestContext, d: &Discussion, thread: &Thread) -> impl
     }
 }
 
+/// Who wrote a comment, for whom, and whether readers can trust the organisation named: every
+/// reader sees whether it is verified, and "official" only where it still holds.
 fn byline(cx: &RequestContext, c: &Comment) -> impl IntoView + use<> {
     let org = c.org_name.as_ref().map(|name| {
         let org = name.pick(cx.lang.code(), &[]).text;
-        view! { " " <span class="org">{t(Msg::CommentForOrg { org })}</span> }
+        let verification = if c.org_verified {
+            view! { <span class="badge verified">{t(Msg::CommentOrgVerified)}</span> }.into_any()
+        } else {
+            view! { <span class="badge warning unverified">{t(Msg::CommentOrgUnverified)}</span> }
+                .into_any()
+        };
+        view! { " " <span class="org">{t(Msg::CommentForOrg { org })}</span> " " {verification} }
     });
     let stance = (c.stance != Stance::None)
         .then(|| view! { " " <span class=format!("badge stance-{}", c.stance.code())>{t(c.stance.label())}</span> });
@@ -143,7 +151,7 @@ fn byline(cx: &RequestContext, c: &Comment) -> impl IntoView + use<> {
         <p class="byline">
             <strong>{c.display_name.clone()}</strong>
             {org}
-            {c.official.then(|| view! { " " <span class="badge official">{t(Msg::CommentOfficial)}</span> })}
+            {c.shows_official().then(|| view! { " " <span class="badge official">{t(Msg::CommentOfficial)}</span> })}
             {stance}
             " · "
             <time datetime=format_time(c.created_at)>{format_time(c.created_at)}</time>
@@ -204,18 +212,25 @@ fn comment_view(cx: &RequestContext, d: &Discussion, c: &Comment) -> impl IntoVi
             let items = c
                 .revisions
                 .iter()
-                .map(|r| {
-                    view! {
-                        <li>
-                            <time>{format_time(r.replaced_at)}</time>
-                            <div class="comment-body" inner_html=markdown::to_html(&r.body)></div>
-                        </li>
-                    }
-                })
+                .map(|r| revision_view(d, c, r, own, &action))
                 .collect_view();
-            view! { <details class="history"><summary>{t(Msg::CommentEarlierVersions)}</summary><ol>{items}</ol></details> }
+            view! { <details class="history" open=failed("remove_request")><summary>{t(Msg::CommentEarlierVersions)}</summary><ol>{items}</ol></details> }
         });
-        view! { <div class="comment-body" inner_html=html></div> {history} }
+        // The author and moderators see an edit that waits for approval; readers see the
+        // approved text only.
+        let pending = c
+            .pending_edit
+            .as_ref()
+            .filter(|_| own || d.moderator)
+            .map(|edit| {
+                view! {
+                    <div class="pending-edit">
+                        <p class="hint">{t(Msg::CommentEditWaiting)}</p>
+                        <div class="comment-body" inner_html=markdown::to_html(&edit.body)></div>
+                    </div>
+                }
+            });
+        view! { <div class="comment-body" inner_html=html></div> {pending} {history} }
     });
     // The author sees the moderator's note and may appeal once.
     let appeal = (own && c.status == Status::Hidden).then(|| {
@@ -326,10 +341,11 @@ fn comment_view(cx: &RequestContext, d: &Discussion, c: &Comment) -> impl IntoVi
             </details>
         }.into_any()
     }));
-    // Moderators decide from the thread too, not only on what reports brought to the queue.
-    let moderate = d.moderator.then(|| {
+    // Moderators decide from the thread too, not only on what reports brought to the queue; never
+    // on their own comment, which another moderator or mediator decides.
+    let moderate = (d.moderator && !own).then(|| {
         if d.with_forms {
-            decision_form(d.process.id, c).map(|form| {
+            decision_forms(d.process.id, c).map(|form| {
                 view! {
                     <details class="action" open=failed("moderate")>
                         <summary>{t(Msg::CommentModerate)}</summary>
@@ -341,9 +357,13 @@ fn comment_view(cx: &RequestContext, d: &Discussion, c: &Comment) -> impl IntoVi
         } else {
             let decidable = ModerationAction::DECISIONS
                 .iter()
-                .any(|a| a.applies_to(c.status));
+                .any(|a| a.applies_to(c.status))
+                || c.pending_edit.is_some();
             decidable.then(|| link("moderate", Msg::CommentModerate).into_any())
         }
+    });
+    let own_decision = (d.moderator && own).then(|| {
+        view! { <p class="hint">{t(Msg::ModerationOwnComment)}</p> }
     });
     let status_class = format!(
         "comment depth-{} status-{}",
@@ -358,6 +378,7 @@ fn comment_view(cx: &RequestContext, d: &Discussion, c: &Comment) -> impl IntoVi
                 {content}
                 {reports}
                 {appeal}
+                {own_decision}
                 <div class="comment-actions">{reply}{edit}{report}{moderate}{withdraw}</div>
             </article>
         </li>
@@ -401,10 +422,10 @@ pub fn ThreadPage() -> impl IntoView {
     )
 }
 
-/// A moderator's decision on a comment (approve, hide or restore, as its status allows), with
-/// a reason and a note to its author; `None` when no decision applies. The queue and each
-/// thread's page offer the same form.
-fn decision_form(process: ProcessId, c: &Comment) -> Option<impl IntoView + use<>> {
+/// A moderator's decisions on a comment: approve, hide or restore (as its status allows), with
+/// a reason and a note to its author, and on an edit waiting for approval; `None` when no
+/// decision applies. The queue and each thread's page offer the same forms.
+fn decision_forms(process: ProcessId, c: &Comment) -> Option<impl IntoView + use<>> {
     let decisions: Vec<(String, String)> = ModerationAction::DECISIONS
         .into_iter()
         .filter(|a| a.applies_to(c.status))
@@ -412,7 +433,8 @@ fn decision_form(process: ProcessId, c: &Comment) -> Option<impl IntoView + use<
         .collect();
     let key = c.id.to_string();
     let action = format!("/processes/{process}/moderation");
-    (!decisions.is_empty()).then(|| {
+    let status = (!decisions.is_empty()).then(|| {
+        let (key, action) = (key.clone(), action.clone());
         view! {
             <ErrorSummary intent="moderate" key=key.clone() />
             <PostForm action=action intent="moderate" key=key.clone()>
@@ -423,7 +445,106 @@ fn decision_form(process: ProcessId, c: &Comment) -> Option<impl IntoView + use<
                 <button type="submit">{t(Msg::ModerationRecord)}</button>
             </PostForm>
         }
-    })
+    });
+    let edit = c.pending_edit.as_ref().map(|_| {
+        let outcomes = vec![
+            ("approve".to_string(), t(Msg::ModerationApproveEdit)),
+            ("decline".to_string(), t(Msg::ModerationDeclineEdit)),
+        ];
+        view! {
+            <h3 class="decision-heading">{t(Msg::ModerationEditHeading)}</h3>
+            <ErrorSummary intent="edit_decision" key=key.clone() />
+            <PostForm action=action intent="edit_decision" key=key.clone()>
+                <input type="hidden" name="comment" value=key.clone() />
+                <Select name="outcome".into() label=t(Msg::ModerationDecision) options=outcomes />
+                <Select name="reason".into() label=t(Msg::ModerationDeclineWhy) options=reason_options(false) />
+                <TextField name="note".into() label=t(Msg::ModerationNote) hint=t(Msg::ModerationNoteHint) />
+                <button type="submit">{t(Msg::ModerationRecord)}</button>
+            </PostForm>
+        }
+    });
+    (status.is_some() || edit.is_some()).then(|| view! { {status} {edit} })
+}
+
+/// One earlier text of a comment in its public history: removed ones say only that they were;
+/// the author may ask for one to be removed (personal data written by mistake).
+fn revision_view(
+    d: &Discussion,
+    c: &Comment,
+    r: &Revision,
+    own: bool,
+    action: &str,
+) -> impl IntoView + use<> {
+    let body = match r.removed_at {
+        Some(at) => view! {
+            <p class="placeholder">{t(Msg::CommentRevisionRemoved { date: format_time(at) })}</p>
+        }
+        .into_any(),
+        None => view! { <div class="comment-body" inner_html=markdown::to_html(&r.body)></div> }
+            .into_any(),
+    };
+    let request = (own && r.removed_at.is_none()).then(|| match &r.removal_requested {
+        Some(_) => view! { <p class="hint">{t(Msg::CommentRemovalWaiting)}</p> }.into_any(),
+        None if d.with_forms => {
+            let (key, comment) = (r.id.to_string(), c.id.to_string());
+            view! {
+                <details class="action">
+                    <summary>{t(Msg::CommentAskRemoval)}</summary>
+                    <ErrorSummary intent="remove_request" key=key.clone() />
+                    <PostForm action=action.to_string() intent="remove_request" key=key.clone()>
+                        <input type="hidden" name="comment" value=comment />
+                        <input type="hidden" name="revision" value=key.clone() />
+                        <TextField name="note".into() label=t(Msg::CommentRemovalNote) hint=t(Msg::CommentRemovalHint) />
+                        <button type="submit" class="secondary">{t(Msg::CommentSendRemoval)}</button>
+                    </PostForm>
+                </details>
+            }
+            .into_any()
+        }
+        None => ().into_any(),
+    });
+    view! {
+        <li id=format!("revision-{}", r.id)>
+            <time>{format_time(r.replaced_at)}</time>
+            {body}
+            {request}
+        </li>
+    }
+}
+
+/// A moderator's decision on a request to remove an earlier text.
+fn removal_forms(process: ProcessId, c: &Comment) -> impl IntoView + use<> {
+    let action = format!("/processes/{process}/moderation");
+    c.revisions
+        .iter()
+        .filter(|r| r.removal_requested.is_some() && r.removed_at.is_none())
+        .map(|r| {
+            let key = r.id.to_string();
+            let note = r
+                .removal_requested
+                .as_ref()
+                .map(|(_, note)| note.clone())
+                .filter(|n| !n.is_empty());
+            let outcomes = vec![
+                ("remove".to_string(), t(Msg::ModerationRemoveRevision)),
+                ("keep".to_string(), t(Msg::ModerationKeepRevision)),
+            ];
+            view! {
+                <div class="removal-request">
+                    <h3 class="decision-heading">{t(Msg::ModerationRemovalHeading)}</h3>
+                    <div class="comment-body" inner_html=markdown::to_html(&r.body)></div>
+                    {note.map(|note| view! { <p>{t(Msg::ModerationRemovalReason { note })}</p> })}
+                    <ErrorSummary intent="removal_decision" key=key.clone() />
+                    <PostForm action=action.clone() intent="removal_decision" key=key.clone()>
+                        <input type="hidden" name="revision" value=key.clone() />
+                        <Select name="outcome".into() label=t(Msg::ModerationDecision) options=outcomes />
+                        <TextField name="note".into() label=t(Msg::ModerationNote) hint=t(Msg::ModerationNoteHint) />
+                        <button type="submit">{t(Msg::ModerationRecord)}</button>
+                    </PostForm>
+                </div>
+            }
+        })
+        .collect_view()
 }
 
 fn reason_options(with_within_rules: bool) -> Vec<(String, String)> {
@@ -468,10 +589,13 @@ fn queue_view(cx: RequestContext, q: Queue) -> impl IntoView {
             let appeal = open_appeal.map(|a| {
                 let (key, action) = (key.clone(), action.clone());
                 let mine = a.hidden_by == Some(q.viewer);
+                let theirs = c.author == q.viewer;
                 view! {
                     <div class="appeal">
                         <p>{t(Msg::ModerationAppealByAuthor { statement: a.statement.clone() })}</p>
-                        {if mine {
+                        {if theirs {
+                            ().into_any()
+                        } else if mine {
                             view! { <p class="hint">{t(Msg::ErrorAppealSameModerator)}</p> }.into_any()
                         } else {
                             view! {
@@ -487,7 +611,12 @@ fn queue_view(cx: RequestContext, q: Queue) -> impl IntoView {
                     </div>
                 }
             });
-            let decide = decision_form(pid, c);
+            // Nobody decides about themselves: their own comment, appeal or removal request goes
+            // to another moderator or mediator.
+            let own = c.author == q.viewer;
+            let decide = (!own).then(|| decision_forms(pid, c)).flatten();
+            let removals = (!own).then(|| removal_forms(pid, c));
+            let own_note = own.then(|| view! { <p class="hint">{t(Msg::ModerationOwnComment)}</p> });
             let reasons = c.report_reasons.iter().map(|r| t(r.label())).collect::<Vec<_>>().join(", ");
             let link = format!("/processes/{pid}/drafts/{}/threads/{}", c.draft, c.thread);
             view! {
@@ -500,8 +629,17 @@ fn queue_view(cx: RequestContext, q: Queue) -> impl IntoView {
                     {c.passage.as_ref().map(|p| view! { <blockquote class="quote">{p.quote.clone()}</blockquote> })}
                     <div class="comment-body" inner_html=markdown::to_html(&c.body)></div>
                     {(c.reports > 0).then(|| view! { <p class="hint">{t(Msg::CommentReports { count: c.reports.to_string(), reasons: reasons.clone() })}</p> })}
+                    {c.pending_edit.as_ref().map(|edit| view! {
+                        <div class="pending-edit">
+                            <p class="hint">{t(Msg::ModerationEditProposed)}</p>
+                            <div class="comment-body" inner_html=markdown::to_html(&edit.body)></div>
+                        </div>
+                    })}
                     {appeal}
+                    {own_note}
                     {decide}
+                    {removals}
+                    {(!own).then(|| view! {
                     <details class="action">
                         <summary>{t(Msg::ModerationBarHeading)}</summary>
                         <ErrorSummary intent="bar" key=key.clone() />
@@ -513,6 +651,7 @@ fn queue_view(cx: RequestContext, q: Queue) -> impl IntoView {
                             <button type="submit" class="secondary">{t(Msg::ModerationBar)}</button>
                         </PostForm>
                     </details>
+                    })}
                 </li>
             }
         })

@@ -103,22 +103,39 @@ pub fn OrganisationPage() -> impl IntoView {
                 .members
                 .iter()
                 .map(|m| {
-                    let (person, label) = (
+                    let (person, remove_label, confirm_label) = (
                         m.person.to_string(),
                         cx.t(Msg::OrgRemoveMember {
                             name: m.display_name.clone(),
                         }),
+                        cx.t(Msg::OrgConfirmMember {
+                            name: m.display_name.clone(),
+                        }),
                     );
+                    let confirmed = m.confirmed_at.is_some();
+                    let status = if confirmed {
+                        view! { <span class="badge">{t(Msg::OrgMemberConfirmed)}</span> }.into_any()
+                    } else {
+                        view! { <span class="badge warning">{t(Msg::OrgMemberUnconfirmed)}</span> }
+                            .into_any()
+                    };
                     let action = action.clone();
-                    let remove = page.can_manage.then(move || {
+                    let manage = page.can_manage.then(move || {
+                        let (confirm_action, confirm_person) = (action.clone(), person.clone());
                         view! {
-                            <PostForm action=action intent="member" class="inline">
-                                <input type="hidden" name="remove" value=person />
-                                <button type="submit" class="link">{label}</button>
+                            {(!confirmed).then(move || view! {
+                                <PostForm action=confirm_action intent="confirm" key=confirm_person.clone() class="inline">
+                                    <input type="hidden" name="person" value=confirm_person />
+                                    <button type="submit" class="secondary">{confirm_label}</button>
+                                </PostForm>
+                            })}
+                            <PostForm action=action intent="member" key=format!("remove-{person}") class="inline">
+                                <input type="hidden" name="remove" value=person.clone() />
+                                <button type="submit" class="link">{remove_label}</button>
                             </PostForm>
                         }
                     });
-                    view! { <li>{m.display_name.clone()} " " {remove}</li> }
+                    view! { <li><span dir="auto">{m.display_name.clone()}</span> " " {status} " " {manage}</li> }
                 })
                 .collect_view();
             let no_members = page.members.is_empty();
@@ -127,19 +144,34 @@ pub fn OrganisationPage() -> impl IntoView {
                 page.org.description.pick(&lang, &[]),
                 page.org.verified_at.is_none(),
             );
-            let status = match page.org.verified_at {
-                Some(_) => view! { <span class="badge">{t(Msg::OrgVerified)}</span> }.into_any(),
-                None => {
-                    view! { <span class="badge warning">{t(Msg::OrgUnverified)}</span> }.into_any()
-                }
-            };
+            let status =
+                match page.org.verified_at {
+                    Some(_) => view! { <span class="badge verified">{t(Msg::OrgVerified)}</span> }
+                        .into_any(),
+                    None => view! { <span class="badge warning">{t(Msg::OrgUnverified)}</span> }
+                        .into_any(),
+                };
+            let withdrawn =
+                page.org
+                    .withdrawn
+                    .as_ref()
+                    .filter(|_| unverified)
+                    .map(|(at, reason)| {
+                        let text = cx.t(Msg::OrgWithdrawn {
+                            date: crate::pages::process::format_time(*at),
+                            reason: reason.clone(),
+                        });
+                        view! { <p class="notice warning" dir="auto">{text}</p> }
+                    });
             view! {
                 <Page title=name.text.clone() no_heading=true>
                     <h1 lang=name.lang.clone()>{name.text.clone()}</h1>
                     <p class="meta">{t(kind.label())} " · " {t(kind.stakeholder().label())} " · " {status}</p>
+                    {withdrawn}
                     <TextBlocks shown=description />
                     <section>
                         <h2>{t(Msg::OrgMembers)}</h2>
+                        <p class="hint">{t(Msg::OrgMembersIntro)}</p>
                         {if no_members {
                             view! { <p>{t(Msg::OrgNoMembers)}</p> }.into_any()
                         } else {
@@ -149,11 +181,26 @@ pub fn OrganisationPage() -> impl IntoView {
                     {page.can_manage.then(|| view! {
                         <section>
                             <h2>{t(Msg::OrgManage)}</h2>
-                            {unverified.then(|| view! {
-                                <PostForm action=action.clone() intent="verify">
-                                    <button type="submit">{t(Msg::OrgVerify)}</button>
-                                </PostForm>
-                            })}
+                            <ErrorSummary intent="verify" />
+                            {if unverified {
+                                view! {
+                                    <PostForm action=action.clone() intent="verify">
+                                        <button type="submit">{t(Msg::OrgVerify)}</button>
+                                    </PostForm>
+                                }.into_any()
+                            } else {
+                                view! {
+                                    <details class="action">
+                                        <summary>{t(Msg::OrgWithdraw)}</summary>
+                                        <ErrorSummary intent="withdraw" />
+                                        <PostForm action=action.clone() intent="withdraw" class="narrow">
+                                            <TextArea name="reason".into() label=t(Msg::OrgWithdrawReason) hint=t(Msg::OrgWithdrawHint) rows=3 required=true />
+                                            <button type="submit" class="danger">{t(Msg::OrgWithdraw)}</button>
+                                        </PostForm>
+                                    </details>
+                                }.into_any()
+                            }}
+                            <ErrorSummary intent="confirm" />
                             <ErrorSummary intent="member" />
                             <PostForm action=action.clone() intent="member" class="narrow">
                                 <TextField name="email".into() label=t(Msg::OrgAddMemberEmail) kind="email" required=true />

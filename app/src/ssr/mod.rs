@@ -4,4 +4,4 @@ pub mod context;
 pub mod store;
 
 pub use context::{RequestContext, cx};
-pub use store::{Comments, Decisions, Live, Sittings, Store};
+pub use store::{Comments, Decisions, Devices, Live, Sittings, Store};

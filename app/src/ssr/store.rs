@@ -19,12 +19,14 @@ use crate::model::*;
 
 /// Baraza's persistent state.
 #[async_trait::async_trait]
-pub trait Store: Comments + Sittings + Decisions + Send + Sync + 'static {
+pub trait Store: Comments + Sittings + Decisions + Devices + Send + Sync + 'static {
     /// Whether the database holds no people and no processes (the demo loads only then).
     async fn is_empty(&self) -> AppResult<bool>;
 
     // People.
-    /// Creates an account; an email already in use is a field error on `email`.
+    /// Creates an account; an email already in use is a field error on `email`, a display name
+    /// that reads the same as an office-holder's or a verified organisation's one on
+    /// `display_name` (`domain::names`).
     async fn create_person(&self, new: NewPerson, now: Millis) -> AppResult<PersonId>;
     /// The id and password hash for an (already normalised) email.
     async fn credentials(&self, email: &str) -> AppResult<Option<(PersonId, String)>>;
@@ -34,7 +36,7 @@ pub trait Store: Comments + Sittings + Decisions + Send + Sync + 'static {
     async fn person_by_email(&self, email: &str) -> AppResult<Option<Person>>;
     /// Everyone, for administrators.
     async fn people(&self) -> AppResult<Vec<Person>>;
-    /// Changes display name and preferred language.
+    /// Changes display name and preferred language (the display name checked as at sign-up).
     async fn update_profile(
         &self,
         id: PersonId,
@@ -88,7 +90,8 @@ pub trait Store: Comments + Sittings + Decisions + Send + Sync + 'static {
     async fn session_purge(&self, now: Millis) -> AppResult<u64>;
 
     // Organisations.
-    /// Registers an organisation (unverified) with its founder as first member.
+    /// Registers an organisation (unverified) with its founder as first member (unconfirmed); a
+    /// name that reads the same as another organisation's is a field error on `name`.
     async fn create_organisation(
         &self,
         new: NewOrganisation,
@@ -101,9 +104,28 @@ pub trait Store: Comments + Sittings + Decisions + Send + Sync + 'static {
     async fn organisations(&self) -> AppResult<Vec<Organisation>>;
     /// The organisations with these ids (those that exist), in one query.
     async fn organisations_among(&self, ids: &[OrgId]) -> AppResult<Vec<Organisation>>;
-    /// Marks an organisation verified; `by` must be allowed to manage organisations.
+    /// Marks an organisation verified, in the public record; `by` must be allowed to manage
+    /// organisations.
     async fn verify_organisation(&self, by: PersonId, id: OrgId, now: Millis) -> AppResult<()>;
-    /// Adds or removes a member; `by` must be allowed to manage organisations.
+    /// Withdraws an organisation's verification, with a public reason, in the public record: its
+    /// members stop speaking for it at once (409 if it is not verified).
+    async fn withdraw_verification(
+        &self,
+        by: PersonId,
+        id: OrgId,
+        reason: &str,
+        now: Millis,
+    ) -> AppResult<()>;
+    /// Confirms that a member belongs to the organisation, so that they may speak for it.
+    async fn confirm_membership(
+        &self,
+        by: PersonId,
+        org: OrgId,
+        person: PersonId,
+        now: Millis,
+    ) -> AppResult<()>;
+    /// Adds (confirmed, since an administrator vouches for them) or removes a member; `by` must
+    /// be allowed to manage organisations.
     async fn set_membership(
         &self,
         by: PersonId,
@@ -114,8 +136,8 @@ pub trait Store: Comments + Sittings + Decisions + Send + Sync + 'static {
     ) -> AppResult<()>;
     /// An organisation's members.
     async fn members(&self, org: OrgId) -> AppResult<Vec<Member>>;
-    /// The organisations a person belongs to.
-    async fn memberships(&self, person: PersonId) -> AppResult<Vec<Organisation>>;
+    /// The organisations a person belongs to, and whether each membership is confirmed.
+    async fn memberships(&self, person: PersonId) -> AppResult<Vec<Membership>>;
 
     // Processes.
     /// Opens a process in its framing phase; `actor` must be allowed to create processes.
@@ -304,7 +326,7 @@ pub trait Comments: Send + Sync + 'static {
         note: &str,
         now: Millis,
     ) -> AppResult<Comment>;
-    /// Approves, hides or restores a comment ([`Action::Moderate`]).
+    /// Approves, hides or restores a comment ([`Action::Moderate`]); never its own author.
     async fn moderate_comment(
         &self,
         person: PersonId,
@@ -319,12 +341,44 @@ pub trait Comments: Send + Sync + 'static {
         statement: &str,
         now: Millis,
     ) -> AppResult<Comment>;
-    /// Decides an appeal ([`Action::Moderate`]); not by the moderator who hid the comment.
+    /// Decides an appeal ([`Action::Moderate`]); not by the moderator who hid the comment, nor
+    /// by its author.
     async fn decide_appeal(
         &self,
         person: PersonId,
         id: CommentId,
         upheld: bool,
+        note: &str,
+        now: Millis,
+    ) -> AppResult<Comment>;
+    /// Publishes (`approve`) or declines an edit of an approved comment that waits under
+    /// pre-moderation ([`Action::Moderate`]); never its own author. A decline needs a breach
+    /// reason.
+    async fn decide_edit(
+        &self,
+        person: PersonId,
+        id: CommentId,
+        approve: bool,
+        reason: crate::domain::comments::Reason,
+        note: &str,
+        now: Millis,
+    ) -> AppResult<Comment>;
+    /// The author asks for an earlier text of their comment to be removed from its public history.
+    async fn request_revision_removal(
+        &self,
+        person: PersonId,
+        revision: i64,
+        note: &str,
+        now: Millis,
+    ) -> AppResult<Comment>;
+    /// Removes (`remove`) an earlier text of a comment in `process` at its author's request, or
+    /// keeps it ([`Action::Moderate`]); never by the author.
+    async fn decide_revision_removal(
+        &self,
+        person: PersonId,
+        process: ProcessId,
+        revision: i64,
+        remove: bool,
         note: &str,
         now: Millis,
     ) -> AppResult<Comment>;
@@ -346,7 +400,8 @@ pub trait Comments: Send + Sync + 'static {
     ) -> AppResult<()>;
     /// The bars in force in a process.
     async fn bars(&self, process: ProcessId, now: Millis) -> AppResult<Vec<Bar>>;
-    /// What waits for moderators in a process: pending and held comments, and open appeals.
+    /// What waits for moderators in a process: pending and held comments, edits waiting for
+    /// approval, open appeals and requests to remove an earlier text.
     async fn moderation_queue(&self, process: ProcessId) -> AppResult<Vec<Comment>>;
     /// The newest entries of a process's public moderation log.
     async fn moderation_log(
@@ -354,6 +409,18 @@ pub trait Comments: Send + Sync + 'static {
         process: ProcessId,
         limit: i64,
     ) -> AppResult<Vec<ModerationEntry>>;
+}
+
+/// Browsers a person signed in on before (the sign-in throttle's device cookies,
+/// `domain::throttle`). Tokens are stored only as their SHA-256.
+#[async_trait::async_trait]
+pub trait Devices: Send + Sync + 'static {
+    /// Whose browser carries this token, if it is still recognised.
+    async fn trusted_device(&self, token_hash: &str, now: Millis) -> AppResult<Option<PersonId>>;
+    /// Recognises (or renews) a browser for a person after a successful sign-in.
+    async fn trust_device(&self, token_hash: &str, person: PersonId, now: Millis) -> AppResult<()>;
+    /// Forgets every browser of a person but `keep` (after a password change).
+    async fn forget_devices(&self, person: PersonId, keep: Option<&str>) -> AppResult<()>;
 }
 
 /// Sittings: scheduling them, and their live state. The live state changes only through

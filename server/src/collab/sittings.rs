@@ -7,18 +7,21 @@
 //! change is stored before it is published, so a restart loses nothing and late joiners get the
 //! current state.
 
+use crate::limits::{client_address, too_many_connections};
 use crate::security::is_cross_site;
 use crate::state::AppState;
 use crate::web::PERSON_KEY;
+use app::api::organisations::speaking_options;
 use app::api::sittings::may_watch;
 use app::domain::sitting::{self, Command, Refusal, Speaker, Stage};
 use app::ids::{OrgId, PersonId, SittingId};
 use app::model::{Actor, Sitting};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::broadcast::error::RecvError;
 use tower_sessions::Session;
@@ -76,6 +79,7 @@ pub async fn connect(
     Query(query): Query<HashMap<String, String>>,
     session: Session,
     headers: HeaderMap,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
     if is_cross_site(&headers, state.public_origin.as_deref()) {
@@ -98,10 +102,12 @@ pub async fn connect(
     // One speaks only for an organisation one belongs to; any other is ignored, so that `mine`
     // cannot tell a stranger whether some organisation voted in a poll that hides names.
     let acting_for = match (person, acting_for) {
-        (Some(p), Some(org)) => match state.store.memberships(PersonId(p)).await {
-            Ok(orgs) => orgs.iter().any(|o| o.id == org).then_some(org),
-            Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
-        },
+        (Some(p), Some(org)) => {
+            match speaking_options(state.store.as_ref(), Some(PersonId(p))).await {
+                Ok(orgs) => orgs.iter().any(|o| o.id == org).then_some(org),
+                Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
+            }
+        }
         _ => None,
     };
     let actor = person.map(|p| Actor {
@@ -113,9 +119,18 @@ pub async fn connect(
         Ok(false) => return StatusCode::FORBIDDEN.into_response(),
         Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
     }
+    let Some(permit) = state
+        .connections
+        .acquire(&client_address(&state, &headers, Some(client)))
+    else {
+        return too_many_connections();
+    };
     upgrade
         .max_message_size(MAX_COMMAND)
-        .on_upgrade(move |socket| run(socket, state, id, actor))
+        .on_upgrade(move |socket| async move {
+            let _permit = permit;
+            run(socket, state, id, actor).await
+        })
 }
 
 async fn run(mut socket: WebSocket, state: AppState, id: SittingId, actor: Option<Actor>) {

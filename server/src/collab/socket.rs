@@ -11,6 +11,7 @@
 //! the server's largest cost. Long messages go out in frames of [`FRAGMENT`] bytes instead.
 
 use super::hub::{Hub, Out, Peer, close};
+use crate::limits::{client_address, too_many_connections};
 use crate::security::is_cross_site;
 use crate::state::AppState;
 use crate::web::PERSON_KEY;
@@ -18,12 +19,13 @@ use app::domain::org::StakeholderKind;
 use app::ids::{DraftId, OrgId, PersonId};
 use app::model::Actor;
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, Request, State};
+use axum::extract::{ConnectInfo, Path, Query, Request, State};
 use axum::http::{HeaderMap, HeaderName, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use hyper_util::rt::TokioIo;
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_tungstenite::WebSocketStream;
@@ -71,6 +73,7 @@ pub async fn connect(
     Query(query): Query<HashMap<String, String>>,
     session: Session,
     headers: HeaderMap,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     mut request: Request,
 ) -> Response {
     let Some(accept) = accept_key(&headers) else {
@@ -97,12 +100,19 @@ pub async fn connect(
     let Ok(draft) = id.parse::<DraftId>() else {
         return StatusCode::NOT_FOUND.into_response();
     };
+    let Some(permit) = state
+        .connections
+        .acquire(&client_address(&state, &headers, Some(client)))
+    else {
+        return too_many_connections();
+    };
     let peer = match peer(&state, &session, draft, query.get("as")).await {
         Ok(peer) => peer,
         Err(status) => return status.into_response(),
     };
     let hub = state.hub.clone();
     tokio::spawn(async move {
+        let _permit = permit;
         let Ok(upgraded) = on_upgrade.await else {
             return;
         };

@@ -55,6 +55,8 @@ pub enum Invalid {
     AwarenessState,
     #[error("{0} unread bytes after the end of the message")]
     Trailing(usize),
+    #[error("the text holds a NUL byte or a control character")]
+    Unstorable,
 }
 
 /// What a valid update contains: for each client, the clocks its new structs span.
@@ -220,8 +222,13 @@ fn content(reader: &mut Reader<'_>, kind: u8) -> Result<u64, Invalid> {
         // Deleted content: a run.
         1 => run(reader),
         // A string: its length is counted in UTF-16 code units, as Yjs counts.
+        // Control characters (a NUL above all, which PostgreSQL cannot store in the versions'
+        // text) are refused as in every other text field (`app::domain::input`).
         4 => {
             let text = reader.var_str()?;
+            if !app::domain::input::is_storable_text(text) {
+                return Err(Invalid::Unstorable);
+            }
             Ok(text.encode_utf16().count() as u64)
         }
         // An embed (one JSON value) and a formatting mark (key and JSON value).
@@ -403,6 +410,11 @@ mod tests {
         assert_eq!(check_update(&update, ROOTS), Err(Invalid::Nested));
         // Trailing garbage.
         assert_eq!(check_update(&[0, 0, 9], ROOTS), Err(Invalid::Trailing(1)));
+        // A NUL byte in the text, which PostgreSQL could not store in a version.
+        assert_eq!(
+            check_update(&text_update(&[(0, "a\u{0}b")]), ROOTS),
+            Err(Invalid::Unstorable)
+        );
         // Truncation anywhere is malformed, never a panic.
         let good = text_update(&[(0, "hello")]);
         for cut in 0..good.len() {

@@ -5,7 +5,7 @@ use super::rows::{corrupt, localized};
 use super::{SqlStore, authorize, internal, standing_on};
 use app::domain::comments::{
     ActorRole, MAX_DEPTH, Moderation, ModerationAction, RATE_COMMENTS, RATE_REPORTS,
-    RATE_WINDOW_MS, Reason, ReportReason, Stance, Status,
+    RATE_WINDOW_MS, Reason, ReportReason, Stance, Status, is_official, may_decide_about,
 };
 use app::domain::org::OrgKind;
 use app::domain::roles::{Action, PersonalRole};
@@ -20,8 +20,9 @@ use std::collections::HashMap;
 macro_rules! comment_select {
     () => {
         "SELECT c.id, c.draft_id, c.process_id, c.parent_id, c.thread_id, c.depth, c.person_id, c.org_id, \
-         o.name AS org_name, c.display_name, c.official, c.stance, c.body, c.quote, c.anchor_start, \
-         c.anchor_end, c.status, c.created_at, c.edited_at, c.reviewed_at \
+         o.name AS org_name, o.verified_at AS org_verified_at, c.display_name, c.official, c.stance, \
+         c.body, c.quote, c.anchor_start, c.anchor_end, c.status, c.created_at, c.edited_at, \
+         c.reviewed_at, c.pending_body, c.pending_stance, c.pending_at \
          FROM comments c LEFT JOIN organisations o ON o.id = c.org_id "
     };
 }
@@ -37,6 +38,7 @@ struct CommentRow {
     person_id: i64,
     org_id: Option<i64>,
     org_name: Option<String>,
+    org_verified_at: Option<i64>,
     display_name: String,
     official: i64,
     stance: String,
@@ -49,6 +51,9 @@ struct CommentRow {
     edited_at: Option<i64>,
     #[allow(dead_code)] // read by the report count's query, kept here to mirror the table
     reviewed_at: Option<i64>,
+    pending_body: Option<String>,
+    pending_stance: Option<String>,
+    pending_at: Option<i64>,
 }
 
 fn stance(code: &str) -> AppResult<Stance> {
@@ -68,6 +73,14 @@ impl CommentRow {
             }),
             _ => None,
         };
+        let pending_edit = match (self.pending_body, self.pending_stance, self.pending_at) {
+            (Some(body), Some(code), Some(at)) => Some(PendingEdit {
+                body,
+                stance: stance(&code)?,
+                at,
+            }),
+            _ => None,
+        };
         Ok(Comment {
             id: CommentId(self.id),
             draft: DraftId(self.draft_id),
@@ -78,6 +91,7 @@ impl CommentRow {
             author: PersonId(self.person_id),
             org: self.org_id.map(OrgId),
             org_name: self.org_name.as_deref().map(localized).transpose()?,
+            org_verified: self.org_verified_at.is_some(),
             display_name: self.display_name,
             official: self.official == 1,
             stance: stance(&self.stance)?,
@@ -87,6 +101,7 @@ impl CommentRow {
             created_at: self.created_at,
             edited_at: self.edited_at,
             revisions: Vec::new(),
+            pending_edit,
             decision: None,
             appeal: None,
             reports: 0,
@@ -146,24 +161,38 @@ async fn load(conn: &mut AnyConnection, scope: Scope) -> AppResult<Vec<Comment>>
         .map(|(i, c)| (c.id.0, i))
         .collect();
 
-    let revisions: Vec<(i64, String, String, i64)> = sqlx::query_as(scoped!(
+    #[derive(sqlx::FromRow)]
+    struct RevisionRow {
+        id: i64,
+        comment_id: i64,
+        body: String,
+        stance: String,
+        replaced_at: i64,
+        removal_requested_at: Option<i64>,
+        removal_note: String,
+        removed_at: Option<i64>,
+    }
+    let revisions: Vec<RevisionRow> = sqlx::query_as(scoped!(
         scope,
         [
-            "SELECT r.comment_id, r.body, r.stance, r.replaced_at FROM comment_revisions r \
-          JOIN comments c ON c.id = r.comment_id"
+            "SELECT r.id, r.comment_id, r.body, r.stance, r.replaced_at, r.removal_requested_at, \
+             r.removal_note, r.removed_at FROM comment_revisions r JOIN comments c ON c.id = r.comment_id"
         ],
-        "ORDER BY r.replaced_at"
+        "ORDER BY r.replaced_at, r.id"
     ))
     .bind(key)
     .fetch_all(&mut *conn)
     .await
     .map_err(internal)?;
-    for (id, body, code, replaced_at) in revisions {
-        if let Some(&i) = index.get(&id) {
+    for row in revisions {
+        if let Some(&i) = index.get(&row.comment_id) {
             comments[i].revisions.push(Revision {
-                body,
-                stance: stance(&code)?,
-                replaced_at,
+                id: row.id,
+                body: row.body,
+                stance: stance(&row.stance)?,
+                replaced_at: row.replaced_at,
+                removal_requested: row.removal_requested_at.map(|at| (at, row.removal_note)),
+                removed_at: row.removed_at,
             });
         }
     }
@@ -281,6 +310,8 @@ struct LogEntry<'a> {
     process: ProcessId,
     comment: Option<CommentId>,
     bar: Option<i64>,
+    /// The earlier text a decision on removing one is about.
+    revision: Option<i64>,
     action: ModerationAction,
     reason: Reason,
     note: &'a str,
@@ -290,12 +321,13 @@ struct LogEntry<'a> {
 
 async fn log(conn: &mut AnyConnection, entry: LogEntry<'_>, now: Millis) -> AppResult<()> {
     sqlx::query(
-        "INSERT INTO moderation_log (process_id, comment_id, bar_id, action, reason, note, actor_id, actor_role, \
-         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO moderation_log (process_id, comment_id, bar_id, revision_id, action, reason, note, actor_id, \
+         actor_role, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(entry.process.0)
     .bind(entry.comment.map(|c| c.0))
     .bind(entry.bar)
+    .bind(entry.revision)
     .bind(entry.action.code())
     .bind(entry.reason.code())
     .bind(entry.note)
@@ -371,6 +403,28 @@ async fn bar_on(
     .fetch_one(&mut *conn)
     .await
     .map_err(internal)
+}
+
+async fn clear_pending_edit(conn: &mut AnyConnection, id: CommentId) -> AppResult<()> {
+    sqlx::query(
+        "UPDATE comments SET pending_body = NULL, pending_stance = NULL, pending_at = NULL WHERE id = $1",
+    )
+    .bind(id.0)
+    .execute(&mut *conn)
+    .await
+    .map_err(internal)?;
+    Ok(())
+}
+
+/// The comment an earlier text belongs to.
+async fn comment_of_revision(conn: &mut AnyConnection, revision: i64) -> AppResult<Comment> {
+    let comment: Option<i64> =
+        sqlx::query_scalar("SELECT comment_id FROM comment_revisions WHERE id = $1")
+            .bind(revision)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(internal)?;
+    one(conn, CommentId(comment.ok_or(AppError::NotFound)?)).await
 }
 
 fn day_of(at: Millis) -> String {
@@ -466,28 +520,27 @@ impl Comments for SqlStore {
             }
         };
         let standing = standing_on(&mut tx, process, Some(new.author.person)).await?;
-        let government = match new.author.acting_for {
+        // `authorize` has checked that the author may speak for the organisation.
+        let for_government = match new.author.acting_for {
             Some(org) => {
-                let kind: Option<String> =
-                    sqlx::query_scalar("SELECT kind FROM organisations WHERE id = $1")
-                        .bind(org.0)
-                        .fetch_optional(&mut *tx)
-                        .await
-                        .map_err(internal)?;
-                kind.as_deref().and_then(OrgKind::from_code) == Some(OrgKind::Government)
+                super::speaking_for(&mut tx, new.author.person, org).await? == OrgKind::Government
             }
             None => false,
         };
         let council = new.author.acting_for.is_none()
             && standing.personal.contains(&PersonalRole::CouncilMember);
-        let official = government || council;
+        let official = is_official(for_government, council);
         let settings = settings_on(&mut tx, process).await?;
         let initial = match settings.mode {
             Moderation::Post => Status::Visible,
             Moderation::Pre => Status::Pending,
         };
         let display_name: String = match &new.pseudonym {
-            Some(name) if new.author.acting_for.is_none() => name.clone(),
+            Some(name) if new.author.acting_for.is_none() => {
+                let me = Some(new.author.person);
+                super::names::check_person_name(&mut tx, name, me, "pseudonym").await?;
+                name.clone()
+            }
             _ => sqlx::query_scalar("SELECT display_name FROM people WHERE id = $1")
                 .bind(new.author.person.0)
                 .fetch_one(&mut *tx)
@@ -559,6 +612,22 @@ impl Comments for SqlStore {
         authorize(&mut tx, comment.process, actor, Action::Comment).await?;
         if !matches!(comment.status, Status::Visible | Status::Pending) {
             return Err(AppError::Forbidden(Msg::ErrorCommentNotEditable));
+        }
+        let settings = settings_on(&mut tx, comment.process).await?;
+        if settings.mode == Moderation::Pre && comment.status == Status::Visible {
+            // The edit waits for approval like a new comment; the approved text stays shown.
+            // A second edit before the decision replaces the first.
+            sqlx::query(
+                "UPDATE comments SET pending_body = $1, pending_stance = $2, pending_at = $3 WHERE id = $4",
+            )
+            .bind(body)
+            .bind(new_stance.code())
+            .bind(now)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+            return committed(tx, id).await;
         }
         sqlx::query("INSERT INTO comment_revisions (comment_id, body, stance, replaced_at) VALUES ($1, $2, $3, $4)")
             .bind(id.0)
@@ -661,6 +730,7 @@ impl Comments for SqlStore {
                 process: comment.process,
                 comment: Some(id),
                 bar: None,
+                revision: None,
                 action: ModerationAction::Held,
                 reason: Reason::Reports,
                 note: "",
@@ -681,6 +751,7 @@ impl Comments for SqlStore {
         let mut tx = self.begin().await?;
         let comment = one(&mut tx, request.comment).await?;
         let role = moderator(&mut tx, comment.process, person).await?;
+        may_decide_about(person, comment.author).map_err(AppError::Forbidden)?;
         if !request.action.applies_to(comment.status) {
             return Err(AppError::Forbidden(Msg::ErrorModerationNotApplicable));
         }
@@ -689,10 +760,15 @@ impl Comments for SqlStore {
         };
         let reviewed = (next == Status::Visible).then_some(now);
         set_status(&mut tx, comment.id, next, reviewed).await?;
+        if next == Status::Hidden {
+            // A hidden comment's waiting edit is moot: its author may appeal, not edit.
+            clear_pending_edit(&mut tx, comment.id).await?;
+        }
         let entry = LogEntry {
             process: comment.process,
             comment: Some(comment.id),
             bar: None,
+            revision: None,
             action: request.action,
             reason: request.reason,
             note: &request.note,
@@ -736,6 +812,7 @@ impl Comments for SqlStore {
             process: comment.process,
             comment: Some(id),
             bar: None,
+            revision: None,
             action: ModerationAction::Appealed,
             reason: Reason::Appeal,
             note: "",
@@ -757,6 +834,7 @@ impl Comments for SqlStore {
         let mut tx = self.begin().await?;
         let comment = one(&mut tx, id).await?;
         let role = moderator(&mut tx, comment.process, person).await?;
+        may_decide_about(person, comment.author).map_err(AppError::Forbidden)?;
         let Some(appeal) = comment.appeal.as_ref().filter(|a| a.upheld.is_none()) else {
             return Err(AppError::Forbidden(Msg::ErrorNoOpenAppeal));
         };
@@ -786,6 +864,7 @@ impl Comments for SqlStore {
             process: comment.process,
             comment: Some(id),
             bar: None,
+            revision: None,
             action,
             reason,
             note,
@@ -794,6 +873,150 @@ impl Comments for SqlStore {
         };
         log(&mut tx, entry, now).await?;
         committed(tx, id).await
+    }
+
+    async fn decide_edit(
+        &self,
+        person: PersonId,
+        id: CommentId,
+        approve: bool,
+        reason: Reason,
+        note: &str,
+        now: Millis,
+    ) -> AppResult<Comment> {
+        let mut tx = self.begin().await?;
+        let comment = one(&mut tx, id).await?;
+        let role = moderator(&mut tx, comment.process, person).await?;
+        may_decide_about(person, comment.author).map_err(AppError::Forbidden)?;
+        let Some(edit) = comment.pending_edit.clone() else {
+            return Err(AppError::Forbidden(Msg::ErrorNoPendingEdit));
+        };
+        let (action, reason) = if approve {
+            sqlx::query(
+                "INSERT INTO comment_revisions (comment_id, body, stance, replaced_at) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id.0)
+            .bind(&comment.body)
+            .bind(comment.stance.code())
+            .bind(edit.at)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+            sqlx::query("UPDATE comments SET body = $1, stance = $2, edited_at = $3 WHERE id = $4")
+                .bind(&edit.body)
+                .bind(edit.stance.code())
+                .bind(edit.at)
+                .bind(id.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(internal)?;
+            (ModerationAction::EditApproved, Reason::WithinRules)
+        } else {
+            (ModerationAction::EditDeclined, reason)
+        };
+        clear_pending_edit(&mut tx, id).await?;
+        let entry = LogEntry {
+            process: comment.process,
+            comment: Some(id),
+            bar: None,
+            revision: None,
+            action,
+            reason,
+            note,
+            actor: Some(person),
+            role,
+        };
+        log(&mut tx, entry, now).await?;
+        committed(tx, id).await
+    }
+
+    async fn request_revision_removal(
+        &self,
+        person: PersonId,
+        revision: i64,
+        note: &str,
+        now: Millis,
+    ) -> AppResult<Comment> {
+        let mut tx = self.begin().await?;
+        let comment = comment_of_revision(&mut tx, revision).await?;
+        if comment.author != person {
+            return Err(AppError::Forbidden(Msg::ErrorNotYourComment));
+        }
+        let asked = sqlx::query(
+            "UPDATE comment_revisions SET removal_requested_at = $1, removal_note = $2 \
+             WHERE id = $3 AND removal_requested_at IS NULL AND removed_at IS NULL",
+        )
+        .bind(now)
+        .bind(note)
+        .bind(revision)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+        if asked.rows_affected() == 0 {
+            return Err(AppError::Forbidden(Msg::ErrorRemovalAlreadyAsked));
+        }
+        committed(tx, comment.id).await
+    }
+
+    async fn decide_revision_removal(
+        &self,
+        person: PersonId,
+        process: ProcessId,
+        revision: i64,
+        remove: bool,
+        note: &str,
+        now: Millis,
+    ) -> AppResult<Comment> {
+        let mut tx = self.begin().await?;
+        let comment = comment_of_revision(&mut tx, revision).await?;
+        if comment.process != process {
+            return Err(AppError::NotFound);
+        }
+        let role = moderator(&mut tx, comment.process, person).await?;
+        may_decide_about(person, comment.author).map_err(AppError::Forbidden)?;
+        let waiting = comment
+            .revisions
+            .iter()
+            .any(|r| r.id == revision && r.removal_requested.is_some() && r.removed_at.is_none());
+        if !waiting {
+            return Err(AppError::Forbidden(Msg::ErrorNoRemovalRequest));
+        }
+        let action = if remove {
+            // The text is gone for good: the public history says only that something was removed.
+            sqlx::query("UPDATE comment_revisions SET body = '', removed_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(revision)
+                .execute(&mut *tx)
+                .await
+                .map_err(internal)?;
+            ModerationAction::RevisionRemoved
+        } else {
+            sqlx::query(
+                "UPDATE comment_revisions SET removal_requested_at = NULL, removal_note = '' WHERE id = $1",
+            )
+            .bind(revision)
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+            ModerationAction::RevisionKept
+        };
+        let entry = LogEntry {
+            process: comment.process,
+            comment: Some(comment.id),
+            bar: None,
+            revision: Some(revision),
+            action,
+            reason: if remove {
+                Reason::PersonalData
+            } else {
+                Reason::WithinRules
+            },
+            note,
+            actor: Some(person),
+            role,
+        };
+        log(&mut tx, entry, now).await?;
+        committed(tx, comment.id).await
     }
 
     async fn bar_commenter(
@@ -812,9 +1035,7 @@ impl Comments for SqlStore {
         let note = note.as_str();
         let mut tx = self.begin().await?;
         let role = moderator(&mut tx, process, by).await?;
-        if by == person {
-            return Err(AppError::Forbidden(Msg::ErrorNotAllowed));
-        }
+        may_decide_about(by, person).map_err(AppError::Forbidden)?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM people WHERE id = $1")
             .bind(person.0)
             .fetch_optional(&mut *tx)
@@ -839,6 +1060,7 @@ impl Comments for SqlStore {
             process,
             comment: None,
             bar: Some(bar),
+            revision: None,
             action: ModerationAction::Barred,
             reason,
             note,
@@ -858,6 +1080,16 @@ impl Comments for SqlStore {
     ) -> AppResult<()> {
         let mut tx = self.begin().await?;
         let role = moderator(&mut tx, process, by).await?;
+        let barred: Option<i64> = sqlx::query_scalar(
+            "SELECT person_id FROM comment_bars WHERE id = $1 AND process_id = $2",
+        )
+        .bind(bar)
+        .bind(process.0)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(internal)?;
+        may_decide_about(by, PersonId(barred.ok_or(AppError::NotFound)?))
+            .map_err(AppError::Forbidden)?;
         let lifted = sqlx::query(
             "UPDATE comment_bars SET lifted_at = $1 WHERE id = $2 AND process_id = $3 AND lifted_at IS NULL",
         )
@@ -874,6 +1106,7 @@ impl Comments for SqlStore {
             process,
             comment: None,
             bar: Some(bar),
+            revision: None,
             action: ModerationAction::BarLifted,
             reason: Reason::WithinRules,
             note: "",
@@ -915,7 +1148,10 @@ impl Comments for SqlStore {
         let ids: Vec<i64> = sqlx::query_scalar(
             "SELECT c.id FROM comments c LEFT JOIN comment_appeals a ON a.comment_id = c.id \
              WHERE c.process_id = $1 AND (c.status IN ('pending', 'held') \
-               OR (c.status = 'hidden' AND a.comment_id IS NOT NULL AND a.outcome IS NULL)) \
+               OR (c.status = 'hidden' AND a.comment_id IS NOT NULL AND a.outcome IS NULL) \
+               OR c.pending_body IS NOT NULL \
+               OR EXISTS (SELECT 1 FROM comment_revisions r WHERE r.comment_id = c.id \
+                   AND r.removal_requested_at IS NOT NULL AND r.removed_at IS NULL)) \
              ORDER BY c.id",
         )
         .bind(process.0)

@@ -6,11 +6,14 @@
 
 mod comments;
 mod decisions;
+mod devices;
+pub mod names;
 mod rows;
 mod sittings;
 
 use crate::db::{Backend, Db};
 use app::domain::localized::Localized;
+use app::domain::org::OrgKind;
 use app::domain::roles::{Action, OrgRole, PersonalRole, Phase, SiteAction, Standing, site_may};
 use app::error::{AppError, AppResult, FieldError};
 use app::i18n::Msg;
@@ -68,7 +71,7 @@ macro_rules! person_columns {
 }
 macro_rules! org_columns {
     () => {
-        "id, name, description, kind, verified_at, created_at"
+        "id, name, description, kind, verified_at, withdrawn_at, withdrawn_reason, created_at"
     };
 }
 macro_rules! draft_columns {
@@ -120,7 +123,7 @@ async fn standing_on(
          JOIN memberships m ON m.org_id = po.org_id \
          JOIN organisations o ON o.id = po.org_id \
          WHERE po.process_id = $1 AND m.person_id = $2 AND po.role = 'co_drafter' \
-           AND o.verified_at IS NOT NULL ORDER BY po.org_id",
+           AND o.verified_at IS NOT NULL AND m.confirmed_at IS NOT NULL ORDER BY po.org_id",
     )
     .bind(process.0)
     .bind(person.0)
@@ -152,17 +155,7 @@ async fn authorize(
         .map_err(internal)?;
     let phase = parse_phase(&phase.ok_or(AppError::NotFound)?)?;
     if let Some(org) = actor.acting_for {
-        let member: Option<i64> = sqlx::query_scalar(
-            "SELECT person_id FROM memberships WHERE org_id = $1 AND person_id = $2",
-        )
-        .bind(org.0)
-        .bind(actor.person.0)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(internal)?;
-        if member.is_none() {
-            return Err(AppError::Forbidden(Msg::ErrorNotMember));
-        }
+        speaking_for(conn, actor.person, org).await?;
     }
     let standing = standing_on(conn, process, Some(actor.person)).await?;
     if standing.may(actor.acting_for, action, phase) {
@@ -175,6 +168,29 @@ async fn authorize(
     } else {
         Err(AppError::Forbidden(Msg::ErrorNotAllowed))
     }
+}
+
+/// Checks that `person` may speak for `org` now (a confirmed member of a verified organisation,
+/// [`app::domain::org::may_speak_for`]); returns the organisation's kind. Every action taken for
+/// an organisation passes here, in the transaction that records it.
+async fn speaking_for(
+    conn: &mut AnyConnection,
+    person: PersonId,
+    org: OrgId,
+) -> AppResult<OrgKind> {
+    let row: Option<(String, Option<i64>, Option<i64>)> = sqlx::query_as(
+        "SELECT o.kind, o.verified_at, m.confirmed_at FROM memberships m \
+         JOIN organisations o ON o.id = m.org_id WHERE m.org_id = $1 AND m.person_id = $2",
+    )
+    .bind(org.0)
+    .bind(person.0)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(internal)?;
+    let (kind, verified_at, confirmed_at) = row.ok_or(AppError::Forbidden(Msg::ErrorNotMember))?;
+    app::domain::org::may_speak_for(verified_at.is_some(), confirmed_at.is_some())
+        .map_err(AppError::Forbidden)?;
+    OrgKind::from_code(&kind).ok_or_else(|| corrupt("organisation kind", &kind))
 }
 
 /// Checks that `actor` may take `action` on a draft's process now; returns the process.
@@ -307,6 +323,18 @@ fn display_name_of(org: &Localized) -> String {
     org.pick("en", &[]).text
 }
 
+/// An organisation's name (as the public record and the log name it), or 404.
+async fn org_name(conn: &mut AnyConnection, id: OrgId) -> AppResult<String> {
+    let name: Option<String> = sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1")
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(internal)?;
+    Ok(display_name_of(&localized(
+        &name.ok_or(AppError::NotFound)?,
+    )?))
+}
+
 #[async_trait::async_trait]
 impl Store for SqlStore {
     async fn is_empty(&self) -> AppResult<bool> {
@@ -321,6 +349,8 @@ impl Store for SqlStore {
 
     async fn create_person(&self, new: NewPerson, now: Millis) -> AppResult<PersonId> {
         let taken = || AppError::invalid("email", Msg::ErrorEmailTaken);
+        let mut tx = self.begin().await?;
+        names::check_person_name(&mut tx, &new.display_name, None, "display_name").await?;
         let result: Result<i64, sqlx::Error> = sqlx::query_scalar(
             "INSERT INTO people (email, display_name, password_hash, language, site_role, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -331,13 +361,16 @@ impl Store for SqlStore {
         .bind(&new.language)
         .bind(if new.site_admin { "admin" } else { "member" })
         .bind(now)
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await;
-        match result {
-            Ok(id) => Ok(PersonId(id)),
-            Err(e) if is_unique_violation(&e) => Err(taken()),
-            Err(e) => Err(internal(e)),
-        }
+        let id = match result {
+            Ok(id) => PersonId(id),
+            Err(e) if is_unique_violation(&e) => return Err(taken()),
+            Err(e) => return Err(internal(e)),
+        };
+        names::set_person_keys(&mut tx, id, &new.display_name).await?;
+        tx.commit().await.map_err(internal)?;
+        Ok(id)
     }
 
     async fn credentials(&self, email: &str) -> AppResult<Option<(PersonId, String)>> {
@@ -397,14 +430,26 @@ impl Store for SqlStore {
         display_name: &str,
         language: &str,
     ) -> AppResult<()> {
+        let mut tx = self.begin().await?;
+        let current: Option<String> =
+            sqlx::query_scalar("SELECT display_name FROM people WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(internal)?;
+        // Only a new name is checked: choosing a language keeps whatever name one has.
+        if current.as_deref() != Some(display_name) {
+            names::check_person_name(&mut tx, display_name, Some(id), "display_name").await?;
+        }
         sqlx::query("UPDATE people SET display_name = $1, language = $2 WHERE id = $3")
             .bind(display_name)
             .bind(language)
             .bind(id.0)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .map_err(internal)?;
-        Ok(())
+        names::set_person_keys(&mut tx, id, display_name).await?;
+        tx.commit().await.map_err(internal)
     }
 
     async fn set_password_hash(&self, id: PersonId, hash: &str) -> AppResult<()> {
@@ -490,6 +535,11 @@ impl Store for SqlStore {
         .execute(&self.pool)
         .await
         .map_err(internal)?;
+        sqlx::query("DELETE FROM trusted_devices WHERE last_used_at < $1")
+            .bind(now - app::domain::throttle::DEVICE_TRUST_MS)
+            .execute(&self.pool)
+            .await
+            .map_err(internal)?;
         Ok(deleted.rows_affected())
     }
 
@@ -621,6 +671,8 @@ impl Store for SqlStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(internal)?;
+        names::claim_org_names(&mut tx, OrgId(id), &new.name).await?;
+        // The founder belongs to it, but speaks for it only once an administrator confirms that.
         sqlx::query("INSERT INTO memberships (org_id, person_id, joined_at) VALUES ($1, $2, $3)")
             .bind(id)
             .bind(founder.0)
@@ -682,8 +734,10 @@ impl Store for SqlStore {
     async fn verify_organisation(&self, by: PersonId, id: OrgId, now: Millis) -> AppResult<()> {
         let mut tx = self.begin().await?;
         authorize_site(&mut tx, by, SiteAction::ManageOrganisations).await?;
+        let name = org_name(&mut tx, id).await?;
         let updated = sqlx::query(
-            "UPDATE organisations SET verified_at = $1, verified_by = $2 WHERE id = $3 AND verified_at IS NULL",
+            "UPDATE organisations SET verified_at = $1, verified_by = $2, withdrawn_at = NULL, \
+             withdrawn_reason = '' WHERE id = $3 AND verified_at IS NULL",
         )
         .bind(now)
         .bind(by.0)
@@ -691,14 +745,76 @@ impl Store for SqlStore {
         .execute(&mut *tx)
         .await
         .map_err(internal)?;
+        if updated.rows_affected() == 1 {
+            let by_name = decisions::display_name(&mut tx, by).await?;
+            let event = serde_json::json!({
+                "kind": "organisation_verified",
+                "organisation": id.0,
+                "name": name,
+                "by": by_name,
+            });
+            decisions::append_record(&mut tx, event, now).await?;
+        }
+        tx.commit().await.map_err(internal)
+    }
+
+    async fn withdraw_verification(
+        &self,
+        by: PersonId,
+        id: OrgId,
+        reason: &str,
+        now: Millis,
+    ) -> AppResult<()> {
+        let mut tx = self.begin().await?;
+        authorize_site(&mut tx, by, SiteAction::ManageOrganisations).await?;
+        let name = org_name(&mut tx, id).await?;
+        let updated = sqlx::query(
+            "UPDATE organisations SET verified_at = NULL, verified_by = NULL, withdrawn_at = $1, \
+             withdrawn_reason = $2 WHERE id = $3 AND verified_at IS NOT NULL",
+        )
+        .bind(now)
+        .bind(reason)
+        .bind(id.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
         if updated.rows_affected() == 0 {
-            let exists: Option<i64> =
-                sqlx::query_scalar("SELECT id FROM organisations WHERE id = $1")
-                    .bind(id.0)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(internal)?;
-            exists.ok_or(AppError::NotFound)?;
+            return Err(AppError::Conflict(Msg::ErrorOrgNotVerified));
+        }
+        let by_name = decisions::display_name(&mut tx, by).await?;
+        let event = serde_json::json!({
+            "kind": "organisation_verification_withdrawn",
+            "organisation": id.0,
+            "name": name,
+            "reason": reason,
+            "by": by_name,
+        });
+        decisions::append_record(&mut tx, event, now).await?;
+        tx.commit().await.map_err(internal)
+    }
+
+    async fn confirm_membership(
+        &self,
+        by: PersonId,
+        org: OrgId,
+        person: PersonId,
+        now: Millis,
+    ) -> AppResult<()> {
+        let mut tx = self.begin().await?;
+        authorize_site(&mut tx, by, SiteAction::ManageOrganisations).await?;
+        let updated = sqlx::query(
+            "UPDATE memberships SET confirmed_at = $1, confirmed_by = $2 \
+             WHERE org_id = $3 AND person_id = $4 AND confirmed_at IS NULL",
+        )
+        .bind(now)
+        .bind(by.0)
+        .bind(org.0)
+        .bind(person.0)
+        .execute(&mut *tx)
+        .await
+        .map_err(internal)?;
+        if updated.rows_affected() == 0 {
+            return Err(AppError::invalid("person", Msg::ErrorNoSuchMember));
         }
         tx.commit().await.map_err(internal)
     }
@@ -719,15 +835,21 @@ impl Store for SqlStore {
             .await
             .map_err(internal)?;
         exists.ok_or(AppError::NotFound)?;
+        // An administrator who adds a member vouches for them: the membership is confirmed (and a
+        // waiting one becomes confirmed).
         let statement = if member {
-            "INSERT INTO memberships (org_id, person_id, joined_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING"
+            "INSERT INTO memberships (org_id, person_id, joined_at, confirmed_at, confirmed_by) \
+             VALUES ($1, $2, $3, $3, $4) ON CONFLICT (org_id, person_id) DO UPDATE SET \
+             confirmed_at = COALESCE(memberships.confirmed_at, excluded.confirmed_at), \
+             confirmed_by = COALESCE(memberships.confirmed_by, excluded.confirmed_by)"
         } else {
-            "DELETE FROM memberships WHERE org_id = $1 AND person_id = $2 AND $3 = $3"
+            "DELETE FROM memberships WHERE org_id = $1 AND person_id = $2 AND $3 = $3 AND $4 = $4"
         };
         sqlx::query(statement)
             .bind(org.0)
             .bind(person.0)
             .bind(now)
+            .bind(by.0)
             .execute(&mut *tx)
             .await
             .map_err(|e| {
@@ -743,9 +865,9 @@ impl Store for SqlStore {
     }
 
     async fn members(&self, org: OrgId) -> AppResult<Vec<Member>> {
-        let rows: Vec<(i64, String, i64)> = sqlx::query_as(
-            "SELECT p.id, p.display_name, m.joined_at FROM memberships m JOIN people p ON p.id = m.person_id \
-             WHERE m.org_id = $1 ORDER BY p.id",
+        let rows: Vec<(i64, String, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT p.id, p.display_name, m.joined_at, m.confirmed_at FROM memberships m \
+             JOIN people p ON p.id = m.person_id WHERE m.org_id = $1 ORDER BY p.id",
         )
         .bind(org.0)
         .fetch_all(&self.pool)
@@ -753,26 +875,41 @@ impl Store for SqlStore {
         .map_err(internal)?;
         let mut members: Vec<Member> = rows
             .into_iter()
-            .map(|(id, display_name, joined_at)| Member {
+            .map(|(id, display_name, joined_at, confirmed_at)| Member {
                 person: PersonId(id),
                 display_name,
                 joined_at,
+                confirmed_at,
             })
             .collect();
         members.sort_by_cached_key(|m| (m.display_name.to_lowercase(), m.person));
         Ok(members)
     }
 
-    async fn memberships(&self, person: PersonId) -> AppResult<Vec<Organisation>> {
-        let rows: Vec<OrgRow> = sqlx::query_as(
-            "SELECT o.id, o.name, o.description, o.kind, o.verified_at, o.created_at FROM organisations o \
+    async fn memberships(&self, person: PersonId) -> AppResult<Vec<Membership>> {
+        #[derive(sqlx::FromRow)]
+        struct MembershipRow {
+            #[sqlx(flatten)]
+            org: OrgRow,
+            confirmed_at: Option<i64>,
+        }
+        let rows: Vec<MembershipRow> = sqlx::query_as(
+            "SELECT o.id, o.name, o.description, o.kind, o.verified_at, o.withdrawn_at, \
+             o.withdrawn_reason, o.created_at, m.confirmed_at FROM organisations o \
              JOIN memberships m ON m.org_id = o.id WHERE m.person_id = $1 ORDER BY o.id",
         )
         .bind(person.0)
         .fetch_all(&self.pool)
         .await
         .map_err(internal)?;
-        rows.into_iter().map(OrgRow::into_org).collect()
+        rows.into_iter()
+            .map(|row| {
+                Ok(Membership {
+                    org: row.org.into_org()?,
+                    confirmed_at: row.confirmed_at,
+                })
+            })
+            .collect()
     }
 
     async fn create_process(
@@ -1052,8 +1189,15 @@ impl Store for SqlStore {
     }
 
     async fn participants(&self, id: ProcessId) -> AppResult<Participants> {
-        let orgs: Vec<(i64, String, String, String, Option<i64>, i64, String)> = sqlx::query_as(
-            "SELECT o.id, o.name, o.description, o.kind, o.verified_at, o.created_at, po.role \
+        #[derive(sqlx::FromRow)]
+        struct ProcessOrgRow {
+            #[sqlx(flatten)]
+            org: OrgRow,
+            role: String,
+        }
+        let orgs: Vec<ProcessOrgRow> = sqlx::query_as(
+            "SELECT o.id, o.name, o.description, o.kind, o.verified_at, o.withdrawn_at, \
+             o.withdrawn_reason, o.created_at, po.role \
              FROM process_organisations po JOIN organisations o ON o.id = po.org_id \
              WHERE po.process_id = $1 ORDER BY po.role, o.id",
         )
@@ -1072,22 +1216,12 @@ impl Store for SqlStore {
         Ok(Participants {
             organisations: orgs
                 .into_iter()
-                .map(
-                    |(id, name, description, kind, verified_at, created_at, role)| {
-                        let org = OrgRow {
-                            id,
-                            name,
-                            description,
-                            kind,
-                            verified_at,
-                            created_at,
-                        }
-                        .into_org()?;
-                        let role = OrgRole::from_code(&role)
-                            .ok_or_else(|| corrupt("organisation role", &role))?;
-                        Ok(ProcessOrg { org, role })
-                    },
-                )
+                .map(|row| {
+                    let org = row.org.into_org()?;
+                    let role = OrgRole::from_code(&row.role)
+                        .ok_or_else(|| corrupt("organisation role", &row.role))?;
+                    Ok(ProcessOrg { org, role })
+                })
                 .collect::<AppResult<_>>()?,
             people: people
                 .into_iter()

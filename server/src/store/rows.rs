@@ -55,6 +55,8 @@ pub struct OrgRow {
     pub description: String,
     pub kind: String,
     pub verified_at: Option<i64>,
+    pub withdrawn_at: Option<i64>,
+    pub withdrawn_reason: String,
     pub created_at: i64,
 }
 
@@ -67,6 +69,7 @@ impl OrgRow {
             kind: OrgKind::from_code(&self.kind)
                 .ok_or_else(|| corrupt("organisation kind", &self.kind))?,
             verified_at: self.verified_at,
+            withdrawn: self.withdrawn_at.map(|at| (at, self.withdrawn_reason)),
             created_at: self.created_at,
         })
     }

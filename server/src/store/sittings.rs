@@ -3,7 +3,6 @@
 
 use super::rows::corrupt;
 use super::{SqlStore, authorize, internal, standing_on};
-use app::domain::org::OrgKind;
 use app::domain::roles::Action;
 use app::domain::sitting::{self, Command, LiveState, Refusal, Speaker};
 use app::error::{AppError, AppResult};
@@ -212,23 +211,18 @@ async fn sitting_actor(
         .map_err(internal)?;
     let speaker = match actor.acting_for {
         // A representative of an invited organisation they belong to.
+        // (and may speak for: a confirmed member while it is verified).
         Some(org) if sitting.invited.contains(&org) => {
-            let kind: Option<String> = sqlx::query_scalar(
-                "SELECT o.kind FROM organisations o JOIN memberships m ON m.org_id = o.id \
-                 WHERE o.id = $1 AND m.person_id = $2 AND o.verified_at IS NOT NULL",
-            )
-            .bind(org.0)
-            .bind(actor.person.0)
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(internal)?;
-            kind.and_then(|k| OrgKind::from_code(&k))
-                .map(|kind| Speaker {
+            match super::speaking_for(conn, actor.person, org).await {
+                Ok(kind) => Some(Speaker {
                     person: actor.person,
                     name: name.clone(),
                     org: Some(org),
                     kind: Some(kind.stakeholder()),
-                })
+                }),
+                Err(AppError::Forbidden(_)) => None,
+                Err(error) => return Err(error),
+            }
         }
         Some(_) => None,
         // Council members and mediators speak as themselves.

@@ -164,50 +164,118 @@ on_both!(
 );
 
 on_both!(
-    repeated_failures_lock_sign_in_for_a_while,
+    guessing_locks_out_unrecognised_browsers_never_the_owners,
     |backend| async move {
         let app = TestApp::start(backend).await;
-        // Nine attempts already counted for this account (the policy itself is unit-tested).
+        let store = app.running.as_ref().unwrap().store.clone();
+        let login = |client: &reqwest::Client, password: &str| {
+            client
+                .post(app.url("/auth/login"))
+                .form(&[("email", "citizen@demo.baraza"), ("password", password)])
+                .send()
+        };
+        // The citizen signs in on their own browser (which is then recognised), and signs out.
+        let own = TestApp::client();
+        let response = login(&own, server::demo::DEMO_PASSWORD).await.unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        let device = response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("baraza_device="))
+            .expect("a device cookie")
+            .to_string();
+        assert!(device.contains("HttpOnly") && device.contains("Max-Age=31536000"));
+        own.post(app.url("/auth/logout")).send().await.unwrap();
+
+        // Someone elsewhere has guessed nine times (the policy itself is unit-tested)...
         let now = server::web::now_millis();
-        app.running
-            .as_ref()
-            .unwrap()
-            .store
-            .set_throttle(
-                "email:citizen@demo.baraza",
-                app::model::Throttle {
-                    attempts: 9,
-                    window_started_at: now,
-                    locked_until: None,
-                },
-            )
+        let nine = app::model::Throttle {
+            attempts: 9,
+            window_started_at: now,
+            locked_until: None,
+        };
+        store
+            .set_throttle("email:citizen@demo.baraza", nine)
             .await
             .unwrap();
-        let client = TestApp::client();
-        let response = client
-            .post(app.url("/auth/login"))
-            .form(&[
-                ("email", "citizen@demo.baraza"),
-                ("password", "tenth wrong guess"),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let guesser = TestApp::client();
+        let response = login(&guesser, "tenth wrong guess").await.unwrap();
         assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-        // Now locked: even the right password is refused, and the message says for how long.
-        let response = client
-            .post(app.url("/auth/login"))
-            .form(&[
-                ("email", "citizen@demo.baraza"),
-                ("password", server::demo::DEMO_PASSWORD),
-            ])
-            .send()
+        // ...so browsers the account does not know are paused, even with the right password,
+        // and the message says for how long and what still works.
+        let response = login(&guesser, server::demo::DEMO_PASSWORD).await.unwrap();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        let body = text(response).await;
+        assert!(body.contains("15 minutes"), "{body}");
+        assert!(body.contains("a device you have used to sign in before"));
+
+        // The citizen's own browser is not: the right password still works there.
+        let response = login(&own, server::demo::DEMO_PASSWORD).await.unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        // A wrong password from it counts against that browser alone, which has its own limit:
+        // a stolen device cookie gains a guesser nothing but its own ten attempts.
+        let hash: String = sqlx::query_scalar(
+            "SELECT d.token_hash FROM trusted_devices d JOIN people p ON p.id = d.person_id \
+             WHERE p.email = 'citizen@demo.baraza'",
+        )
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+        store
+            .set_throttle(&format!("device:{hash}"), nine)
             .await
             .unwrap();
+        own.post(app.url("/auth/logout")).send().await.unwrap();
+        assert_eq!(
+            login(&own, "wrong on my own browser")
+                .await
+                .unwrap()
+                .status(),
+            StatusCode::BAD_REQUEST
+        );
+        let response = login(&own, server::demo::DEMO_PASSWORD).await.unwrap();
         assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
-        assert!(text(response).await.contains("try again in 15 minutes"));
         // Other people are not affected.
         app.signed_in("mediator@demo.baraza").await;
+    }
+);
+
+on_both!(
+    a_password_change_forgets_every_other_browser,
+    |backend| async move {
+        let app = TestApp::start(backend).await;
+        let count = || async {
+            let n: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM trusted_devices d JOIN people p ON p.id = d.person_id \
+                 WHERE p.email = 'civil@demo.baraza'",
+            )
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+            n
+        };
+        let laptop = app.signed_in("civil@demo.baraza").await;
+        let _phone = app.signed_in("civil@demo.baraza").await;
+        assert_eq!(count().await, 2);
+        let response = laptop
+            .post(app.url("/account"))
+            .form(&[
+                ("intent", "password"),
+                ("current_password", server::demo::DEMO_PASSWORD),
+                ("new_password", "a much better passphrase"),
+                ("new_password_confirm", "a much better passphrase"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            count().await,
+            1,
+            "only the browser that changed it is still known"
+        );
     }
 );
 

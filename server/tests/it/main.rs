@@ -16,3 +16,4 @@ mod nodes;
 mod pages;
 mod permissions;
 mod sittings;
+mod trust;

@@ -111,6 +111,53 @@ async fn cases(app: &TestApp) -> Vec<Case> {
         .await
         .unwrap();
     let hidden = hidden.to_string();
+    // The mediator's own comment, hidden by the moderator: who may restore it?
+    let mediator = app.signed_in("mediator@demo.baraza").await;
+    let posted = mediator
+        .post(app.url(&on_strategy))
+        .form(&[("intent", "comment"), ("body", "The mediator's aside.")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(posted.status(), StatusCode::SEE_OTHER);
+    let mediators_comment: i64 =
+        sqlx::query_scalar("SELECT id FROM comments WHERE body = 'The mediator''s aside.'")
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+    let mediators_comment = mediators_comment.to_string();
+    let hid = app
+        .signed_in("moderator@demo.baraza")
+        .await
+        .post(app.url(&queue))
+        .form(&[
+            ("intent", "moderate"),
+            ("comment", mediators_comment.as_str()),
+            ("action", "hidden"),
+            ("reason", "off_topic"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hid.status(), StatusCode::SEE_OTHER);
+    // An organisation of kind "government" that the citizen registered: nobody verified it.
+    let registered = app
+        .signed_in("citizen@demo.baraza")
+        .await
+        .post(app.url("/organisations/new"))
+        .form(&[
+            ("intent", "register"),
+            ("name", "Ministry of Lakeshore Affairs"),
+            ("kind", "government"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(registered.status(), StatusCode::SEE_OTHER);
+    let self_made = app
+        .org_id("Ministry of Lakeshore Affairs")
+        .await
+        .to_string();
     let appealed = app
         .signed_in("li.mingyuan@demo.baraza")
         .await
@@ -159,6 +206,31 @@ async fn cases(app: &TestApp) -> Vec<Case> {
     ];
     let command = |what: &str| vec![("intent", "command".to_string()), ("do", what.to_string())];
     vec![
+        Case {
+            what: "speak for an unverified organisation",
+            path: on_strategy.clone(),
+            form: vec![
+                ("intent", "comment".into()),
+                ("body", "The ministry agrees.".into()),
+                ("acting_for", self_made.clone()),
+            ],
+            // Not even its founder, until an administrator verifies it and confirms them.
+            allowed: &[],
+            bad: None,
+        },
+        Case {
+            what: "decide on one's own comment",
+            path: queue.clone(),
+            form: vec![
+                ("intent", "moderate".into()),
+                ("comment", mediators_comment.clone()),
+                ("action", "restored".into()),
+                ("reason", "within_rules".into()),
+            ],
+            // The mediator may moderate, but not their own comment: the moderator decides.
+            allowed: &["moderator@demo.baraza"],
+            bad: None,
+        },
         Case {
             what: "schedule a sitting",
             path: format!("/processes/{consulting}/sittings/new"),
@@ -669,7 +741,10 @@ on_both!(
                         || body.contains("Only")
                         || body.contains("cannot be done")
                         || body.contains("your own comment")
-                        || body.contains("a different moderator"),
+                        || body.contains("a different moderator")
+                        || body.contains("speak for an organisation you belong to")
+                        || body.contains("until a site administrator has verified it")
+                        || body.contains("another moderator or mediator will"),
                     "{email}: {}",
                     case.what
                 );

@@ -131,18 +131,36 @@ impl TestApp {
 
     /// Starts a server, with or without the demo.
     pub async fn start_with(backend: Backend, demo: bool) -> TestApp {
+        TestApp::start_launch(backend, demo, |_| {}).await
+    }
+
+    /// Starts a server with the demo, its launch settings changed by `configure`.
+    pub async fn start_configured(
+        backend: Backend,
+        configure: impl FnOnce(&mut Launch),
+    ) -> TestApp {
+        TestApp::start_launch(backend, true, configure).await
+    }
+
+    async fn start_launch(
+        backend: Backend,
+        demo: bool,
+        configure: impl FnOnce(&mut Launch),
+    ) -> TestApp {
         let db = TestDb::new(backend).await;
-        let launch = Launch {
+        let mut launch = Launch {
             addr: "127.0.0.1:0".parse().expect("address"),
             database_url: db.url.clone(),
             demo,
             public_origin: None,
             trust_forwarded_for: false,
+            max_connections_per_client: server::limits::DEFAULT_CONNECTIONS_PER_CLIENT,
             site_root: std::path::PathBuf::from(concat!(
                 env!("CARGO_MANIFEST_DIR"),
                 "/../target/site"
             )),
         };
+        configure(&mut launch);
         let running = server::launch(launch.clone()).await.expect("server starts");
         TestApp {
             base: format!("http://{}", running.addr),
@@ -259,7 +277,9 @@ impl TestApp {
         let mut out = String::new();
         for table in [
             "people",
+            "person_name_keys",
             "organisations",
+            "organisation_names",
             "memberships",
             "processes",
             "process_phases",
