@@ -11,6 +11,7 @@ pub mod feeds;
 pub mod form_body;
 pub mod forms;
 pub mod limits;
+pub mod memory;
 pub mod security;
 pub mod sessions;
 pub mod state;
@@ -214,6 +215,7 @@ pub async fn launch(launch: Launch) -> Result<Running, Box<dyn std::error::Error
         trust_forwarded_for: launch.trust_forwarded_for,
         connections: limits::ConnectionLimits::new(launch.max_connections_per_client),
     };
+    memory::spawn_trimmer(state.connections.clone());
     let app = router(state);
     let listener = TcpListener::bind(launch.addr).await?;
     let addr = listener.local_addr()?;

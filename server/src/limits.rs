@@ -12,6 +12,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 /// The default number of live connections one client may hold at once.
@@ -52,6 +53,7 @@ pub fn client_of(state: &AppState, parts: &Parts) -> String {
 pub struct ConnectionLimits {
     per_client: usize,
     open: Mutex<HashMap<String, usize>>,
+    total: AtomicUsize,
 }
 
 /// One open live connection; dropping it (when the connection ends) frees its place.
@@ -67,6 +69,7 @@ impl ConnectionLimits {
         Arc::new(ConnectionLimits {
             per_client,
             open: Mutex::new(HashMap::new()),
+            total: AtomicUsize::new(0),
         })
     }
 
@@ -78,10 +81,16 @@ impl ConnectionLimits {
             return None;
         }
         *count += 1;
+        self.total.fetch_add(1, Ordering::Relaxed);
         Some(ConnectionPermit {
             limits: self.clone(),
             client: client.to_string(),
         })
+    }
+
+    /// How many live connections are open, from every client.
+    pub fn total(&self) -> usize {
+        self.total.load(Ordering::Relaxed)
     }
 
     /// How many connections `client` holds now.
@@ -96,6 +105,7 @@ impl Drop for ConnectionPermit {
         let mut open = self.limits.open.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(count) = open.get_mut(&self.client) {
             *count -= 1;
+            self.limits.total.fetch_sub(1, Ordering::Relaxed);
             if *count == 0 {
                 // Forget the client entirely, so that the map does not grow with every address
                 // that ever connected.
@@ -127,8 +137,10 @@ mod tests {
         assert!(limits.acquire("10.0.0.1").is_none());
         // Another client is not affected.
         assert!(limits.acquire("10.0.0.2").is_some());
+        assert_eq!(limits.total(), 2);
         drop(first);
         assert_eq!(limits.open("10.0.0.1"), 1);
+        assert_eq!(limits.total(), 1);
         assert!(limits.acquire("10.0.0.1").is_some());
     }
 

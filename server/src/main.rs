@@ -5,22 +5,10 @@ use server::config::{Cli, Command};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> std::process::ExitCode {
-    return_large_blocks_to_the_system();
+    server::memory::return_large_blocks_to_the_system();
     tokio::runtime::Runtime::new()
         .expect("the async runtime starts")
         .block_on(run())
-}
-
-/// Fixes glibc's threshold above which a block is mapped on its own, and so returned to the
-/// system when freed. Left dynamic, glibc raises it to the largest block freed so far: each
-/// password hash (about 19 MiB) then stays in the heap of whichever thread ran it, and two
-/// sign-ins left a fresh server at three times its size for good.
-fn return_large_blocks_to_the_system() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets a tunable of the allocator; called before any other thread runs.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
-    }
 }
 
 async fn run() -> std::process::ExitCode {

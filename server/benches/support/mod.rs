@@ -18,7 +18,13 @@ pub struct Server {
 
 impl Server {
     /// Starts `target/release/baraza serve --demo` (or `$BARAZA_BIN`) on port 0.
+    #[allow(dead_code)] // not every benchmark starts it plainly
     pub fn start() -> Server {
+        Server::start_with(&[])
+    }
+
+    /// The same, with more arguments to `serve`.
+    pub fn start_with(extra: &[&str]) -> Server {
         let binary = std::env::var("BARAZA_BIN").unwrap_or_else(|_| {
             concat!(env!("CARGO_MANIFEST_DIR"), "/../target/release/baraza").into()
         });
@@ -41,6 +47,7 @@ impl Server {
                 &database_url,
                 "--demo",
             ])
+            .args(extra)
             .env("BARAZA_LOG", "error")
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
