@@ -5,6 +5,8 @@
 pub mod doc;
 #[path = "../../server/src/collab/fuzzing.rs"]
 pub mod fuzzing;
+#[path = "../../app/src/domain/input.rs"]
+pub mod input;
 #[path = "../../server/src/collab/lib0.rs"]
 pub mod lib0;
 #[path = "../../server/src/collab/protocol.rs"]

@@ -226,7 +226,7 @@ fn content(reader: &mut Reader<'_>, kind: u8) -> Result<u64, Invalid> {
         // text) are refused as in every other text field (`app::domain::input`).
         4 => {
             let text = reader.var_str()?;
-            if !app::domain::input::is_storable_text(text) {
+            if !super::input::is_storable_text(text) {
                 return Err(Invalid::Unstorable);
             }
             Ok(text.encode_utf16().count() as u64)
