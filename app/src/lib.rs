@@ -12,6 +12,7 @@ pub mod error;
 pub mod i18n;
 pub mod ids;
 pub mod model;
+pub mod sync;
 
 #[cfg(feature = "ssr")]
 pub mod api;

@@ -7,9 +7,9 @@ pub mod doc;
 pub mod fuzzing;
 #[path = "../../app/src/domain/input.rs"]
 pub mod input;
-#[path = "../../server/src/collab/lib0.rs"]
+#[path = "../../app/src/sync/lib0.rs"]
 pub mod lib0;
-#[path = "../../server/src/collab/protocol.rs"]
+#[path = "../../app/src/sync/frames.rs"]
 pub mod protocol;
 #[path = "../../server/src/collab/validate.rs"]
 pub mod validate;

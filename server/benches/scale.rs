@@ -34,6 +34,8 @@
 
 mod support;
 
+use app::sync::frames;
+use app::sync::lib0::{self, write_var_bytes};
 use futures_util::{SinkExt, StreamExt};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
@@ -242,27 +244,15 @@ async fn cookie(base: &str, email: &str) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The load client: y-websocket messages, framed for Hocuspocus where it needs it.
-
-fn var_uint(out: &mut Vec<u8>, mut n: u64) {
-    while n >= 0x80 {
-        out.push((n as u8 & 0x7f) | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-}
-
-fn var_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
-    var_uint(out, bytes.len() as u64);
-    out.extend_from_slice(bytes);
-}
+// The load client: y-websocket messages (`app::sync`, which the browser's client uses too),
+// framed for Hocuspocus where it needs it.
 
 impl Target {
     /// A y-websocket message as this server wants it (Hocuspocus prefixes the document's name).
     fn frame(&self, message: Vec<u8>) -> Message {
         if self.kind == Kind::Hocuspocus {
             let mut framed = Vec::with_capacity(message.len() + 6);
-            var_bytes(&mut framed, b"bench");
+            write_var_bytes(&mut framed, b"bench");
             framed.extend_from_slice(&message);
             Message::Binary(framed.into())
         } else {
@@ -271,10 +261,23 @@ impl Target {
     }
 
     fn sync_message(&self, kind: u64, payload: &[u8]) -> Message {
-        let mut message = vec![0];
-        var_uint(&mut message, kind);
-        var_bytes(&mut message, payload);
-        self.frame(message)
+        self.frame(match kind {
+            0 => frames::sync_step_1(payload),
+            1 => frames::sync_step_2(payload),
+            _ => frames::update(payload),
+        })
+    }
+
+    /// A message without the document name Hocuspocus prefixes.
+    fn unframe<'a>(&self, bytes: &'a [u8]) -> &'a [u8] {
+        if self.kind != Kind::Hocuspocus {
+            return bytes;
+        }
+        let mut reader = lib0::Reader::new(bytes);
+        match reader.var_bytes() {
+            Ok(_) => &bytes[bytes.len() - reader.remaining()..],
+            Err(_) => bytes,
+        }
     }
 
     /// Connects (as writer `as_writer`, or anonymously) and asks for the document.
@@ -297,10 +300,12 @@ impl Target {
             .await
             .expect("connects");
         if self.kind == Kind::Hocuspocus {
-            // Hocuspocus waits for an authentication message (any token without an auth hook).
-            let mut auth = vec![2, 0];
-            var_bytes(&mut auth, b"bench");
-            socket.send(self.frame(auth)).await.unwrap();
+            // Hocuspocus waits for an authentication message (any token without an auth hook):
+            // y-protocols' auth frame, [2, 0, token], which is what `permission_denied` writes.
+            socket
+                .send(self.frame(frames::permission_denied("bench")))
+                .await
+                .unwrap();
         }
         let empty = StateVector::default();
         use yrs::updates::encoder::Encode;
@@ -538,15 +543,7 @@ async fn full_text(target: &Target) -> Option<String> {
         let Message::Binary(bytes) = message else {
             continue;
         };
-        let mut rest: &[u8] = &bytes;
-        if target.kind == Kind::Hocuspocus {
-            let (len, used) = read_var(rest);
-            rest = &rest[used + len as usize..];
-        }
-        // Sync step 2: [0, 1, len, update]
-        if rest.len() > 2 && rest[0] == 0 && rest[1] == 1 {
-            let (len, used) = read_var(&rest[2..]);
-            let update = &rest[2 + used..2 + used + len as usize];
+        if let Ok(frames::Message::SyncStep2(update)) = frames::decode(target.unframe(&bytes)) {
             doc.transact_mut()
                 .apply_update(Update::decode_v1(update).ok()?)
                 .ok()?;
@@ -554,17 +551,6 @@ async fn full_text(target: &Target) -> Option<String> {
         }
     }
     None
-}
-
-fn read_var(bytes: &[u8]) -> (u64, usize) {
-    let mut value = 0u64;
-    for (i, byte) in bytes.iter().enumerate() {
-        value |= u64::from(byte & 0x7f) << (7 * i);
-        if byte & 0x80 == 0 {
-            return (value, i + 1);
-        }
-    }
-    (value, bytes.len())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -644,12 +630,12 @@ fn marked_keystroke(doc: &Doc, text: &yrs::TextRef, op: &(u32, u32, String)) -> 
 
 /// The update in a y-websocket sync message (step 2 or update), if it is one.
 fn sync_update(bytes: &[u8]) -> Option<Update> {
-    if bytes.len() < 3 || bytes[0] != 0 || !matches!(bytes[1], 1 | 2) {
-        return None;
+    match frames::decode(bytes) {
+        Ok(frames::Message::SyncStep2(update) | frames::Message::Update(update)) => {
+            Update::decode_v1(update).ok()
+        }
+        _ => None,
     }
-    let (len, used) = read_var(&bytes[2..]);
-    let update = bytes.get(2 + used..2 + used + len as usize)?;
-    Update::decode_v1(update).ok()
 }
 
 const MEASURED_KEYSTROKES: usize = 5_000;

@@ -221,11 +221,20 @@ pub async fn load(store: &dyn Store, now: i64) -> AppResult<()> {
             description: Localized(seed.description.clone()),
             kind,
         };
-        let id = store.create_organisation(new, admin, now).await?;
+        let id = store
+            .create_organisation(new, admin, now)
+            .await?
+            .unpublished();
         // The administrator registered it but is not one of its members.
-        store.set_membership(admin, id, admin, false, now).await?;
+        store
+            .set_membership(admin, id, admin, false, now)
+            .await?
+            .unpublished();
         if seed.verified {
-            store.verify_organisation(admin, id, now).await?;
+            store
+                .verify_organisation(admin, id, now)
+                .await?
+                .unpublished();
         }
         orgs.insert(seed.key.clone(), id);
     }
@@ -236,7 +245,8 @@ pub async fn load(store: &dyn Store, now: i64) -> AppResult<()> {
                 .ok_or_else(|| bad("membership names an unknown organisation"))?;
             store
                 .set_membership(admin, org, people[&seed.email], true, now)
-                .await?;
+                .await?
+                .unpublished();
         }
     }
 
@@ -269,7 +279,10 @@ pub async fn load(store: &dyn Store, now: i64) -> AppResult<()> {
             input_outcome: localized(&seed.texts, |t| &t.input_outcome),
             schedule,
         };
-        let process = store.create_process(as_admin, fields, now).await?;
+        let process = store
+            .create_process(as_admin, fields, now)
+            .await?
+            .unpublished();
         processes.insert(seed.key.clone(), process);
         for role in &seed.organisations {
             let org = *orgs
@@ -278,7 +291,8 @@ pub async fn load(store: &dyn Store, now: i64) -> AppResult<()> {
             let kind = OrgRole::from_code(&role.role).ok_or_else(|| bad("organisation role"))?;
             store
                 .set_org_role(as_admin, process, org, Some(kind), now)
-                .await?;
+                .await?
+                .unpublished();
         }
         for role in &seed.people {
             let person = *people
@@ -287,7 +301,8 @@ pub async fn load(store: &dyn Store, now: i64) -> AppResult<()> {
             let kind = PersonalRole::from_code(&role.role).ok_or_else(|| bad("personal role"))?;
             store
                 .set_person_role(as_admin, process, person, kind, true, now)
-                .await?;
+                .await?
+                .unpublished();
         }
         let mediator = seed
             .people
@@ -308,7 +323,10 @@ pub async fn load(store: &dyn Store, now: i64) -> AppResult<()> {
         } else {
             phase
         };
-        store.set_phase(as_admin, process, commenting, now).await?;
+        store
+            .set_phase(as_admin, process, commenting, now)
+            .await?
+            .unpublished();
         for (draft, (id, doc)) in seed.drafts.iter().zip(&written) {
             for comment in &draft.comments {
                 let who = Who {
@@ -319,7 +337,10 @@ pub async fn load(store: &dyn Store, now: i64) -> AppResult<()> {
             }
         }
         if commenting != phase {
-            store.set_phase(as_admin, process, phase, now).await?;
+            store
+                .set_phase(as_admin, process, phase, now)
+                .await?
+                .unpublished();
         }
     }
     let who = Who {
@@ -398,7 +419,8 @@ async fn load_sittings(
             },
             now,
         )
-        .await?;
+        .await?
+        .unpublished();
 
     // The round table, a week ago, run command by command as it happened.
     let charter = process("kalden-participation-charter")?;
@@ -436,7 +458,8 @@ async fn load_sittings(
             },
             held,
         )
-        .await?;
+        .await?
+        .unpublished();
     let speakers = [
         ("informal@demo.baraza", "elders"),
         ("gov@demo.baraza", "city"),
@@ -446,7 +469,7 @@ async fn load_sittings(
     let mut actors = Vec::new();
     for (email, key) in speakers {
         let p = person(email)?;
-        store.accept_rules(p, charter, held).await?;
+        store.accept_rules(p, charter, held).await?.unpublished();
         actors.push(Actor {
             person: p,
             acting_for: Some(org(key)?),
@@ -518,7 +541,11 @@ async fn load_sittings(
         ),
     ];
     for (actor, command, at) in script {
-        if let Err(refusal) = store.command_sitting(id, actor, command, at).await? {
+        if let Err(refusal) = store
+            .command_sitting(id, actor, command, at)
+            .await?
+            .unpublished()
+        {
             return Err(bad(&format!("demo sitting: {refusal}")));
         }
     }
@@ -538,6 +565,7 @@ Item 2. Evening and weekend sittings were asked for by the union; City Hall will
     if let Err(refusal) = store
         .command_sitting(id, mediator, Command::Close, at + minute)
         .await?
+        .unpublished()
     {
         return Err(bad(&format!("demo sitting: {refusal}")));
     }
@@ -601,7 +629,8 @@ fn load_comment<'a>(
                 },
                 now,
             )
-            .await?;
+            .await?
+            .unpublished();
         if let Some(hidden) = &seed.hidden {
             let by = *who.people.get(&hidden.by).ok_or_else(|| bad("moderator"))?;
             let request = ModerationRequest {
@@ -610,7 +639,10 @@ fn load_comment<'a>(
                 reason: Reason::from_code(&hidden.reason).ok_or_else(|| bad("reason"))?,
                 note: hidden.note.clone(),
             };
-            store.moderate_comment(by, request, now).await?;
+            store
+                .moderate_comment(by, request, now)
+                .await?
+                .unpublished();
         }
         for reply in &seed.replies {
             load_comment(store, draft, doc, reply, Some(comment.id), who, now).await?;
@@ -646,7 +678,8 @@ async fn load_draft(
             new,
             now,
         )
-        .await?;
+        .await?
+        .unpublished();
     let mut authors: Vec<Actor> = Vec::new();
     let mut sections: Vec<(u64, &str)> = Vec::new();
     let mut section_authors: Vec<Actor> = Vec::new();

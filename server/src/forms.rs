@@ -464,7 +464,6 @@ pub async fn sitting(
     form: Submitted,
 ) -> Response {
     let (process, sitting) = (ProcessId(id), app::ids::SittingId(sitting));
-    let live = state.clone();
     submit(state, session, parts, form, move |cx, form| async move {
         let back = match form.acting_for()? {
             Some(org) => format!("/processes/{process}/sittings/{sitting}?as={org}#room"),
@@ -478,9 +477,16 @@ pub async fn sitting(
             "command" => {
                 let actor = api::sittings::commander(&cx, process, sitting, &form).await?;
                 let command = api::sittings::command_from_form(&form).map_err(refused)?;
-                crate::collab::sittings::command(&live, sitting, actor, command)
-                    .await?
-                    .map_err(refused)?;
+                api::sittings::command(
+                    cx.store.as_ref(),
+                    cx.live.as_ref(),
+                    sitting,
+                    actor,
+                    command,
+                    cx.now,
+                )
+                .await?
+                .map_err(refused)?;
                 Ok(Done::to(back, Msg::NoticeSaved))
             }
             _ => Err(unknown_intent()),

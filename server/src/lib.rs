@@ -3,6 +3,7 @@
 
 pub mod api_v1;
 pub mod audit;
+pub mod clock;
 pub mod collab;
 pub mod config;
 pub mod db;
@@ -11,6 +12,7 @@ pub mod feeds;
 pub mod form_body;
 pub mod forms;
 pub mod limits;
+pub mod live;
 pub mod memory;
 pub mod security;
 pub mod sessions;
@@ -98,9 +100,9 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/decisions.atom", get(feeds::site))
         .route("/processes/{id}/decisions.atom", get(feeds::process))
-        .route("/collab/drafts/{id}", get(collab::socket::connect))
-        .route("/live/drafts/{id}/comments", get(collab::events::comments))
-        .route("/live/sittings/{id}", get(collab::sittings::connect))
+        .route("/collab/drafts/{id}", get(live::drafts::connect))
+        .route("/live/drafts/{id}/comments", get(live::comments::comments))
+        .route("/live/sittings/{id}", get(live::sittings::connect))
         .route("/healthz", get(api_v1::health))
         .route("/api/v1/processes", get(api_v1::processes))
         .route("/api/v1/processes/{id}", get(api_v1::process))

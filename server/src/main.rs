@@ -69,7 +69,7 @@ async fn grant_admin(
     email: &str,
     url: &str,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-    use app::ssr::Store;
+    use app::ssr::People;
     let db = server::db::connect(url).await?;
     server::db::migrate(&db).await?;
     let store = server::store::SqlStore::new(&db);

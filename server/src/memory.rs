@@ -10,6 +10,7 @@ use std::time::Duration;
 /// system when freed. Left dynamic, glibc raises it to the largest block freed so far: each
 /// password hash (about 19 MiB) then stays in the heap of whichever thread ran it, and two
 /// sign-ins left a fresh server at three times its size for good. Call before any other thread.
+#[allow(unsafe_code)]
 pub fn return_large_blocks_to_the_system() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets a tunable of the allocator; called before any other thread runs.
@@ -19,6 +20,7 @@ pub fn return_large_blocks_to_the_system() {
 }
 
 /// Returns the free pages of every heap to the system (`malloc_trim`).
+#[allow(unsafe_code)]
 pub fn give_back_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only releases memory the allocator holds free; it is thread-safe.

@@ -28,13 +28,7 @@ pub const NOTICE_KEY: &str = "notice";
 /// Cookie holding the chosen interface language.
 pub const LANG_COOKIE: &str = "lang";
 
-/// Milliseconds since the Unix epoch, now.
-pub fn now_millis() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
+pub use crate::clock::now_millis;
 
 /// Builds the context of a request: who is asking, in which language, and any pending notice.
 pub async fn context(

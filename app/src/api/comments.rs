@@ -97,18 +97,12 @@ impl Thread {
 impl Discussion {
     /// Whether this reader sees a comment's content (not a placeholder).
     pub fn shows_content(&self, comment: &Comment) -> bool {
-        let own = Some(comment.author) == self.viewer;
-        match comment.status {
-            Status::Visible => true,
-            Status::Pending | Status::Held | Status::Hidden => own || self.moderator,
-            Status::Withdrawn => false,
-        }
+        shows_content(
+            comment.status,
+            Some(comment.author) == self.viewer,
+            self.moderator,
+        )
     }
-}
-
-fn visible_to(comment: &Comment, viewer: Option<PersonId>, moderator: bool) -> bool {
-    // A comment waiting for approval is not in the thread yet, except for its author and moderators.
-    comment.status != Status::Pending || moderator || Some(comment.author) == viewer
 }
 
 /// Orders a thread's comments so that each reply follows the comment it answers.
@@ -142,7 +136,8 @@ async fn threads(
     let all = cx.store.comments(draft).await?;
     let mut grouped: std::collections::BTreeMap<CommentId, Vec<Comment>> = Default::default();
     for comment in all {
-        if only.is_some_and(|t| t != comment.thread) || !visible_to(&comment, viewer, moderator) {
+        let own = Some(comment.author) == viewer;
+        if only.is_some_and(|t| t != comment.thread) || !listed(comment.status, own, moderator) {
             continue;
         }
         grouped.entry(comment.thread).or_default().push(comment);
@@ -331,22 +326,22 @@ pub async fn post(
             .ok_or_else(|| AppError::invalid("quote", Msg::ErrorQuoteNotFound))?;
         Some(Passage { quote, anchor })
     };
-    let comment = cx
-        .store
-        .create_comment(
-            NewComment {
-                draft,
-                parent,
-                author: Actor { person, acting_for },
-                pseudonym,
-                stance,
-                body,
-                passage,
-            },
-            cx.now,
-        )
-        .await?;
-    cx.live.thread_changed(draft, comment.thread);
+    let comment = cx.publish(
+        cx.store
+            .create_comment(
+                NewComment {
+                    draft,
+                    parent,
+                    author: Actor { person, acting_for },
+                    pseudonym,
+                    stance,
+                    body,
+                    passage,
+                },
+                cx.now,
+            )
+            .await?,
+    );
     Ok(comment)
 }
 
@@ -361,11 +356,11 @@ pub async fn edit(
     let (person, comment) = comment_on(cx, process, draft, form).await?;
     let body = form.bounded("body", MAX_BODY, true)?;
     let stance = form.choice("stance", Stance::from_code)?;
-    let edited = cx
-        .store
-        .edit_comment(person, comment.id, &body, stance, cx.now)
-        .await?;
-    cx.live.thread_changed(draft, comment.thread);
+    let edited = cx.publish(
+        cx.store
+            .edit_comment(person, comment.id, &body, stance, cx.now)
+            .await?,
+    );
     Ok(edited)
 }
 
@@ -391,9 +386,11 @@ pub async fn request_removal(
         return Err(AppError::NotFound);
     }
     let note = form.bounded("note", MAX_NOTE, false)?;
-    cx.store
-        .request_revision_removal(person, revision, &note, cx.now)
-        .await?;
+    cx.publish(
+        cx.store
+            .request_revision_removal(person, revision, &note, cx.now)
+            .await?,
+    );
     Ok(())
 }
 
@@ -430,10 +427,11 @@ pub async fn decide_edit(cx: &RequestContext, process: ProcessId, form: &Form) -
     let (Some(approve), Some(reason), Some(note)) = (approve, reason, note) else {
         return Err(AppError::Internal);
     };
-    cx.store
-        .decide_edit(person, comment.id, approve, reason, &note, cx.now)
-        .await?;
-    cx.live.thread_changed(comment.draft, comment.thread);
+    cx.publish(
+        cx.store
+            .decide_edit(person, comment.id, approve, reason, &note, cx.now)
+            .await?,
+    );
     Ok(())
 }
 
@@ -448,11 +446,11 @@ pub async fn decide_removal(cx: &RequestContext, process: ProcessId, form: &Form
         _ => None,
     })?;
     let note = form.bounded("note", MAX_NOTE, false)?;
-    let comment = cx
-        .store
-        .decide_revision_removal(person, process, revision, remove, &note, cx.now)
-        .await?;
-    cx.live.thread_changed(comment.draft, comment.thread);
+    cx.publish(
+        cx.store
+            .decide_revision_removal(person, process, revision, remove, &note, cx.now)
+            .await?,
+    );
     Ok(())
 }
 
@@ -464,10 +462,11 @@ pub async fn withdraw(
     form: &Form,
 ) -> AppResult<()> {
     let (person, comment) = comment_on(cx, process, draft, form).await?;
-    cx.store
-        .withdraw_comment(person, comment.id, cx.now)
-        .await?;
-    cx.live.thread_changed(draft, comment.thread);
+    cx.publish(
+        cx.store
+            .withdraw_comment(person, comment.id, cx.now)
+            .await?,
+    );
     Ok(())
 }
 
@@ -490,13 +489,11 @@ pub async fn report(
             };
             AppError::invalid("note", msg)
         })?;
-    let reported = cx
-        .store
-        .report_comment(person, comment.id, reason, &note, cx.now)
-        .await?;
-    if reported.status != comment.status {
-        cx.live.thread_changed(draft, comment.thread);
-    }
+    cx.publish(
+        cx.store
+            .report_comment(person, comment.id, reason, &note, cx.now)
+            .await?,
+    );
     Ok(())
 }
 
@@ -509,9 +506,11 @@ pub async fn appeal(
 ) -> AppResult<()> {
     let (person, comment) = comment_on(cx, process, draft, form).await?;
     let statement = form.bounded("statement", MAX_NOTE, true)?;
-    cx.store
-        .appeal_comment(person, comment.id, &statement, cx.now)
-        .await?;
+    cx.publish(
+        cx.store
+            .appeal_comment(person, comment.id, &statement, cx.now)
+            .await?,
+    );
     Ok(())
 }
 
@@ -557,8 +556,7 @@ pub async fn moderate(cx: &RequestContext, process: ProcessId, form: &Form) -> A
         reason,
         note,
     };
-    cx.store.moderate_comment(person, request, cx.now).await?;
-    cx.live.thread_changed(comment.draft, comment.thread);
+    cx.publish(cx.store.moderate_comment(person, request, cx.now).await?);
     Ok(())
 }
 
@@ -572,10 +570,11 @@ pub async fn decide_appeal(cx: &RequestContext, process: ProcessId, form: &Form)
         _ => None,
     })?;
     let note = form.bounded("note", MAX_NOTE, false)?;
-    cx.store
-        .decide_appeal(person, comment.id, upheld, &note, cx.now)
-        .await?;
-    cx.live.thread_changed(comment.draft, comment.thread);
+    cx.publish(
+        cx.store
+            .decide_appeal(person, comment.id, upheld, &note, cx.now)
+            .await?,
+    );
     Ok(())
 }
 
@@ -613,7 +612,10 @@ pub async fn bar(cx: &RequestContext, process: ProcessId, form: &Form) -> AppRes
         note,
         until,
     };
-    cx.store.bar_commenter(by, process, bar, cx.now).await
+    cx.store
+        .bar_commenter(by, process, bar, cx.now)
+        .await
+        .map(|written| cx.publish(written))
 }
 
 /// Lifts a bar early (moderators).
@@ -624,7 +626,10 @@ pub async fn lift_bar(cx: &RequestContext, process: ProcessId, form: &Form) -> A
         .trim()
         .parse::<i64>()
         .map_err(|_| AppError::invalid("form", Msg::ErrorBadForm))?;
-    cx.store.lift_bar(by, process, bar, cx.now).await
+    cx.store
+        .lift_bar(by, process, bar, cx.now)
+        .await
+        .map(|written| cx.publish(written))
 }
 
 /// Changes how the process moderates comments (mediators).
@@ -665,6 +670,7 @@ pub async fn settings(cx: &RequestContext, process: ProcessId, form: &Form) -> A
             cx.now,
         )
         .await
+        .map(|written| cx.publish(written))
 }
 
 /// What the moderation page shows.

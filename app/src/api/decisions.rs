@@ -152,10 +152,9 @@ pub async fn freeze(
         person,
         acting_for: None,
     };
-    let id = cx.store.freeze_draft(actor, draft, cx.now).await?;
-    // Writers connected now lose write access before the text is read, so that what is frozen
-    // is exactly what the draft holds from now on.
-    cx.live.access_changed();
+    // Publishing the freeze takes write access from everyone connected before the text is read,
+    // so that what is frozen is exactly what the draft holds from now on.
+    let id = cx.publish(cx.store.freeze_draft(actor, draft, cx.now).await?);
     let (text, state) = cx.live.state(draft).await?;
     let live = cx.live.text(draft).await?;
     let orgs = super::drafts::authors(cx.store.as_ref(), &live).await?;
@@ -176,9 +175,11 @@ pub async fn freeze(
         },
         shares,
     };
-    cx.store
-        .fix_decision_text(id, actor, frozen, cx.now)
-        .await?;
+    cx.publish(
+        cx.store
+            .fix_decision_text(id, actor, frozen, cx.now)
+            .await?,
+    );
     Ok(id)
 }
 
@@ -249,13 +250,11 @@ pub async fn answer(
 ) -> AppResult<()> {
     let decision = decision_in(cx, process, id).await?;
     let answer = answer_from(form)?;
-    let touched: Vec<CommentId> = answer.threads.clone();
-    cx.store
-        .answer_threads(myself(cx)?, decision.id, answer, cx.now)
-        .await?;
-    for thread in touched {
-        cx.live.thread_changed(decision.draft, thread);
-    }
+    cx.publish(
+        cx.store
+            .answer_threads(myself(cx)?, decision.id, answer, cx.now)
+            .await?,
+    );
     Ok(())
 }
 
@@ -281,6 +280,7 @@ pub async fn vote(
     cx.store
         .cast_vote(myself(cx)?, decision.id, choice, &statement, cx.now)
         .await
+        .map(|written| cx.publish(written))
 }
 
 fn optional_day(form: &Form, name: &str) -> Result<Option<Day>, FieldError> {
@@ -315,6 +315,7 @@ pub async fn publish(
     cx.store
         .publish_decision(myself(cx)?, decision.id, &rationale, review_on, cx.now)
         .await
+        .map(|written| cx.publish(written))
 }
 
 /// Posts an implementation update, and perhaps a new review date (council members).
@@ -356,6 +357,7 @@ pub async fn follow_up(
     cx.store
         .post_follow_up(myself(cx)?, decision.id, update, cx.now)
         .await
+        .map(|written| cx.publish(written))
 }
 
 /// Sets how the process's council votes (administrators).
@@ -381,6 +383,7 @@ pub async fn set_voting_rule(
     cx.store
         .set_voting_rule(myself(cx)?, process, rule, cx.now)
         .await
+        .map(|written| cx.publish(written))
 }
 
 #[cfg(test)]

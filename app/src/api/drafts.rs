@@ -173,6 +173,7 @@ pub async fn create(cx: &RequestContext, process: ProcessId, form: &Form) -> App
             cx.now,
         )
         .await
+        .map(|written| cx.publish(written))
 }
 
 /// Locks (`locked` = true) or unlocks a draft (mediators).
@@ -187,8 +188,7 @@ pub async fn lock(
         person: cx.viewer()?.id,
         acting_for: None,
     };
-    cx.store.set_draft_lock(actor, id, locked, cx.now).await?;
-    cx.live.access_changed();
+    cx.publish(cx.store.set_draft_lock(actor, id, locked, cx.now).await?);
     Ok(())
 }
 
@@ -217,6 +217,7 @@ pub async fn name_version(
     cx.store
         .create_version(Actor { person, acting_for }, id, version, cx.now)
         .await
+        .map(|written| cx.publish(written))
 }
 
 /// The SHA-256 of a text, in lowercase hex: what a published version is identified by.

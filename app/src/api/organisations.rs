@@ -110,7 +110,10 @@ pub async fn register(cx: &RequestContext, form: &Form) -> AppResult<OrgId> {
         description: crate::domain::localized::Localized::one(lang.code(), &description),
         kind,
     };
-    cx.store.create_organisation(new, viewer.id, cx.now).await
+    cx.store
+        .create_organisation(new, viewer.id, cx.now)
+        .await
+        .map(|written| cx.publish(written))
 }
 
 /// The longest reason for withdrawing a verification, in characters.
@@ -120,8 +123,7 @@ pub const MAX_WITHDRAWAL_REASON: usize = 1_000;
 /// next message on.
 pub async fn verify(cx: &RequestContext, id: OrgId) -> AppResult<()> {
     let viewer = cx.viewer()?;
-    cx.store.verify_organisation(viewer.id, id, cx.now).await?;
-    cx.live.access_changed();
+    cx.publish(cx.store.verify_organisation(viewer.id, id, cx.now).await?);
     Ok(())
 }
 
@@ -133,10 +135,11 @@ pub async fn withdraw_verification(cx: &RequestContext, id: OrgId, form: &Form) 
         return Err(AppError::Forbidden(Msg::ErrorAdminsOnly));
     }
     let reason = form.bounded("reason", MAX_WITHDRAWAL_REASON, true)?;
-    cx.store
-        .withdraw_verification(viewer.id, id, &reason, cx.now)
-        .await?;
-    cx.live.access_changed();
+    cx.publish(
+        cx.store
+            .withdraw_verification(viewer.id, id, &reason, cx.now)
+            .await?,
+    );
     Ok(())
 }
 
@@ -147,10 +150,11 @@ pub async fn confirm_member(cx: &RequestContext, id: OrgId, form: &Form) -> AppR
     let person = form
         .choice("person", |p| p.parse::<PersonId>().ok())
         .map_err(AppError::from)?;
-    cx.store
-        .confirm_membership(viewer.id, id, person, cx.now)
-        .await?;
-    cx.live.access_changed();
+    cx.publish(
+        cx.store
+            .confirm_membership(viewer.id, id, person, cx.now)
+            .await?,
+    );
     Ok(())
 }
 
@@ -173,10 +177,10 @@ pub async fn set_member(cx: &RequestContext, id: OrgId, form: &Form) -> AppResul
             (person.id, true)
         }
     };
-    cx.store
-        .set_membership(viewer.id, id, person, member, cx.now)
-        .await?;
-    // A member who leaves stops writing for the organisation from their next keystroke.
-    cx.live.access_changed();
+    cx.publish(
+        cx.store
+            .set_membership(viewer.id, id, person, member, cx.now)
+            .await?,
+    );
     Ok(())
 }

@@ -95,14 +95,20 @@ pub async fn edit_rules(cx: &RequestContext, id: ProcessId, form: &Form) -> AppR
         &[("rules", &rules)],
     )
     .map_err(AppError::Invalid)?;
-    cx.store.set_rules(actor, id, rules, cx.now).await
+    cx.store
+        .set_rules(actor, id, rules, cx.now)
+        .await
+        .map(|written| cx.publish(written))
 }
 
 /// Moves the process to the phase named in the `phase` field.
 pub async fn change_phase(cx: &RequestContext, id: ProcessId, form: &Form) -> AppResult<()> {
     let actor = actor(cx, form)?;
     let phase = form.choice("phase", Phase::from_code)?;
-    cx.store.set_phase(actor, id, phase, cx.now).await
+    cx.store
+        .set_phase(actor, id, phase, cx.now)
+        .await
+        .map(|written| cx.publish(written))
 }
 
 /// Reads the process form shared by "new process" and "edit process".
@@ -189,13 +195,17 @@ pub async fn create(cx: &RequestContext, form: &Form) -> AppResult<ProcessId> {
             cx.now,
         )
         .await
+        .map(|written| cx.publish(written))
 }
 
 /// Replaces a process's details (administrators).
 pub async fn update(cx: &RequestContext, id: ProcessId, form: &Form) -> AppResult<()> {
     let actor = actor(cx, form)?;
     let fields = parse_fields(form)?;
-    cx.store.update_process(actor, id, fields, cx.now).await
+    cx.store
+        .update_process(actor, id, fields, cx.now)
+        .await
+        .map(|written| cx.publish(written))
 }
 
 /// Gives an organisation a role in the process, or removes it (`role` = `none`).
@@ -206,7 +216,10 @@ pub async fn set_org_role(cx: &RequestContext, id: ProcessId, form: &Form) -> Ap
         "none" => None,
         code => Some(form.choice("role", |_| OrgRole::from_code(code))?),
     };
-    cx.store.set_org_role(actor, id, org, role, cx.now).await
+    cx.store
+        .set_org_role(actor, id, org, role, cx.now)
+        .await
+        .map(|written| cx.publish(written))
 }
 
 /// Assigns (`assigned` = `true`) or withdraws a mediator or council member, chosen by email.
@@ -230,6 +243,7 @@ pub async fn set_person_role(cx: &RequestContext, id: ProcessId, form: &Form) ->
     cx.store
         .set_person_role(actor, id, person, role, assigned, cx.now)
         .await
+        .map(|written| cx.publish(written))
 }
 
 /// What a citizen-facing page needs to show a localized text: the text and its language.

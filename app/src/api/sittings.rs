@@ -10,7 +10,8 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::Msg;
 use crate::ids::{CommentId, DraftId, OrgId, PersonId, ProcessId, SittingId};
 use crate::model::*;
-use crate::ssr::{RequestContext, Store};
+use crate::ssr::changes::publish;
+use crate::ssr::{Live, RequestContext, Store};
 use std::collections::BTreeMap;
 
 /// The longest sitting title, in characters.
@@ -205,7 +206,10 @@ pub async fn schedule(
         person,
         acting_for: None,
     };
-    cx.store.create_sitting(actor, process, new, cx.now).await
+    cx.store
+        .create_sitting(actor, process, new, cx.now)
+        .await
+        .map(|written| cx.publish(written))
 }
 
 /// Everything a sitting's page shows, for the person looking.
@@ -398,7 +402,25 @@ pub async fn accept_rules(
         return Err(AppError::invalid("accept", Msg::SittingErrorAccept));
     }
     sitting_in(cx, process, id).await?;
-    cx.store.accept_rules(person, process, cx.now).await
+    cx.store
+        .accept_rules(person, process, cx.now)
+        .await
+        .map(|written| cx.publish(written))
+}
+
+/// Applies a command to a sitting as `actor` and publishes what it changed (its new state to
+/// every viewer; when it closes, the end of its minutes' writing). The live channel and the forms
+/// posted without JavaScript both come here. Returns the refusal, if any.
+pub async fn command(
+    store: &dyn Store,
+    live: &dyn Live,
+    id: SittingId,
+    actor: Actor,
+    command: Command,
+    now: Millis,
+) -> AppResult<Result<(), Refusal>> {
+    let decided = publish(live, store.command_sitting(id, actor, command, now).await?);
+    Ok(decided.map(|_| ()))
 }
 
 /// A command from a form posted without JavaScript, as the viewer speaking for `acting_for`.

@@ -1,7 +1,9 @@
 //! The live connection (browser only). One `Editor` per page, shared by the event handlers.
 
+use super::reconnect::{self, Backoff};
 use super::view::{Mark, PresentPeer, Status, segments, text_change};
 use crate::components::islands::EditorText;
+use crate::sync::frames::{self, Message};
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -22,8 +24,6 @@ use yrs::{
 
 const LOCAL: &str = "local";
 const REMOTE: &str = "remote";
-const FIRST_RETRY_MS: i32 = 500;
-const LAST_RETRY_MS: i32 = 30_000;
 
 /// The signals the island renders from.
 #[derive(Clone, Copy)]
@@ -54,7 +54,7 @@ pub(super) struct Editor {
     pub(super) undo: Rc<RefCell<UndoManager<()>>>,
     pub(super) peers: HashMap<u64, (PresentPeer, Option<(StickyIndex, StickyIndex)>)>,
     pub(super) presence_clock: u64,
-    pub(super) retry_ms: i32,
+    pub(super) backoff: Backoff,
     pub(super) out: Outputs,
     pub(super) words: EditorText,
     /// The commented passages on the page: (thread, first character, last character).
@@ -71,45 +71,6 @@ fn send(socket: &Socket, bytes: &[u8]) {
     {
         let _ = socket.send_with_u8_array(bytes);
     }
-}
-
-fn var(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8 & 0x7f) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-fn read_var(bytes: &[u8], pos: &mut usize) -> Option<u64> {
-    let (mut value, mut shift) = (0u64, 0u32);
-    loop {
-        let b = *bytes.get(*pos)?;
-        *pos += 1;
-        value |= u64::from(b & 0x7f) << shift;
-        if b & 0x80 == 0 {
-            return Some(value);
-        }
-        shift += 7;
-        if shift > 63 {
-            return None;
-        }
-    }
-}
-
-fn read_bytes<'a>(bytes: &'a [u8], pos: &mut usize) -> Option<&'a [u8]> {
-    let len = read_var(bytes, pos)? as usize;
-    let slice = bytes.get(*pos..*pos + len)?;
-    *pos += len;
-    Some(slice)
-}
-
-fn sync_message(kind: u64, payload: &[u8]) -> Vec<u8> {
-    let mut out = vec![0];
-    var(&mut out, kind);
-    var(&mut out, payload.len() as u64);
-    out.extend_from_slice(payload);
-    out
 }
 
 use crate::domain::hex::{decode as unhex, encode as hex};
@@ -154,7 +115,7 @@ pub fn start(
         undo: Rc::new(RefCell::new(undo)),
         peers: HashMap::new(),
         presence_clock: 0,
-        retry_ms: FIRST_RETRY_MS,
+        backoff: Backoff::default(),
         out,
         words,
         marks: Vec::new(),
@@ -175,7 +136,7 @@ fn observe(editor: &Shared) {
     // Typing, undo and redo all end up here; what came from the server does not go back.
     let _ = doc.observe_update_v1("send", move |txn, event| {
         if txn.origin() != Some(&Origin::from(REMOTE)) {
-            send(&socket, &sync_message(2, &event.update));
+            send(&socket, &frames::update(&event.update));
         }
     });
     let viewer = Rc::downgrade(editor);
@@ -340,36 +301,26 @@ impl Editor {
         };
         self.presence_clock += 1;
         let state = serde_json::json!({ "cursor": cursor }).to_string();
-        let mut update = vec![1];
-        var(&mut update, self.doc.client_id().get());
-        var(&mut update, self.presence_clock);
-        var(&mut update, state.len() as u64);
-        update.extend_from_slice(state.as_bytes());
-        let mut message = vec![1];
-        var(&mut message, update.len() as u64);
-        message.extend(update);
-        send(&self.socket, &message);
+        let me = (
+            self.doc.client_id().get(),
+            self.presence_clock,
+            state.as_str(),
+        );
+        let update = frames::encode_awareness(std::iter::once(me));
+        send(&self.socket, &frames::awareness(&update));
     }
 
     fn awareness(&mut self, update: &[u8]) {
-        let mut pos = 0;
-        let Some(count) = read_var(update, &mut pos) else {
+        let Ok(entries) = frames::awareness_entries(update) else {
             return;
         };
         let me = self.doc.client_id().get();
-        for _ in 0..count {
-            let (Some(client), Some(_clock), Some(state)) = (
-                read_var(update, &mut pos),
-                read_var(update, &mut pos),
-                read_bytes(update, &mut pos),
-            ) else {
-                return;
-            };
+        for (client, _clock, state) in entries {
             if client == me {
                 continue;
             }
             let state: serde_json::Value =
-                serde_json::from_slice(state).unwrap_or(serde_json::Value::Null);
+                serde_json::from_str(state).unwrap_or(serde_json::Value::Null);
             if state.is_null() {
                 self.peers.remove(&client);
                 continue;
@@ -532,10 +483,10 @@ fn connect(editor: &Shared) {
     let e = editor.clone();
     let on_open = Closure::<dyn FnMut()>::new(move || {
         let mut editor = e.borrow_mut();
-        editor.retry_ms = FIRST_RETRY_MS;
+        editor.backoff.reset();
         editor.out.status.set(Status::Connected);
         let state_vector = editor.doc.transact().state_vector().encode_v1();
-        send(&editor.socket, &sync_message(0, &state_vector));
+        send(&editor.socket, &frames::sync_step_1(&state_vector));
         editor.send_cursor();
     });
     socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
@@ -568,70 +519,24 @@ fn connect(editor: &Shared) {
 }
 
 fn retry(editor: &Shared) {
-    let delay = {
-        let mut e = editor.borrow_mut();
-        let delay = e.retry_ms;
-        e.retry_ms = (e.retry_ms * 2).min(LAST_RETRY_MS);
-        // Spread reconnections out so that a restarted server is not hit by everyone at once.
-        (f64::from(delay) * (0.8 + 0.4 * js_sys::Math::random())) as i32
-    };
     let e = editor.clone();
-    let again = Closure::once_into_js(move || connect(&e));
-    if let Some(window) = web_sys::window() {
-        let _ = window
-            .set_timeout_with_callback_and_timeout_and_arguments_0(again.unchecked_ref(), delay);
-    }
+    reconnect::after(&mut editor.borrow_mut().backoff, move || connect(&e));
 }
 
 fn receive(editor: &Shared, bytes: &[u8]) {
-    let mut pos = 0;
-    match read_var(bytes, &mut pos) {
-        Some(0) => {
-            let kind = read_var(bytes, &mut pos);
-            let Some(payload) = read_bytes(bytes, &mut pos) else {
+    match frames::decode(bytes) {
+        Ok(Message::SyncStep1(state_vector)) => {
+            let e = editor.borrow();
+            let Ok(remote) = StateVector::decode_v1(state_vector) else {
                 return;
             };
-            match kind {
-                Some(0) => {
-                    let e = editor.borrow();
-                    let Ok(remote) = StateVector::decode_v1(payload) else {
-                        return;
-                    };
-                    let diff = e.doc.transact().encode_diff_v1(&remote);
-                    send(&e.socket, &sync_message(1, &diff));
-                }
-                Some(1) | Some(2) => {
-                    let first_sync = kind == Some(1) && !editor.borrow().synced;
-                    let composing = editor.borrow().composing;
-                    if composing {
-                        editor.borrow_mut().held.push(payload.to_vec());
-                    } else {
-                        apply_remote(editor, payload);
-                    }
-                    if first_sync {
-                        let mut e = editor.borrow_mut();
-                        e.synced = true;
-                        let value = e.text.get_string(&e.doc.transact());
-                        if let Some(textarea) = e.textarea.clone() {
-                            textarea.set_value(&value);
-                            textarea.set_read_only(false);
-                        }
-                        e.shadow = value;
-                        drop(e);
-                        editor.borrow().refresh_peers();
-                        // Words selected while the text was still loading can be commented on now.
-                        super::passages::offer_passage(editor);
-                    }
-                }
-                _ => {}
-            }
+            let diff = e.doc.transact().encode_diff_v1(&remote);
+            send(&e.socket, &frames::sync_step_2(&diff));
         }
-        Some(1) => {
-            if let Some(update) = read_bytes(bytes, &mut pos) {
-                editor.borrow_mut().awareness(update);
-            }
-        }
-        Some(2) => {
+        Ok(Message::SyncStep2(payload)) => apply_synced(editor, payload, true),
+        Ok(Message::Update(payload)) => apply_synced(editor, payload, false),
+        Ok(Message::Awareness(update)) => editor.borrow_mut().awareness(update),
+        Ok(Message::Auth(_)) => {
             // Permission denied: this person reads only. Stop offering the textarea for typing.
             let mut e = editor.borrow_mut();
             e.out.denied.set(true);
@@ -640,6 +545,32 @@ fn receive(editor: &Shared, bytes: &[u8]) {
             }
             e.textarea = None;
         }
-        _ => {}
+        Ok(Message::QueryAwareness) | Err(_) => {}
+    }
+}
+
+/// Applies what the server sent (held while the writer composes); the server's sync step 2
+/// (`step_2`) is the first full text, which makes the textarea writable.
+fn apply_synced(editor: &Shared, payload: &[u8], step_2: bool) {
+    let first_sync = step_2 && !editor.borrow().synced;
+    let composing = editor.borrow().composing;
+    if composing {
+        editor.borrow_mut().held.push(payload.to_vec());
+    } else {
+        apply_remote(editor, payload);
+    }
+    if first_sync {
+        let mut e = editor.borrow_mut();
+        e.synced = true;
+        let value = e.text.get_string(&e.doc.transact());
+        if let Some(textarea) = e.textarea.clone() {
+            textarea.set_value(&value);
+            textarea.set_read_only(false);
+        }
+        e.shadow = value;
+        drop(e);
+        editor.borrow().refresh_peers();
+        // Words selected while the text was still loading can be commented on now.
+        super::passages::offer_passage(editor);
     }
 }

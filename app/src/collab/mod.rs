@@ -7,6 +7,7 @@
 pub mod client;
 #[cfg(feature = "hydrate")]
 mod passages;
+pub mod reconnect;
 #[cfg(feature = "hydrate")]
 pub mod sitting_client;
 pub mod view;

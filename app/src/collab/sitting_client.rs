@@ -3,6 +3,7 @@
 //! without JavaScript: while the socket is open a submit is sent over it instead of posted, and
 //! when it is not the form posts as usual, so nothing typed is lost to a dropped connection.
 
+use crate::collab::reconnect::{self, Backoff};
 use crate::collab::view::Status;
 use crate::domain::sitting::{Command, Mine, Refusal};
 use crate::model::Sitting;
@@ -13,9 +14,6 @@ use std::collections::VecDeque;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{CloseEvent, FormData, HtmlFormElement, MessageEvent, WebSocket};
-
-const FIRST_RETRY_MS: u32 = 500;
-const LAST_RETRY_MS: u32 = 15_000;
 
 /// Where the island wants what the server says.
 #[derive(Clone, Copy)]
@@ -33,7 +31,7 @@ struct Room {
     acting_for: Option<i64>,
     out: RoomOutputs,
     socket: Option<WebSocket>,
-    retry_ms: u32,
+    backoff: Backoff,
     /// Forms whose commands were sent and not yet answered, oldest first: each is cleared when
     /// its command is done, and keeps what was typed when it is refused.
     pending: VecDeque<HtmlFormElement>,
@@ -64,7 +62,7 @@ pub fn start(sitting: i64, acting_for: Option<i64>, out: RoomOutputs) {
             acting_for,
             out,
             socket: None,
-            retry_ms: FIRST_RETRY_MS,
+            backoff: Backoff::default(),
             pending: VecDeque::new(),
         })
     });
@@ -97,7 +95,7 @@ fn connect() {
     let on_open = Closure::<dyn FnMut()>::new(move || {
         ROOM.with(|room| {
             if let Some(room) = room.borrow_mut().as_mut() {
-                room.retry_ms = FIRST_RETRY_MS;
+                room.backoff.reset();
                 room.out.status.set(Status::Connected);
             }
         })
@@ -132,20 +130,11 @@ fn connect() {
 }
 
 fn retry() {
-    let delay = ROOM.with(|room| {
-        let mut room = room.borrow_mut();
-        let room = room.as_mut()?;
-        let delay = room.retry_ms;
-        room.retry_ms = (room.retry_ms * 2).min(LAST_RETRY_MS);
-        // Spread reconnections out so that a restarted server is not hit by everyone at once.
-        Some((f64::from(delay) * (0.8 + 0.4 * js_sys::Math::random())) as i32)
+    ROOM.with(|room| {
+        if let Some(room) = room.borrow_mut().as_mut() {
+            reconnect::after(&mut room.backoff, connect);
+        }
     });
-    let (Some(delay), Some(window)) = (delay, web_sys::window()) else {
-        return;
-    };
-    let again = Closure::once_into_js(connect);
-    let _ =
-        window.set_timeout_with_callback_and_timeout_and_arguments_0(again.unchecked_ref(), delay);
 }
 
 fn receive(text: &str) {

@@ -165,6 +165,44 @@ impl ModerationAction {
     }
 }
 
+/// Whether a reader sees a comment's content, not a placeholder: everyone once it is shown; its
+/// author and the moderators while it waits, is held or hidden; nobody once it is withdrawn. Pages,
+/// the open-data API and the feeds all ask this.
+pub fn shows_content(status: Status, own: bool, moderator: bool) -> bool {
+    match status {
+        Status::Visible => true,
+        Status::Pending | Status::Held | Status::Hidden => own || moderator,
+        Status::Withdrawn => false,
+    }
+}
+
+/// Whether a comment appears in its thread at all for a reader: one waiting for approval is not
+/// in the thread yet, except for its author and the moderators; every other keeps its place.
+pub fn listed(status: Status, own: bool, moderator: bool) -> bool {
+    status != Status::Pending || own || moderator
+}
+
+/// Where a reply to a comment at `parent_depth` goes: under it, one level deeper, unless that
+/// passes [`MAX_DEPTH`]; then beside it, answering what it answered (so threads stay readable on a
+/// phone). `true` when it goes under the parent itself.
+pub fn reply_place(parent_depth: i64) -> (bool, i64) {
+    if parent_depth >= MAX_DEPTH {
+        (false, MAX_DEPTH)
+    } else {
+        (true, parent_depth + 1)
+    }
+}
+
+impl Moderation {
+    /// The status a new comment (or reply) starts in.
+    pub fn first_status(self) -> Status {
+        match self {
+            Moderation::Post => Status::Visible,
+            Moderation::Pre => Status::Pending,
+        }
+    }
+}
+
 /// Whether a comment is an official answer: a council member's, written for themselves, or one
 /// written for a government body by someone who may speak for it (a confirmed member of a
 /// verified body). Registering an organisation of kind "government" makes nobody official.
@@ -221,6 +259,30 @@ pub fn utf16_slice(text: &str, start: u32, end: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn who_sees_what_of_a_comment() {
+        for status in Status::ALL.iter().copied() {
+            // Its author and the moderators see what anyone sees, and more.
+            assert!(!shows_content(status, false, false) || shows_content(status, true, false));
+            assert!(!shows_content(status, false, false) || shows_content(status, false, true));
+        }
+        assert!(shows_content(Status::Visible, false, false));
+        assert!(!shows_content(Status::Hidden, false, false));
+        assert!(shows_content(Status::Hidden, true, false));
+        assert!(!shows_content(Status::Withdrawn, true, true));
+        assert!(!listed(Status::Pending, false, false));
+        assert!(listed(Status::Pending, true, false) && listed(Status::Hidden, false, false));
+    }
+
+    #[test]
+    fn replies_nest_no_deeper_than_the_limit() {
+        assert_eq!(reply_place(0), (true, 1));
+        assert_eq!(reply_place(MAX_DEPTH - 1), (true, MAX_DEPTH));
+        assert_eq!(reply_place(MAX_DEPTH), (false, MAX_DEPTH));
+        assert_eq!(Moderation::Pre.first_status(), Status::Pending);
+        assert_eq!(Moderation::Post.first_status(), Status::Visible);
+    }
 
     #[test]
     fn nobody_decides_about_themselves() {

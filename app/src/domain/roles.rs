@@ -388,6 +388,26 @@ impl Standing {
             .any(|role| permits(role, action, phase))
     }
 
+    /// Whether the person, acting as given, may take `action` in `phase`; if not, why: not in this
+    /// phase (they may in another), or not at all. What every refusal says.
+    pub fn refusal(
+        &self,
+        acting_for: Option<OrgId>,
+        action: Action,
+        phase: Phase,
+    ) -> Result<(), Msg> {
+        if self.may(acting_for, action, phase) {
+            Ok(())
+        } else if Phase::ALL
+            .into_iter()
+            .any(|p| self.may(acting_for, action, p))
+        {
+            Err(Msg::ErrorNotAllowedInPhase)
+        } else {
+            Err(Msg::ErrorNotAllowed)
+        }
+    }
+
     /// Whether the person may take `action` in some capacity open to them (as themselves or for
     /// any co-drafting organisation): what the interface uses to decide whether to offer it.
     pub fn may_somehow(&self, action: Action, phase: Phase) -> bool {
@@ -421,6 +441,37 @@ impl SiteAction {
         SiteAction::ManageOrganisations,
         SiteAction::ManagePeople,
     ];
+}
+
+coded! {
+    /// A person's role on the whole site (`people.site_role`).
+    SiteRole {
+        /// Everyone with an account.
+        Member = "member" => RoleParticipant,
+        /// Administers the site: opens processes, verifies organisations, grants administration.
+        Admin = "admin" => RoleSiteAdmin,
+    }
+}
+
+impl SiteRole {
+    /// The role of someone who is (or is not) an administrator.
+    pub fn of(admin: bool) -> SiteRole {
+        if admin {
+            SiteRole::Admin
+        } else {
+            SiteRole::Member
+        }
+    }
+
+    /// The role a stored code names; an unknown code grants nothing.
+    pub fn parse(code: &str) -> SiteRole {
+        SiteRole::from_code(code).unwrap_or(SiteRole::Member)
+    }
+
+    /// Whether this role administers the site.
+    pub fn is_admin(self) -> bool {
+        self == SiteRole::Admin
+    }
 }
 
 /// Whether someone (anonymous when `signed_in` is false) may take a site-wide action.

@@ -262,6 +262,23 @@ pub enum Command {
     Close,
 }
 
+/// Who may write a sitting's minutes: its chair and its note-takers, each as themselves (an
+/// organisation does not keep the record), until the sitting closes.
+pub fn may_write_minutes(
+    stage: Stage,
+    chair: bool,
+    note_taker: bool,
+    for_organisation: bool,
+) -> Result<(), Msg> {
+    if stage == Stage::Closed {
+        Err(Msg::SittingMinutesClosed)
+    } else if (chair || note_taker) && !for_organisation {
+        Ok(())
+    } else {
+        Err(Msg::SittingMinutesReadOnly)
+    }
+}
+
 impl Refusal {
     /// The refusal in the reader's language.
     pub fn message(self) -> Msg {
@@ -1296,6 +1313,27 @@ mod tests {
                 ("text", "agreed\u{0}")
             ]),
             Err(Refusal::Unstorable)
+        );
+    }
+
+    #[test]
+    fn the_chair_and_note_takers_write_the_minutes_until_the_sitting_closes() {
+        assert_eq!(may_write_minutes(Stage::Open, true, false, false), Ok(()));
+        assert_eq!(
+            may_write_minutes(Stage::Scheduled, false, true, false),
+            Ok(())
+        );
+        assert_eq!(
+            may_write_minutes(Stage::Open, false, true, true),
+            Err(Msg::SittingMinutesReadOnly)
+        );
+        assert_eq!(
+            may_write_minutes(Stage::Open, false, false, false),
+            Err(Msg::SittingMinutesReadOnly)
+        );
+        assert_eq!(
+            may_write_minutes(Stage::Closed, true, true, false),
+            Err(Msg::SittingMinutesClosed)
         );
     }
 

@@ -47,6 +47,12 @@ impl RequestContext {
         self.viewer.as_ref().ok_or(AppError::Unauthenticated)
     }
 
+    /// Tells the live system what a write changed, and gives its result
+    /// ([`super::changes::publish`]).
+    pub fn publish<T>(&self, written: super::changes::Written<T>) -> T {
+        super::changes::publish(self.live.as_ref(), written)
+    }
+
     /// A message in the request's language.
     pub fn t(&self, msg: Msg) -> String {
         msg.render(self.lang)

@@ -1,7 +1,11 @@
 //! Server-only parts of the application: the store interface and the request context.
 
+pub mod changes;
 pub mod context;
 pub mod store;
 
 pub use context::{RequestContext, cx};
-pub use store::{Comments, Decisions, Devices, Live, Sittings, Store};
+pub use store::{
+    Comments, Decisions, Devices, DraftLog, Drafts, Live, Moderation, Organisations, People,
+    Processes, Sessions, Sittings, Store, Throttles, Versions,
+};

@@ -4,6 +4,7 @@
 //! transaction, that the actor may act (with [`crate::domain::roles`]), writes, and appends to the
 //! process's public activity log.
 
+use super::changes::{Publish, Written};
 use crate::domain::comments::{ReportReason, Stance};
 use crate::domain::decision::{Choice, VotingRule};
 use crate::domain::localized::Localized;
@@ -17,13 +18,34 @@ use crate::i18n::Msg;
 use crate::ids::{CommentId, DecisionId, DraftId, OrgId, PersonId, ProcessId, SittingId};
 use crate::model::*;
 
-/// Baraza's persistent state.
+/// Baraza's persistent state: every part of it, one trait per concept, each implemented in its
+/// own file of `server/src/store`.
 #[async_trait::async_trait]
-pub trait Store: Comments + Sittings + Decisions + Devices + Send + Sync + 'static {
+pub trait Store:
+    People
+    + Throttles
+    + Sessions
+    + Organisations
+    + Processes
+    + Drafts
+    + DraftLog
+    + Versions
+    + Comments
+    + Moderation
+    + Sittings
+    + Decisions
+    + Devices
+    + Send
+    + Sync
+    + 'static
+{
     /// Whether the database holds no people and no processes (the demo loads only then).
     async fn is_empty(&self) -> AppResult<bool>;
+}
 
-    // People.
+/// People with accounts: sign-up, profiles, site administration.
+#[async_trait::async_trait]
+pub trait People: Send + Sync + 'static {
     /// Creates an account; an email already in use is a field error on `email`, a display name
     /// that reads the same as an office-holder's or a verified organisation's one on
     /// `display_name` (`domain::names`).
@@ -50,8 +72,11 @@ pub trait Store: Comments + Sittings + Decisions + Devices + Send + Sync + 'stat
     /// Makes the account with this email an administrator, for the operator at the command line
     /// (how a new installation gets its first administrator). False if there is no such account.
     async fn bootstrap_admin(&self, email: &str) -> AppResult<bool>;
+}
 
-    // Sign-in throttle.
+/// The sign-in throttle's counts, shared by every server node (`domain::throttle`).
+#[async_trait::async_trait]
+pub trait Throttles: Send + Sync + 'static {
     /// Counts one attempt for a key, atomically, and returns the key's state after it.
     async fn throttle_count(&self, key: &str, now: Millis) -> AppResult<Throttle>;
     /// Gives back one attempt (a sign-in from this address succeeded).
@@ -62,8 +87,11 @@ pub trait Store: Comments + Sittings + Decisions + Devices + Send + Sync + 'stat
     async fn clear_throttle(&self, key: &str) -> AppResult<()>;
     /// Forgets keys whose window and lock have both passed.
     async fn throttle_purge(&self, now: Millis) -> AppResult<u64>;
+}
 
-    // Sign-in sessions (opaque JSON records for tower-sessions).
+/// Sign-in sessions (opaque JSON records for tower-sessions).
+#[async_trait::async_trait]
+pub trait Sessions: Send + Sync + 'static {
     /// Inserts a new session record; false if the id is taken.
     async fn session_create(
         &self,
@@ -88,8 +116,11 @@ pub trait Store: Comments + Sittings + Decisions + Devices + Send + Sync + 'stat
     async fn session_delete(&self, id: &str) -> AppResult<()>;
     /// Deletes expired session records; returns how many.
     async fn session_purge(&self, now: Millis) -> AppResult<u64>;
+}
 
-    // Organisations.
+/// Organisations, their verification and their members.
+#[async_trait::async_trait]
+pub trait Organisations: Send + Sync + 'static {
     /// Registers an organisation (unverified) with its founder as first member (unconfirmed); a
     /// name that reads the same as another organisation's is a field error on `name`.
     async fn create_organisation(
@@ -97,7 +128,7 @@ pub trait Store: Comments + Sittings + Decisions + Devices + Send + Sync + 'stat
         new: NewOrganisation,
         founder: PersonId,
         now: Millis,
-    ) -> AppResult<OrgId>;
+    ) -> AppResult<Written<OrgId>>;
     /// One organisation.
     async fn organisation(&self, id: OrgId) -> AppResult<Option<Organisation>>;
     /// All organisations.
@@ -106,7 +137,12 @@ pub trait Store: Comments + Sittings + Decisions + Devices + Send + Sync + 'stat
     async fn organisations_among(&self, ids: &[OrgId]) -> AppResult<Vec<Organisation>>;
     /// Marks an organisation verified, in the public record; `by` must be allowed to manage
     /// organisations.
-    async fn verify_organisation(&self, by: PersonId, id: OrgId, now: Millis) -> AppResult<()>;
+    async fn verify_organisation(
+        &self,
+        by: PersonId,
+        id: OrgId,
+        now: Millis,
+    ) -> AppResult<Written<()>>;
     /// Withdraws an organisation's verification, with a public reason, in the public record: its
     /// members stop speaking for it at once (409 if it is not verified).
     async fn withdraw_verification(
@@ -115,7 +151,7 @@ pub trait Store: Comments + Sittings + Decisions + Devices + Send + Sync + 'stat
         id: OrgId,
         reason: &str,
         now: Millis,
-    ) -> AppResult<()>;
+    ) -> AppResult<Written<()>>;
     /// Confirms that a member belongs to the organisation, so that they may speak for it.
     async fn confirm_membership(
         &self,
@@ -123,7 +159,7 @@ pub trait Store: Comments + Sittings + Decisions + Devices + Send + Sync + 'stat
         org: OrgId,
         person: PersonId,
         now: Millis,
-    ) -> AppResult<()>;
+    ) -> AppResult<Written<()>>;
     /// Adds (confirmed, since an administrator vouches for them) or removes a member; `by` must
     /// be allowed to manage organisations.
     async fn set_membership(
@@ -133,20 +169,23 @@ pub trait Store: Comments + Sittings + Decisions + Devices + Send + Sync + 'stat
         person: PersonId,
         member: bool,
         now: Millis,
-    ) -> AppResult<()>;
+    ) -> AppResult<Written<()>>;
     /// An organisation's members.
     async fn members(&self, org: OrgId) -> AppResult<Vec<Member>>;
     /// The organisations a person belongs to, and whether each membership is confirmed.
     async fn memberships(&self, person: PersonId) -> AppResult<Vec<Membership>>;
+}
 
-    // Processes.
+/// Processes: their fields, phases, roles and public activity log.
+#[async_trait::async_trait]
+pub trait Processes: Send + Sync + 'static {
     /// Opens a process in its framing phase; `actor` must be allowed to create processes.
     async fn create_process(
         &self,
         actor: Actor,
         fields: ProcessFields,
         now: Millis,
-    ) -> AppResult<ProcessId>;
+    ) -> AppResult<Written<ProcessId>>;
     /// One process.
     async fn process(&self, id: ProcessId) -> AppResult<Option<Process>>;
     /// All processes.
@@ -158,7 +197,7 @@ pub trait Store: Comments + Sittings + Decisions + Devices + Send + Sync + 'stat
         id: ProcessId,
         fields: ProcessFields,
         now: Millis,
-    ) -> AppResult<()>;
+    ) -> AppResult<Written<()>>;
     /// Moves a process to another phase ([`Action::ChangePhase`]).
     async fn set_phase(
         &self,
@@ -166,7 +205,7 @@ pub trait Store: Comments + Sittings + Decisions + Devices + Send + Sync + 'stat
         id: ProcessId,
         phase: Phase,
         now: Millis,
-    ) -> AppResult<()>;
+    ) -> AppResult<Written<()>>;
     /// Replaces the rules of engagement ([`Action::EditRules`]).
     async fn set_rules(
         &self,
@@ -174,7 +213,7 @@ pub trait Store: Comments + Sittings + Decisions + Devices + Send + Sync + 'stat
         id: ProcessId,
         rules: Localized,
         now: Millis,
-    ) -> AppResult<()>;
+    ) -> AppResult<Written<()>>;
     /// Gives an organisation a role in a process, or removes it (`None`) ([`Action::Manage`]).
     async fn set_org_role(
         &self,
@@ -183,7 +222,7 @@ pub trait Store: Comments + Sittings + Decisions + Devices + Send + Sync + 'stat
         org: OrgId,
         role: Option<OrgRole>,
         now: Millis,
-    ) -> AppResult<()>;
+    ) -> AppResult<Written<()>>;
     /// Assigns or withdraws a person's role in a process ([`Action::Manage`]).
     async fn set_person_role(
         &self,
@@ -193,15 +232,18 @@ pub trait Store: Comments + Sittings + Decisions + Devices + Send + Sync + 'stat
         role: PersonalRole,
         assigned: bool,
         now: Millis,
-    ) -> AppResult<()>;
+    ) -> AppResult<Written<()>>;
     /// Who takes part in a process.
     async fn participants(&self, id: ProcessId) -> AppResult<Participants>;
     /// A person's standing in a process (an anonymous observer's when `person` is `None`).
     async fn standing(&self, id: ProcessId, person: Option<PersonId>) -> AppResult<Standing>;
     /// The newest entries of a process's activity log.
     async fn events(&self, id: ProcessId, limit: i64) -> AppResult<Vec<ProcessEvent>>;
+}
 
-    // Drafts.
+/// Drafts of a process, and who may write in them.
+#[async_trait::async_trait]
+pub trait Drafts: Send + Sync + 'static {
     /// Creates a draft in a process ([`Action::CreateDraft`]).
     async fn create_draft(
         &self,
@@ -209,7 +251,7 @@ pub trait Store: Comments + Sittings + Decisions + Devices + Send + Sync + 'stat
         process: ProcessId,
         new: NewDraft,
         now: Millis,
-    ) -> AppResult<DraftId>;
+    ) -> AppResult<Written<DraftId>>;
     /// One draft.
     async fn draft(&self, id: DraftId) -> AppResult<Option<Draft>>;
     /// A process's drafts, oldest first.
@@ -221,11 +263,14 @@ pub trait Store: Comments + Sittings + Decisions + Devices + Send + Sync + 'stat
         id: DraftId,
         locked: bool,
         now: Millis,
-    ) -> AppResult<()>;
+    ) -> AppResult<Written<()>>;
     /// Whether `actor` may write in the draft now; if not, why ([`Action::EditDraft`], the lock).
     async fn draft_write_access(&self, id: DraftId, actor: Actor) -> AppResult<Result<(), Msg>>;
+}
 
-    // A draft's live document.
+/// A draft's live document as stored: snapshots, the update log, client bindings, compaction.
+#[async_trait::async_trait]
+pub trait DraftLog: Send + Sync + 'static {
     /// The latest snapshot of the draft's document: `(seq, state)`, the document as of update `seq`.
     async fn draft_snapshot(&self, id: DraftId) -> AppResult<Option<(i64, Vec<u8>)>>;
     /// The number of the update the latest snapshot ends with (0 without one). Cheap: a reader
@@ -262,8 +307,11 @@ pub trait Store: Comments + Sittings + Decisions + Devices + Send + Sync + 'stat
     async fn bind_draft_client(&self, id: DraftId, client: u64, author: Actor) -> AppResult<Actor>;
     /// Every client id of the draft and its author.
     async fn draft_clients(&self, id: DraftId) -> AppResult<Vec<(u64, Actor)>>;
+}
 
-    // Versions.
+/// Named versions of drafts.
+#[async_trait::async_trait]
+pub trait Versions: Send + Sync + 'static {
     /// Names the current text a version ([`Action::EditDraft`]); returns its number.
     async fn create_version(
         &self,
@@ -271,31 +319,21 @@ pub trait Store: Comments + Sittings + Decisions + Devices + Send + Sync + 'stat
         id: DraftId,
         version: NewVersion,
         now: Millis,
-    ) -> AppResult<i64>;
+    ) -> AppResult<Written<i64>>;
     /// A draft's named versions, newest first.
     async fn versions(&self, id: DraftId) -> AppResult<Vec<VersionMeta>>;
     /// One named version with its text.
     async fn version(&self, id: DraftId, number: i64) -> AppResult<Option<Version>>;
 }
 
-/// Comments on drafts and their moderation. Every method that changes something checks, in its
-/// transaction, who may do it in the process's current phase ([`Action::Comment`],
-/// [`Action::Report`], [`Action::Moderate`]) and records moderation in the public log.
+/// Comments on drafts: posting, reading, editing, withdrawing, reporting and appealing. Every method
+/// that changes something checks, in its transaction, who may do it in the process's current
+/// phase ([`Action::Comment`], [`Action::Report`]).
 #[async_trait::async_trait]
 pub trait Comments: Send + Sync + 'static {
-    /// How a process moderates comments.
-    async fn moderation_settings(&self, process: ProcessId) -> AppResult<ModerationSettings>;
-    /// Changes how a process moderates comments ([`Action::EditRules`]).
-    async fn set_moderation_settings(
-        &self,
-        actor: Actor,
-        process: ProcessId,
-        settings: ModerationSettings,
-        now: Millis,
-    ) -> AppResult<()>;
     /// Posts a comment or a reply ([`Action::Comment`]), unless the author is barred or over the
     /// rate limit. Pre-moderated processes keep it pending.
-    async fn create_comment(&self, new: NewComment, now: Millis) -> AppResult<Comment>;
+    async fn create_comment(&self, new: NewComment, now: Millis) -> AppResult<Written<Comment>>;
     /// Every comment on a draft, oldest first, whatever its status.
     async fn comments(&self, draft: DraftId) -> AppResult<Vec<Comment>>;
     /// One comment.
@@ -309,14 +347,14 @@ pub trait Comments: Send + Sync + 'static {
         body: &str,
         stance: Stance,
         now: Millis,
-    ) -> AppResult<Comment>;
+    ) -> AppResult<Written<Comment>>;
     /// Withdraws a comment (its author, in any phase); its place in the thread remains.
     async fn withdraw_comment(
         &self,
         person: PersonId,
         id: CommentId,
         now: Millis,
-    ) -> AppResult<Comment>;
+    ) -> AppResult<Written<Comment>>;
     /// Reports a comment ([`Action::Report`]); once per person. Enough reports hold it.
     async fn report_comment(
         &self,
@@ -325,14 +363,7 @@ pub trait Comments: Send + Sync + 'static {
         reason: ReportReason,
         note: &str,
         now: Millis,
-    ) -> AppResult<Comment>;
-    /// Approves, hides or restores a comment ([`Action::Moderate`]); never its own author.
-    async fn moderate_comment(
-        &self,
-        person: PersonId,
-        request: ModerationRequest,
-        now: Millis,
-    ) -> AppResult<Comment>;
+    ) -> AppResult<Written<Comment>>;
     /// The author appeals against hiding their comment, once.
     async fn appeal_comment(
         &self,
@@ -340,7 +371,39 @@ pub trait Comments: Send + Sync + 'static {
         id: CommentId,
         statement: &str,
         now: Millis,
-    ) -> AppResult<Comment>;
+    ) -> AppResult<Written<Comment>>;
+    /// The author asks for an earlier text of their comment to be removed from its public history.
+    async fn request_revision_removal(
+        &self,
+        person: PersonId,
+        revision: i64,
+        note: &str,
+        now: Millis,
+    ) -> AppResult<Written<Comment>>;
+}
+
+/// Moderation in the open: the process's settings, decisions on comments, edits, appeals and
+/// requests, bars, the queue and the public moderation log. Every decision checks
+/// [`Action::Moderate`] in its transaction and that nobody decides about themselves.
+#[async_trait::async_trait]
+pub trait Moderation: Send + Sync + 'static {
+    /// How a process moderates comments.
+    async fn moderation_settings(&self, process: ProcessId) -> AppResult<ModerationSettings>;
+    /// Changes how a process moderates comments ([`Action::EditRules`]).
+    async fn set_moderation_settings(
+        &self,
+        actor: Actor,
+        process: ProcessId,
+        settings: ModerationSettings,
+        now: Millis,
+    ) -> AppResult<Written<()>>;
+    /// Approves, hides or restores a comment ([`Action::Moderate`]); never its own author.
+    async fn moderate_comment(
+        &self,
+        person: PersonId,
+        request: ModerationRequest,
+        now: Millis,
+    ) -> AppResult<Written<Comment>>;
     /// Decides an appeal ([`Action::Moderate`]); not by the moderator who hid the comment, nor
     /// by its author.
     async fn decide_appeal(
@@ -350,7 +413,7 @@ pub trait Comments: Send + Sync + 'static {
         upheld: bool,
         note: &str,
         now: Millis,
-    ) -> AppResult<Comment>;
+    ) -> AppResult<Written<Comment>>;
     /// Publishes (`approve`) or declines an edit of an approved comment that waits under
     /// pre-moderation ([`Action::Moderate`]); never its own author. A decline needs a breach
     /// reason.
@@ -362,15 +425,7 @@ pub trait Comments: Send + Sync + 'static {
         reason: crate::domain::comments::Reason,
         note: &str,
         now: Millis,
-    ) -> AppResult<Comment>;
-    /// The author asks for an earlier text of their comment to be removed from its public history.
-    async fn request_revision_removal(
-        &self,
-        person: PersonId,
-        revision: i64,
-        note: &str,
-        now: Millis,
-    ) -> AppResult<Comment>;
+    ) -> AppResult<Written<Comment>>;
     /// Removes (`remove`) an earlier text of a comment in `process` at its author's request, or
     /// keeps it ([`Action::Moderate`]); never by the author.
     async fn decide_revision_removal(
@@ -381,7 +436,7 @@ pub trait Comments: Send + Sync + 'static {
         remove: bool,
         note: &str,
         now: Millis,
-    ) -> AppResult<Comment>;
+    ) -> AppResult<Written<Comment>>;
     /// Bars a person from commenting in a process until a time ([`Action::Moderate`]).
     async fn bar_commenter(
         &self,
@@ -389,7 +444,7 @@ pub trait Comments: Send + Sync + 'static {
         process: ProcessId,
         bar: NewBar,
         now: Millis,
-    ) -> AppResult<()>;
+    ) -> AppResult<Written<()>>;
     /// Lifts a bar early ([`Action::Moderate`]).
     async fn lift_bar(
         &self,
@@ -397,7 +452,7 @@ pub trait Comments: Send + Sync + 'static {
         process: ProcessId,
         bar: i64,
         now: Millis,
-    ) -> AppResult<()>;
+    ) -> AppResult<Written<()>>;
     /// The bars in force in a process.
     async fn bars(&self, process: ProcessId, now: Millis) -> AppResult<Vec<Bar>>;
     /// What waits for moderators in a process: pending and held comments, edits waiting for
@@ -434,7 +489,7 @@ pub trait Sittings: Send + Sync + 'static {
         process: ProcessId,
         new: NewSitting,
         now: Millis,
-    ) -> AppResult<SittingId>;
+    ) -> AppResult<Written<SittingId>>;
     /// One sitting.
     async fn sitting(&self, id: SittingId) -> AppResult<Option<Sitting>>;
     /// A process's sittings, by start time.
@@ -445,7 +500,7 @@ pub trait Sittings: Send + Sync + 'static {
         person: PersonId,
         process: ProcessId,
         now: Millis,
-    ) -> AppResult<()>;
+    ) -> AppResult<Written<()>>;
     /// Whether a person has accepted a process's rules of engagement.
     async fn accepted_rules(&self, person: PersonId, process: ProcessId) -> AppResult<bool>;
     /// Who `actor` is in a sitting: its chair, a speaker (or one once they accept the rules), or
@@ -464,7 +519,7 @@ pub trait Sittings: Send + Sync + 'static {
         actor: Actor,
         command: crate::domain::sitting::Command,
         now: Millis,
-    ) -> AppResult<Result<Sitting, crate::domain::sitting::Refusal>>;
+    ) -> AppResult<Written<Result<Sitting, crate::domain::sitting::Refusal>>>;
 }
 
 /// Decisions: freezing a draft's text, answering every thread, the council's vote, publishing,
@@ -483,7 +538,7 @@ pub trait Decisions: Send + Sync + 'static {
         process: ProcessId,
         rule: VotingRule,
         now: Millis,
-    ) -> AppResult<()>;
+    ) -> AppResult<Written<()>>;
     /// Freezes a draft for the council's decision ([`Action::FreezeDraft`]): from now on nobody
     /// may write in it. The text is fixed next, with [`Decisions::fix_decision_text`].
     async fn freeze_draft(
@@ -491,7 +546,7 @@ pub trait Decisions: Send + Sync + 'static {
         actor: Actor,
         draft: DraftId,
         now: Millis,
-    ) -> AppResult<DecisionId>;
+    ) -> AppResult<Written<DecisionId>>;
     /// Stores the frozen text as a named version and records its hash (once).
     async fn fix_decision_text(
         &self,
@@ -499,7 +554,7 @@ pub trait Decisions: Send + Sync + 'static {
         actor: Actor,
         text: FrozenText,
         now: Millis,
-    ) -> AppResult<()>;
+    ) -> AppResult<Written<()>>;
     /// One decision, with its answers, votes and updates.
     async fn decision(&self, id: DecisionId) -> AppResult<Option<CouncilDecision>>;
     /// The decision on a draft, if it was frozen.
@@ -515,7 +570,7 @@ pub trait Decisions: Send + Sync + 'static {
         id: DecisionId,
         answer: NewAnswer,
         now: Millis,
-    ) -> AppResult<()>;
+    ) -> AppResult<Written<()>>;
     /// Casts or changes a council member's vote ([`Action::VoteOnDecision`]) until publication.
     async fn cast_vote(
         &self,
@@ -524,7 +579,7 @@ pub trait Decisions: Send + Sync + 'static {
         choice: Choice,
         statement: &str,
         now: Millis,
-    ) -> AppResult<()>;
+    ) -> AppResult<Written<()>>;
     /// Publishes the decision ([`Action::PublishDecision`]) if every thread is answered and the
     /// vote carried; otherwise the error lists everything still missing, and nothing changes.
     async fn publish_decision(
@@ -534,7 +589,7 @@ pub trait Decisions: Send + Sync + 'static {
         rationale: &str,
         review_on: Option<Day>,
         now: Millis,
-    ) -> AppResult<()>;
+    ) -> AppResult<Written<()>>;
     /// Posts an implementation update ([`Action::PostFollowUp`]) on a published decision.
     async fn post_follow_up(
         &self,
@@ -542,7 +597,7 @@ pub trait Decisions: Send + Sync + 'static {
         id: DecisionId,
         update: NewFollowUp,
         now: Millis,
-    ) -> AppResult<()>;
+    ) -> AppResult<Written<()>>;
     /// Up to `limit` entries of the public record after entry `after`, in order.
     async fn record(&self, after: i64, limit: i64) -> AppResult<Vec<Entry>>;
     /// The number and hash of the newest entry, as the store keeps them apart from the entries
@@ -550,15 +605,14 @@ pub trait Decisions: Send + Sync + 'static {
     async fn record_head(&self) -> AppResult<(i64, String)>;
 }
 
-/// The live side of drafts: the server's hub, which owns each draft's document while it is in use.
+/// The live side of drafts: the server's hub, which owns each draft's document while it is in use,
+/// and hears every committed change ([`Publish`]).
 #[async_trait::async_trait]
-pub trait Live: Send + Sync + 'static {
+pub trait Live: Publish + Send + Sync + 'static {
     /// The current text of a draft with who wrote each stretch.
     async fn text(&self, id: DraftId) -> AppResult<LiveText>;
     /// The current text and the whole document state (for naming a version).
     async fn state(&self, id: DraftId) -> AppResult<(String, Vec<u8>)>;
-    /// Who may write may have changed (a lock, a phase, a role): connections check again.
-    fn access_changed(&self);
     /// Where a passage is: the sticky positions the person's browser made, if they still cover
     /// `quote`; otherwise the occurrence of `quote` nearest `near`. `None` if the words are not
     /// in the draft.
@@ -573,7 +627,4 @@ pub trait Live: Send + Sync + 'static {
     /// passage was deleted; `None` when an anchor cannot be read.
     async fn locate(&self, id: DraftId, anchors: Vec<Anchor>)
     -> AppResult<Vec<Option<(u32, u32)>>>;
-    /// A thread changed (a comment, a reply, an edit, a moderation decision): tell whoever is
-    /// reading the draft.
-    fn thread_changed(&self, id: DraftId, thread: CommentId);
 }

@@ -2,15 +2,16 @@
 //! yrs is used only in this folder (and in `app/src/collab` for the browser).
 
 pub mod bus;
+pub mod connection;
 pub mod doc;
-pub mod events;
 pub mod fuzzing;
 pub mod hub;
-/// What a text may hold, re-exported here so that the validator names it as the fuzzer (which
-/// includes these files by path) names it too.
+// Shared with the browser and named here as the fuzzer, which includes these files by path from
+// a crate of its own, names them too: what a text may hold, lib0 and y-websocket's frames.
 pub use app::domain::input;
-pub mod lib0;
-pub mod protocol;
-pub mod sittings;
-pub mod socket;
+pub use app::sync::frames as protocol;
+pub use app::sync::lib0;
+pub mod room;
+pub mod sitting_channels;
+pub mod threads;
 pub mod validate;

@@ -57,6 +57,8 @@ pub enum Invalid {
     Trailing(usize),
     #[error("the text holds a NUL byte or a control character")]
     Unstorable,
+    #[error(transparent)]
+    Frame(#[from] super::protocol::FrameError),
 }
 
 /// What a valid update contains: for each client, the clocks its new structs span.

@@ -1,64 +1,24 @@
 //! Decisions in SQL, and the public record every decision, answer, moderation action and phase
 //! change is appended to in the same transaction that made it.
 
+use super::SqlStore;
 use super::rows::corrupt;
-use super::{SqlStore, authorize, internal};
+use super::shared::*;
 use app::domain::comments::Status;
 use app::domain::decision::{
     self, Choice, Disposition, FollowUpStatus, Majority, Quorum, Tally, VotingRule,
 };
 use app::domain::process::Day;
-use app::domain::record::{self, Entry};
-use app::domain::roles::{Action, Phase};
+use app::domain::record::Entry;
+use app::domain::roles::Action;
 use app::error::{AppError, AppResult, FieldError};
 use app::i18n::Msg;
 use app::ids::{CommentId, DecisionId, DraftId, OrgId, PersonId, ProcessId};
 use app::model::*;
 use app::ssr::Decisions;
+use app::ssr::changes::{Change, Written};
 use serde_json::{Value, json};
 use sqlx::AnyConnection;
-
-/// Appends an event to the public record, inside the caller's transaction. Taking the head first
-/// makes concurrent appenders queue (a row lock on PostgreSQL, the one writer on SQLite), so the
-/// chain never forks.
-pub(super) async fn append_record(
-    conn: &mut AnyConnection,
-    event: Value,
-    now: Millis,
-) -> AppResult<()> {
-    let (seq, prev): (i64, String) =
-        sqlx::query_as("UPDATE record_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash")
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(internal)?;
-    let hash = record::hash(seq, now, &event, &prev);
-    sqlx::query(
-        "INSERT INTO public_record (seq, at, event, prev, hash) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(seq)
-    .bind(now)
-    .bind(record::canonical(&event))
-    .bind(&prev)
-    .bind(&hash)
-    .execute(&mut *conn)
-    .await
-    .map_err(internal)?;
-    sqlx::query("UPDATE record_head SET hash = $1 WHERE id = 1")
-        .bind(&hash)
-        .execute(&mut *conn)
-        .await
-        .map_err(internal)?;
-    Ok(())
-}
-
-pub(super) async fn display_name(conn: &mut AnyConnection, person: PersonId) -> AppResult<String> {
-    sqlx::query_scalar("SELECT display_name FROM people WHERE id = $1")
-        .bind(person.0)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(internal)?
-        .ok_or(AppError::NotFound)
-}
 
 /// What every change to a decision needs to know about it.
 struct Head {
@@ -366,7 +326,7 @@ impl Decisions for SqlStore {
         process: ProcessId,
         rule: VotingRule,
         now: Millis,
-    ) -> AppResult<()> {
+    ) -> AppResult<Written<()>> {
         let mut tx = self.begin().await?;
         authorize(&mut tx, process, actor, Action::Manage).await?;
         sqlx::query("UPDATE processes SET quorum = $1, majority = $2 WHERE id = $3")
@@ -376,7 +336,7 @@ impl Decisions for SqlStore {
             .execute(&mut *tx)
             .await
             .map_err(internal)?;
-        super::log_event(
+        log_event(
             &mut tx,
             process,
             actor,
@@ -385,7 +345,7 @@ impl Decisions for SqlStore {
             now,
         )
         .await?;
-        tx.commit().await.map_err(internal)
+        commit(tx, (), Vec::new()).await
     }
 
     async fn freeze_draft(
@@ -393,7 +353,7 @@ impl Decisions for SqlStore {
         actor: Actor,
         draft: DraftId,
         now: Millis,
-    ) -> AppResult<DecisionId> {
+    ) -> AppResult<Written<DecisionId>> {
         let mut tx = self.begin().await?;
         let row: Option<(i64, Option<i64>)> = sqlx::query_as(
             "SELECT d.process_id, (SELECT s.id FROM sittings s WHERE s.minutes_draft_id = d.id) \
@@ -439,8 +399,7 @@ impl Decisions for SqlStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(internal)?;
-        tx.commit().await.map_err(internal)?;
-        Ok(DecisionId(id))
+        commit(tx, DecisionId(id), vec![Change::DraftAccess]).await
     }
 
     async fn fix_decision_text(
@@ -449,13 +408,14 @@ impl Decisions for SqlStore {
         actor: Actor,
         text: FrozenText,
         now: Millis,
-    ) -> AppResult<()> {
+    ) -> AppResult<Written<()>> {
         let mut tx = self.begin().await?;
         let head = head(&mut tx, id).await?;
         if head.version.is_some() {
-            return Ok(());
+            return Ok(Written::quiet(()));
         }
-        let number = super::insert_version(&mut tx, head.draft, actor, &text.version, now).await?;
+        let number =
+            super::versions::insert_version(&mut tx, head.draft, actor, &text.version, now).await?;
         let name = display_name(&mut tx, actor.person).await?;
         let shares: Vec<Value> = text
             .shares
@@ -484,7 +444,7 @@ impl Decisions for SqlStore {
             now,
         )
         .await?;
-        tx.commit().await.map_err(internal)
+        commit(tx, (), Vec::new()).await
     }
 
     async fn decision(&self, id: DecisionId) -> AppResult<Option<CouncilDecision>> {
@@ -545,7 +505,7 @@ impl Decisions for SqlStore {
         id: DecisionId,
         answer: NewAnswer,
         now: Millis,
-    ) -> AppResult<()> {
+    ) -> AppResult<Written<()>> {
         let mut tx = self.begin().await?;
         let head = head(&mut tx, id).await?;
         authorize(&mut tx, head.process, actor, Action::AnswerComments).await?;
@@ -618,7 +578,16 @@ impl Decisions for SqlStore {
             )
             .await?;
         }
-        tx.commit().await.map_err(internal)
+        // Each answered thread shows its answer to its readers.
+        let changes = answer
+            .threads
+            .iter()
+            .map(|thread| Change::Thread {
+                draft: head.draft,
+                thread: *thread,
+            })
+            .collect();
+        commit(tx, (), changes).await
     }
 
     async fn cast_vote(
@@ -628,7 +597,7 @@ impl Decisions for SqlStore {
         choice: Choice,
         statement: &str,
         now: Millis,
-    ) -> AppResult<()> {
+    ) -> AppResult<Written<()>> {
         let mut tx = self.begin().await?;
         let head = head(&mut tx, id).await?;
         authorize(&mut tx, head.process, actor, Action::VoteOnDecision).await?;
@@ -659,7 +628,7 @@ impl Decisions for SqlStore {
         .execute(&mut *tx)
         .await
         .map_err(internal)?;
-        tx.commit().await.map_err(internal)
+        commit(tx, (), Vec::new()).await
     }
 
     async fn publish_decision(
@@ -669,7 +638,7 @@ impl Decisions for SqlStore {
         rationale: &str,
         review_on: Option<Day>,
         now: Millis,
-    ) -> AppResult<()> {
+    ) -> AppResult<Written<()>> {
         let mut tx = self.begin().await?;
         let head = head(&mut tx, id).await?;
         authorize(&mut tx, head.process, actor, Action::PublishDecision).await?;
@@ -745,7 +714,7 @@ impl Decisions for SqlStore {
             now,
         )
         .await?;
-        tx.commit().await.map_err(internal)
+        commit(tx, (), Vec::new()).await
     }
 
     async fn post_follow_up(
@@ -754,7 +723,7 @@ impl Decisions for SqlStore {
         id: DecisionId,
         update: NewFollowUp,
         now: Millis,
-    ) -> AppResult<()> {
+    ) -> AppResult<Written<()>> {
         let mut tx = self.begin().await?;
         let head = head(&mut tx, id).await?;
         authorize(&mut tx, head.process, actor, Action::PostFollowUp).await?;
@@ -785,7 +754,7 @@ impl Decisions for SqlStore {
                 .await
                 .map_err(internal)?;
         }
-        tx.commit().await.map_err(internal)
+        commit(tx, (), Vec::new()).await
     }
 
     async fn record(&self, after: i64, limit: i64) -> AppResult<Vec<Entry>> {
@@ -817,25 +786,4 @@ impl Decisions for SqlStore {
             .await
             .map_err(internal)
     }
-}
-
-/// Whether nobody may write in a draft because its text is frozen for a decision.
-pub(super) async fn is_frozen(conn: &mut AnyConnection, draft: DraftId) -> AppResult<bool> {
-    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM decisions WHERE draft_id = $1")
-        .bind(draft.0)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(internal)?;
-    Ok(id.is_some())
-}
-
-/// The record entry of a phase change.
-pub(super) fn phase_event(process: ProcessId, from: Phase, to: Phase, by: &str) -> Value {
-    json!({
-        "kind": "phase_changed",
-        "process": process.0,
-        "from": from.code(),
-        "to": to.code(),
-        "by": by,
-    })
 }

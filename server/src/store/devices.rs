@@ -1,7 +1,8 @@
 //! Browsers a person signed in on before: the sign-in throttle's device cookies
 //! (`app::domain::throttle`). Only each token's SHA-256 is stored.
 
-use super::{SqlStore, internal};
+use super::SqlStore;
+use super::shared::internal;
 use app::domain::throttle::DEVICE_TRUST_MS;
 use app::error::AppResult;
 use app::ids::PersonId;

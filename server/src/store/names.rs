@@ -1,7 +1,7 @@
 //! Names that read the same (`app::domain::names`): organisations never share one, and nobody's
 //! display name or pseudonym copies an office-holder's or a verified organisation's.
 
-use super::{internal, is_unique_violation};
+use super::shared::{internal, is_unique_violation};
 use app::domain::localized::Localized;
 use app::domain::names::name_keys;
 use app::error::{AppError, AppResult};

@@ -42,7 +42,7 @@ impl PersonRow {
             email: self.email,
             display_name: self.display_name,
             language: self.language,
-            site_admin: self.site_role == "admin",
+            site_admin: app::domain::roles::SiteRole::parse(&self.site_role).is_admin(),
             created_at: self.created_at,
         }
     }

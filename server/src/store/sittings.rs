@@ -1,8 +1,9 @@
 //! Sittings in SQL: the schedule in tables, the live state as one JSON document per sitting that
 //! changes only inside a transaction that decided the change with `domain::sitting`.
 
+use super::SqlStore;
 use super::rows::corrupt;
-use super::{SqlStore, authorize, internal, standing_on};
+use super::shared::*;
 use app::domain::roles::Action;
 use app::domain::sitting::{self, Command, LiveState, Refusal, Speaker};
 use app::error::{AppError, AppResult};
@@ -10,6 +11,7 @@ use app::i18n::Msg;
 use app::ids::{CommentId, DraftId, OrgId, PersonId, ProcessId, SittingId};
 use app::model::*;
 use app::ssr::Sittings;
+use app::ssr::changes::{Change, Written};
 use sqlx::AnyConnection;
 
 type SittingRow = (
@@ -169,17 +171,13 @@ pub(super) async fn minutes_access(
         return Ok(None);
     };
     let sitting = load(conn, SittingId(id)).await?.ok_or(AppError::NotFound)?;
-    if sitting.state.stage == sitting::Stage::Closed {
-        return Ok(Some(Err(Msg::SittingMinutesClosed)));
-    }
     let who = sitting_actor(conn, &sitting, actor).await?;
-    let writer =
-        actor.acting_for.is_none() && (who.chair || sitting.note_takers.contains(&actor.person));
-    Ok(Some(if writer {
-        Ok(())
-    } else {
-        Err(Msg::SittingMinutesReadOnly)
-    }))
+    Ok(Some(sitting::may_write_minutes(
+        sitting.state.stage,
+        who.chair,
+        sitting.note_takers.contains(&actor.person),
+        actor.acting_for.is_some(),
+    )))
 }
 
 /// Who `actor` is in a sitting: its chair, a speaker, or neither.
@@ -213,7 +211,7 @@ async fn sitting_actor(
         // A representative of an invited organisation they belong to.
         // (and may speak for: a confirmed member while it is verified).
         Some(org) if sitting.invited.contains(&org) => {
-            match super::speaking_for(conn, actor.person, org).await {
+            match speaking_for(conn, actor.person, org).await {
                 Ok(kind) => Some(Speaker {
                     person: actor.person,
                     name: name.clone(),
@@ -255,16 +253,16 @@ impl SqlStore {
         actor: Actor,
         command: Command,
         now: Millis,
-    ) -> AppResult<Option<Result<Sitting, Refusal>>> {
+    ) -> AppResult<Option<Written<Result<Sitting, Refusal>>>> {
         let mut tx = self.begin().await?;
         let mut sitting = load(&mut tx, id).await?.ok_or(AppError::NotFound)?;
         let who = sitting_actor(&mut tx, &sitting, actor).await?;
         let before = sitting.state.version;
         if let Err(refusal) = sitting::apply(&mut sitting.state, &who, command, now) {
-            return Ok(Some(Err(refusal)));
+            return Ok(Some(Written::quiet(Err(refusal))));
         }
         if sitting.state.version == before {
-            return Ok(Some(Ok(sitting)));
+            return Ok(Some(Written::quiet(Ok(sitting))));
         }
         let closing = sitting.state.stage == sitting::Stage::Closed && sitting.closed_at.is_none();
         if closing {
@@ -285,8 +283,12 @@ impl SqlStore {
         if updated.rows_affected() == 0 {
             return Ok(None);
         }
-        tx.commit().await.map_err(internal)?;
-        Ok(Some(Ok(sitting)))
+        // Every viewer gets the new state; closing also ends the minutes' writing at once.
+        let mut changes = vec![Change::Sitting(std::sync::Arc::new(sitting.clone()))];
+        if closing {
+            changes.push(Change::DraftAccess);
+        }
+        commit(tx, Ok(sitting), changes).await.map(Some)
     }
 }
 
@@ -298,7 +300,7 @@ impl Sittings for SqlStore {
         process: ProcessId,
         new: NewSitting,
         now: Millis,
-    ) -> AppResult<SittingId> {
+    ) -> AppResult<Written<SittingId>> {
         let mut tx = self.begin().await?;
         authorize(&mut tx, process, actor, Action::RunSitting).await?;
         check_references(&mut tx, process, &new).await?;
@@ -375,8 +377,7 @@ impl Sittings for SqlStore {
                 .await
                 .map_err(internal)?;
         }
-        tx.commit().await.map_err(internal)?;
-        Ok(SittingId(id))
+        commit(tx, SittingId(id), Vec::new()).await
     }
 
     async fn sitting(&self, id: SittingId) -> AppResult<Option<Sitting>> {
@@ -407,7 +408,7 @@ impl Sittings for SqlStore {
         person: PersonId,
         process: ProcessId,
         now: Millis,
-    ) -> AppResult<()> {
+    ) -> AppResult<Written<()>> {
         let mut tx = self.begin().await?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM processes WHERE id = $1")
             .bind(process.0)
@@ -432,7 +433,7 @@ impl Sittings for SqlStore {
                 .await
                 .map_err(internal)?;
         }
-        tx.commit().await.map_err(internal)
+        commit(tx, (), Vec::new()).await
     }
 
     async fn accepted_rules(&self, person: PersonId, process: ProcessId) -> AppResult<bool> {
@@ -459,7 +460,7 @@ impl Sittings for SqlStore {
         actor: Actor,
         command: Command,
         now: Millis,
-    ) -> AppResult<Result<Sitting, Refusal>> {
+    ) -> AppResult<Written<Result<Sitting, Refusal>>> {
         // Optimistic: a command decided on a state someone else changed meanwhile is decided again
         // on the new one (PostgreSQL's default isolation would otherwise let the later write drop
         // the earlier, say one of two hands raised at once). Each conflict means another command
@@ -469,6 +470,6 @@ impl Sittings for SqlStore {
                 return Ok(decided);
             }
         }
-        Ok(Err(Refusal::NotSaved))
+        Ok(Written::quiet(Err(Refusal::NotSaved)))
     }
 }

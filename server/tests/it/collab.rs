@@ -298,7 +298,7 @@ on_both!(
         let gov = app.cookie("gov@demo.baraza").await;
         let mut writer = YClient::connect(&app.base, draft, Some(&gov), 3_001).await;
         // More updates than a room keeps before it snapshots.
-        let count = server::collab::hub::SNAPSHOT_EVERY as usize + 40;
+        let count = server::collab::room::SNAPSHOT_EVERY as usize + 40;
         for i in 0..count {
             writer.insert(0, &format!("{}", i % 10)).await;
         }
@@ -433,7 +433,7 @@ on_both!(
         let paragraph = "Residents decide together how the budget is spent; 参与式预算。\n";
         writer.insert(0, &paragraph.repeat(3_000)).await;
         let expected = writer.string();
-        assert!(expected.len() > 12 * server::collab::socket::FRAGMENT);
+        assert!(expected.len() > 12 * server::collab::connection::FRAGMENT);
         let mut reader = YClient::connect(&app.base, draft, None, 4_002).await;
         assert!(
             reader.pump_until(WAIT, |c| c.string() == expected).await,

@@ -439,7 +439,8 @@ on_both!(
                 1,
             )
             .await
-            .unwrap();
+            .unwrap()
+            .unpublished();
         let (status, _, _) = post(&app, &citizen, &path, &update).await;
         assert_eq!(status, StatusCode::FORBIDDEN);
         let (status, _, body) = post(
@@ -486,7 +487,8 @@ on_both!(
         let id = store
             .freeze_draft(council, DraftId(draft), 1)
             .await
-            .unwrap();
+            .unwrap()
+            .unpublished();
         // The text is fixed through the page's own path in the other test; here, directly.
         store
             .fix_decision_text(
@@ -504,7 +506,8 @@ on_both!(
                 2,
             )
             .await
-            .unwrap();
+            .unwrap()
+            .unpublished();
         for (thread, _) in threads(&app, draft).await {
             store
                 .answer_threads(
@@ -519,12 +522,14 @@ on_both!(
                     3,
                 )
                 .await
-                .unwrap();
+                .unwrap()
+                .unpublished();
         }
         store
             .cast_vote(council, id, app::domain::decision::Choice::For, "", 4)
             .await
-            .unwrap();
+            .unwrap()
+            .unpublished();
         // One vote of three is no quorum under "more than half".
         let refused = store
             .publish_decision(council, id, "Because.", None, 5)
@@ -540,13 +545,15 @@ on_both!(
         store
             .cast_vote(council3, id, app::domain::decision::Choice::Abstain, "", 6)
             .await
-            .unwrap();
+            .unwrap()
+            .unpublished();
         let yesterday =
             app::domain::process::Day::from_unix_days(server::web::now_millis() / 86_400_000 - 1);
         store
             .publish_decision(council, id, "Because.", Some(yesterday), 7)
             .await
-            .unwrap();
+            .unwrap()
+            .unpublished();
         let page = text(
             TestApp::client()
                 .get(app.url(&format!("/processes/{process}/decisions/{id}")))
@@ -682,7 +689,7 @@ on_both!(concurrent_appends_keep_one_chain, |backend| async move {
         }
     }
     for task in tasks {
-        task.await.unwrap().unwrap();
+        task.await.unwrap().unwrap().unpublished();
     }
     let (after, _) = store.record_head().await.unwrap();
     assert!(after > before);

@@ -4,6 +4,7 @@
 mod support;
 mod yclient;
 
+mod access;
 mod api;
 mod auth;
 mod cli;

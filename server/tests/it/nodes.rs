@@ -236,7 +236,7 @@ async fn compaction_by_several_servers_keeps_exactly_one_snapshot_and_every_upda
     let gov = cookie_at(&base_a, "gov@demo.baraza").await;
     let civil = cookie_at(&base_b, "civil@demo.baraza").await;
     // Enough updates, from both servers at once, that both reach their compaction point together.
-    let each = server::collab::hub::SNAPSHOT_EVERY as usize / 2 + 200;
+    let each = server::collab::room::SNAPSHOT_EVERY as usize / 2 + 200;
     let clients = [(&base_a, &gov, 9_001u64), (&base_b, &civil, 9_002u64)];
     // Both connect before either writes, so both start from the same text.
     let mut connected = Vec::new();
@@ -296,7 +296,7 @@ async fn compaction_by_several_servers_keeps_exactly_one_snapshot_and_every_upda
     .fetch_one(&pool)
     .await
     .unwrap();
-    assert!(snapshot_at >= server::collab::hub::SNAPSHOT_EVERY as i64);
+    assert!(snapshot_at >= server::collab::room::SNAPSHOT_EVERY as i64);
     if let (Some(low), Some(high)) = (low, high) {
         assert_eq!(
             low,
@@ -322,7 +322,7 @@ async fn two_compactions_at_once_exactly_one_wins() {
     // The store itself: two compactions at once, exactly one wins; an older one changes nothing.
     let database = server::db::connect(&db.url).await.unwrap();
     let store = std::sync::Arc::new(server::store::SqlStore::new(&database));
-    use app::ssr::Store;
+    use app::ssr::DraftLog;
     let state = server::collab::doc::DraftDoc::load(None, [])
         .unwrap()
         .encode_state()

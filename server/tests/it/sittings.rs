@@ -70,7 +70,8 @@ on_both!(
         let id = store
             .create_sitting(as_self(mediator), process, new(), 0)
             .await
-            .unwrap();
+            .unwrap()
+            .unpublished();
 
         let chair = as_self(mediator);
         let for_union = Actor {
@@ -82,6 +83,7 @@ on_both!(
                 .command_sitting(id, chair, Command::Open, 1)
                 .await
                 .unwrap()
+                .unpublished()
                 .map(|s| s.state.stage),
             Ok(Stage::Open)
         );
@@ -91,28 +93,33 @@ on_both!(
                 .command_sitting(id, for_union, Command::RaiseHand, 2)
                 .await
                 .unwrap()
+                .unpublished()
                 .err(),
             Some(Refusal::SpeakersOnly)
         );
         store
             .accept_rules(PersonId(chen), process, 3)
             .await
-            .unwrap();
+            .unwrap()
+            .unpublished();
         store
             .command_sitting(id, for_union, Command::RaiseHand, 4)
             .await
             .unwrap()
+            .unpublished()
             .unwrap();
         // A citizen who is not invited cannot raise a hand, even after accepting the rules.
         store
             .accept_rules(PersonId(citizen), process, 5)
             .await
-            .unwrap();
+            .unwrap()
+            .unpublished();
         assert_eq!(
             store
                 .command_sitting(id, as_self(citizen), Command::RaiseHand, 6)
                 .await
                 .unwrap()
+                .unpublished()
                 .err(),
             Some(Refusal::SpeakersOnly)
         );
@@ -128,6 +135,7 @@ on_both!(
                 )
                 .await
                 .unwrap()
+                .unpublished()
                 .err(),
             Some(Refusal::ChairOnly)
         );
@@ -142,6 +150,7 @@ on_both!(
             )
             .await
             .unwrap()
+            .unpublished()
             .unwrap();
         store
             .command_sitting(
@@ -157,6 +166,7 @@ on_both!(
             )
             .await
             .unwrap()
+            .unpublished()
             .unwrap();
         store
             .command_sitting(
@@ -169,6 +179,7 @@ on_both!(
             )
             .await
             .unwrap()
+            .unpublished()
             .unwrap();
         assert_eq!(
             store
@@ -182,6 +193,7 @@ on_both!(
                 )
                 .await
                 .unwrap()
+                .unpublished()
                 .err(),
             Some(Refusal::AlreadyVoted)
         );
@@ -199,6 +211,7 @@ on_both!(
             .command_sitting(id, chair, Command::Close, 100)
             .await
             .unwrap()
+            .unpublished()
             .unwrap();
         assert_eq!(closed.closed_at, Some(100));
         assert_eq!(closed.state.turns[0].ended, Some(100));
@@ -207,6 +220,7 @@ on_both!(
                 .command_sitting(id, chair, Command::SetItem { item: 1 }, 101)
                 .await
                 .unwrap()
+                .unpublished()
                 .err(),
             Some(Refusal::NotOpen)
         );
@@ -289,11 +303,13 @@ on_both!(
                 0,
             )
             .await
-            .unwrap();
+            .unwrap()
+            .unpublished();
         store
             .accept_rules(PersonId(chen), process, 0)
             .await
-            .unwrap();
+            .unwrap()
+            .unpublished();
 
         let chair_cookie = app.cookie("mediator@demo.baraza").await;
         let chen_cookie = app.cookie("chen.jing@demo.baraza").await;
@@ -553,17 +569,20 @@ on_both!(hands_raised_at_once_are_all_kept, |backend| async move {
             0,
         )
         .await
-        .unwrap();
+        .unwrap()
+        .unpublished();
     for speaker in &speakers {
         store
             .accept_rules(speaker.person, process, 0)
             .await
-            .unwrap();
+            .unwrap()
+            .unpublished();
     }
     store
         .command_sitting(id, mediator, Command::Open, 1)
         .await
         .unwrap()
+        .unpublished()
         .unwrap();
     // Everyone raises a hand at the same moment: no hand may be lost to another's write.
     let raised = futures_util::future::join_all(speakers.iter().map(|speaker| {
@@ -577,7 +596,7 @@ on_both!(hands_raised_at_once_are_all_kept, |backend| async move {
     }))
     .await;
     for result in raised {
-        assert_eq!(result.unwrap().err(), None);
+        assert_eq!(result.unwrap().unpublished().err(), None);
     }
     let stored = store.sitting(id).await.unwrap().unwrap();
     assert_eq!(
@@ -639,7 +658,8 @@ on_both!(
                 0,
             )
             .await
-            .unwrap();
+            .unwrap()
+            .unpublished();
         let sitting = store.sitting(id).await.unwrap().unwrap();
         let page = format!("/processes/{}/sittings/{}", process.0, id.0);
         let status = |client: reqwest::Client, path: String| async move {
@@ -718,11 +738,13 @@ on_both!(
             .command_sitting(id, mediator, Command::Open, 1)
             .await
             .unwrap()
+            .unpublished()
             .unwrap();
         store
             .command_sitting(id, mediator, Command::Close, 2)
             .await
             .unwrap()
+            .unpublished()
             .unwrap();
         assert_eq!(status(TestApp::client(), app.url(&page)).await, 200);
         assert_eq!(status(TestApp::client(), api).await, 200);

@@ -1,8 +1,9 @@
-//! A Yjs client for tests: tokio-tungstenite and yrs, speaking y-websocket's protocol exactly as
-//! a browser's `WebsocketProvider` does (but written here from the protocol, not from the server).
+//! A Yjs client for tests: tokio-tungstenite and yrs, speaking y-websocket's protocol as a
+//! browser's `WebsocketProvider` does, through the framing the browser's own client uses
+//! (`app::sync`). Stock Yjs itself is tried in `interop.rs`.
 
+use app::sync::frames::{self, Message as Frame};
 use futures_util::{SinkExt, StreamExt};
-use server::collab::protocol;
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
@@ -35,26 +36,18 @@ pub struct YClient {
     pub synced: bool,
 }
 
-fn read_var(bytes: &[u8], pos: &mut usize) -> u64 {
-    let mut reader = server::collab::lib0::Reader::new(&bytes[*pos..]);
-    let before = reader.remaining();
-    let value = reader.var_u64().expect("a number");
-    *pos += before - reader.remaining();
-    value
-}
-
-/// A sync message (`kind`: 0 step 1, 1 step 2, 2 update), built by the server's own encoder.
+/// A sync message (`kind`: 0 step 1, 1 step 2, 2 update).
 pub fn sync_message(kind: u64, payload: &[u8]) -> Vec<u8> {
     match kind {
-        0 => protocol::sync_step_1(payload),
-        1 => protocol::sync_step_2(payload),
-        _ => protocol::update(payload),
+        0 => frames::sync_step_1(payload),
+        1 => frames::sync_step_2(payload),
+        _ => frames::update(payload),
     }
 }
 
 /// An awareness message with one client's state.
 pub fn awareness_message(client: u64, clock: u64, state: &str) -> Vec<u8> {
-    protocol::awareness(&protocol::encode_awareness(
+    frames::awareness(&frames::encode_awareness(
         [(client, clock, state)].into_iter(),
     ))
 }
@@ -217,39 +210,21 @@ impl YClient {
 
     async fn handle(&mut self, message: Message) {
         match message {
-            Message::Binary(bytes) => {
-                let mut pos = 0;
-                match read_var(&bytes, &mut pos) {
-                    0 => {
-                        let kind = read_var(&bytes, &mut pos);
-                        let len = read_var(&bytes, &mut pos) as usize;
-                        let payload = bytes[pos..pos + len].to_vec();
-                        match kind {
-                            0 => {
-                                let sv = StateVector::decode_v1(&payload).unwrap();
-                                let diff = self.doc.transact().encode_diff_v1(&sv);
-                                self.send(sync_message(1, &diff)).await;
-                            }
-                            _ => {
-                                let update = Update::decode_v1(&payload).unwrap();
-                                self.doc.transact_mut().apply_update(update).unwrap();
-                                if kind == 1 {
-                                    self.synced = true;
-                                }
-                            }
-                        }
-                    }
-                    1 => self.heard.awareness.push(bytes[pos..].to_vec()),
-                    2 => {
-                        let _permission = read_var(&bytes, &mut pos);
-                        let len = read_var(&bytes, &mut pos) as usize;
-                        self.heard
-                            .denied
-                            .push(String::from_utf8_lossy(&bytes[pos..pos + len]).into());
-                    }
-                    _ => {}
+            Message::Binary(bytes) => match frames::decode(&bytes) {
+                Ok(Frame::SyncStep1(state_vector)) => {
+                    let sv = StateVector::decode_v1(state_vector).unwrap();
+                    let diff = self.doc.transact().encode_diff_v1(&sv);
+                    self.send(sync_message(1, &diff)).await;
                 }
-            }
+                Ok(Frame::SyncStep2(update)) => {
+                    self.apply(update);
+                    self.synced = true;
+                }
+                Ok(Frame::Update(update)) => self.apply(update),
+                Ok(Frame::Awareness(update)) => self.heard.awareness.push(update.to_vec()),
+                Ok(Frame::Auth(reason)) => self.heard.denied.push(reason.to_string()),
+                Ok(Frame::QueryAwareness) | Err(_) => {}
+            },
             Message::Close(frame) => {
                 self.heard.closed = Some(
                     frame
@@ -259,6 +234,11 @@ impl YClient {
             }
             _ => {}
         }
+    }
+
+    fn apply(&mut self, update: &[u8]) {
+        let update = Update::decode_v1(update).unwrap();
+        self.doc.transact_mut().apply_update(update).unwrap();
     }
 
     /// Waits for the server to close the connection; returns its code and reason.

@@ -1,8 +1,18 @@
 //! The y-protocols messages y-websocket exchanges: sync (step 1, step 2, update), awareness,
 //! auth and query-awareness. Decoding checks the frame; encoding builds frames to send.
 
-use super::lib0::{Reader, write_var_bytes, write_var_u64};
-use super::validate::Invalid;
+use super::lib0::{ReadError, Reader, write_var_bytes, write_var_u64};
+
+/// Why a frame could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FrameError {
+    #[error("malformed: {0}")]
+    Read(#[from] ReadError),
+    #[error("message kind {0} is not part of y-websocket's protocol")]
+    Kind(u64),
+    #[error("{0} unread bytes after the end of the message")]
+    Trailing(usize),
+}
 
 const MESSAGE_SYNC: u64 = 0;
 const MESSAGE_AWARENESS: u64 = 1;
@@ -25,33 +35,32 @@ pub enum Message<'a> {
     Awareness(&'a [u8]),
     /// "Send me everyone's presence."
     QueryAwareness,
-    /// Auth messages flow from server to client; a client sending one is ignored.
-    Auth,
+    /// Permission denied, with the reason (servers send it; a client sending one is ignored).
+    Auth(&'a str),
 }
 
 /// Decodes one frame. Anything unknown or left over is refused.
-pub fn decode(frame: &[u8]) -> Result<Message<'_>, Invalid> {
+pub fn decode(frame: &[u8]) -> Result<Message<'_>, FrameError> {
     let mut reader = Reader::new(frame);
     let message = match reader.var_u64()? {
         MESSAGE_SYNC => match reader.var_u64()? {
             SYNC_STEP_1 => Message::SyncStep1(reader.var_bytes()?),
             SYNC_STEP_2 => Message::SyncStep2(reader.var_bytes()?),
             SYNC_UPDATE => Message::Update(reader.var_bytes()?),
-            _ => return Err(Invalid::Content(0xff)),
+            other => return Err(FrameError::Kind(other)),
         },
         MESSAGE_AWARENESS => Message::Awareness(reader.var_bytes()?),
         MESSAGE_QUERY_AWARENESS => Message::QueryAwareness,
         MESSAGE_AUTH => {
-            // Permission-denied (0) with a reason: read it all so the frame is consumed.
+            // Permission denied (0), with a reason.
             reader.var_u64()?;
-            reader.var_str()?;
-            Message::Auth
+            Message::Auth(reader.var_str()?)
         }
-        _ => return Err(Invalid::Content(0xfe)),
+        other => return Err(FrameError::Kind(other)),
     };
     match reader.remaining() {
         0 => Ok(message),
-        n => Err(Invalid::Trailing(n)),
+        n => Err(FrameError::Trailing(n)),
     }
 }
 
@@ -95,6 +104,28 @@ pub fn permission_denied(reason: &str) -> Vec<u8> {
     out
 }
 
+/// "Send me everyone's presence."
+pub fn query_awareness() -> Vec<u8> {
+    vec![MESSAGE_QUERY_AWARENESS as u8]
+}
+
+/// Reads an awareness update's entries, `(client, clock, state JSON or "null")`, without
+/// checking their states (the server's validator bounds them; a client reads what it is sent).
+pub fn awareness_entries(update: &[u8]) -> Result<Vec<(u64, u64, &str)>, FrameError> {
+    let mut reader = Reader::new(update);
+    let count = reader.count(3)?;
+    let mut entries = Vec::with_capacity(count);
+    for _ in 0..count {
+        let client = reader.var_u64()?;
+        let clock = reader.var_u64()?;
+        entries.push((client, clock, reader.var_str()?));
+    }
+    match reader.remaining() {
+        0 => Ok(entries),
+        n => Err(FrameError::Trailing(n)),
+    }
+}
+
 /// Encodes awareness entries: `(client, clock, state JSON or "null")`.
 pub fn encode_awareness<'a>(
     entries: impl ExactSizeIterator<Item = (u64, u64, &'a str)>,
@@ -123,7 +154,16 @@ mod tests {
         assert_eq!(decode(&update(&[0, 0])), Ok(Message::Update(&[0, 0])));
         assert_eq!(decode(&awareness(&[0])), Ok(Message::Awareness(&[0])));
         assert_eq!(decode(&[3]), Ok(Message::QueryAwareness));
-        assert_eq!(decode(&permission_denied("read-only")), Ok(Message::Auth));
+        assert_eq!(
+            decode(&permission_denied("read-only")),
+            Ok(Message::Auth("read-only"))
+        );
+        assert_eq!(decode(&query_awareness()), Ok(Message::QueryAwareness));
+        let entries = [(7, 1, "{\"user\":{}}"), (9, 4, "null")];
+        assert_eq!(
+            awareness_entries(&encode_awareness(entries.into_iter())),
+            Ok(entries.to_vec())
+        );
     }
 
     #[test]
@@ -132,6 +172,7 @@ mod tests {
         assert!(decode(&[9]).is_err());
         assert!(decode(&[0, 7, 0]).is_err());
         assert!(decode(&[0, 0, 5, 1]).is_err());
-        assert_eq!(decode(&[3, 3]), Err(Invalid::Trailing(1)));
+        assert_eq!(decode(&[3, 3]), Err(FrameError::Trailing(1)));
+        assert_eq!(decode(&[7]), Err(FrameError::Kind(7)));
     }
 }

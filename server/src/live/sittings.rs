@@ -22,7 +22,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
+
 use tokio::sync::broadcast::error::RecvError;
 use tower_sessions::Session;
 
@@ -43,31 +43,6 @@ pub fn published(sitting: &Sitting, viewer: Option<Actor>, now: app::model::Mill
     });
     let mine = sitting::mine(&sitting.state, me.as_ref());
     serde_json::json!({ "sitting": shown, "mine": mine, "now": now }).to_string()
-}
-
-/// Applies a command and tells every viewer of the sitting (connected to this server) the new
-/// state; closing the sitting makes its minutes read-only at once. Returns the refusal, if any.
-pub async fn command(
-    state: &AppState,
-    id: SittingId,
-    actor: Actor,
-    command: Command,
-) -> app::error::AppResult<Result<(), app::domain::sitting::Refusal>> {
-    let closing = command == Command::Close;
-    match state
-        .store
-        .command_sitting(id, actor, command, crate::web::now_millis())
-        .await?
-    {
-        Ok(changed) => {
-            if closing {
-                state.live.access_changed();
-            }
-            state.hub.sitting_changed(Arc::new(changed));
-            Ok(Ok(()))
-        }
-        Err(refusal) => Ok(Err(refusal)),
-    }
 }
 
 /// Upgrades to a sitting's live channel. Public sittings may be watched by anyone; others by the
@@ -128,13 +103,31 @@ pub async fn connect(
     // axum's default 128 KiB read buffer per connection made 3,000 viewers of a sitting cost
     // 380 MB; a command is at most 16 KiB, and a state is written as it goes.
     upgrade
-        .read_buffer_size(super::socket::READ_BUFFER)
+        .read_buffer_size(crate::collab::connection::READ_BUFFER)
         .write_buffer_size(0)
         .max_message_size(MAX_COMMAND)
         .on_upgrade(move |socket| async move {
             let _permit = permit;
             run(socket, state, id, actor).await
         })
+}
+
+/// Applies a command as the live channel's viewer (`api::sittings::command`).
+async fn command(
+    state: &AppState,
+    id: SittingId,
+    actor: Actor,
+    command: Command,
+) -> app::error::AppResult<Result<(), Refusal>> {
+    app::api::sittings::command(
+        state.store.as_ref(),
+        state.live.as_ref(),
+        id,
+        actor,
+        command,
+        crate::web::now_millis(),
+    )
+    .await
 }
 
 async fn run(mut socket: WebSocket, state: AppState, id: SittingId, actor: Option<Actor>) {
