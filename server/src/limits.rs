@@ -115,6 +115,14 @@ impl Drop for ConnectionPermit {
     }
 }
 
+/// A place for one more live connection from the client at `peer`; `None` when it holds its
+/// share (answer [`too_many_connections`]).
+pub fn admit(state: &AppState, headers: &HeaderMap, peer: SocketAddr) -> Option<ConnectionPermit> {
+    state
+        .connections
+        .acquire(&client_address(state, headers, Some(peer)))
+}
+
 /// The answer to one connection too many: 429, with when to try again.
 pub fn too_many_connections() -> Response {
     (

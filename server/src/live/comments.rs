@@ -2,7 +2,7 @@
 //! readers fetch that thread again. Events carry only a thread's number, never content: what a
 //! reader may see is decided when they fetch it, by the same code that renders the page.
 
-use crate::limits::{client_address, too_many_connections};
+use crate::limits::{admit, too_many_connections};
 use crate::state::AppState;
 use app::ids::DraftId;
 use axum::extract::{ConnectInfo, Path, State};
@@ -25,10 +25,7 @@ pub async fn comments(
     let Ok(draft) = id.parse::<DraftId>() else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let Some(permit) = state
-        .connections
-        .acquire(&client_address(&state, &headers, Some(client)))
-    else {
+    let Some(permit) = admit(&state, &headers, client) else {
         return too_many_connections();
     };
     match state.store.draft(draft).await {

@@ -10,7 +10,7 @@
 
 use crate::collab::connection::{MAX_READ, READ_BUFFER, run};
 use crate::collab::hub::Peer;
-use crate::limits::{client_address, too_many_connections};
+use crate::limits::{admit, too_many_connections};
 use crate::security::is_cross_site;
 use crate::state::AppState;
 use crate::web::PERSON_KEY;
@@ -64,10 +64,7 @@ pub async fn connect(
     let Ok(draft) = id.parse::<DraftId>() else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let Some(permit) = state
-        .connections
-        .acquire(&client_address(&state, &headers, Some(client)))
-    else {
+    let Some(permit) = admit(&state, &headers, client) else {
         return too_many_connections();
     };
     let peer = match peer(&state, &session, draft, query.get("as")).await {

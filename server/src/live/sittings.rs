@@ -7,7 +7,7 @@
 //! change is stored before it is published, so a restart loses nothing and late joiners get the
 //! current state.
 
-use crate::limits::{client_address, too_many_connections};
+use crate::limits::{admit, too_many_connections};
 use crate::security::is_cross_site;
 use crate::state::AppState;
 use crate::web::PERSON_KEY;
@@ -94,10 +94,7 @@ pub async fn connect(
         Ok(false) => return StatusCode::FORBIDDEN.into_response(),
         Err(_) => return StatusCode::SERVICE_UNAVAILABLE.into_response(),
     }
-    let Some(permit) = state
-        .connections
-        .acquire(&client_address(&state, &headers, Some(client)))
-    else {
+    let Some(permit) = admit(&state, &headers, client) else {
         return too_many_connections();
     };
     // axum's default 128 KiB read buffer per connection made 3,000 viewers of a sitting cost

@@ -24,6 +24,35 @@ pub(super) async fn org_name(conn: &mut AnyConnection, id: OrgId) -> AppResult<S
     )?))
 }
 
+/// Puts a verification (`withdrawn` `None`) or its withdrawal, with the reason, in the public
+/// record.
+async fn record_verification(
+    conn: &mut AnyConnection,
+    id: OrgId,
+    name: &str,
+    by: PersonId,
+    withdrawn: Option<&str>,
+    now: Millis,
+) -> AppResult<()> {
+    let by = display_name(conn, by).await?;
+    let event = match withdrawn {
+        None => serde_json::json!({
+            "kind": "organisation_verified",
+            "organisation": id.0,
+            "name": name,
+            "by": by,
+        }),
+        Some(reason) => serde_json::json!({
+            "kind": "organisation_verification_withdrawn",
+            "organisation": id.0,
+            "name": name,
+            "reason": reason,
+            "by": by,
+        }),
+    };
+    append_record(conn, event, now).await
+}
+
 #[async_trait::async_trait]
 impl app::ssr::Organisations for SqlStore {
     async fn create_organisation(
@@ -125,14 +154,7 @@ impl app::ssr::Organisations for SqlStore {
         .await
         .map_err(internal)?;
         if updated.rows_affected() == 1 {
-            let by_name = display_name(&mut tx, by).await?;
-            let event = serde_json::json!({
-                "kind": "organisation_verified",
-                "organisation": id.0,
-                "name": name,
-                "by": by_name,
-            });
-            append_record(&mut tx, event, now).await?;
+            record_verification(&mut tx, id, &name, by, None, now).await?;
         }
         commit(tx, (), vec![Change::DraftAccess]).await
     }
@@ -160,15 +182,7 @@ impl app::ssr::Organisations for SqlStore {
         if updated.rows_affected() == 0 {
             return Err(AppError::Conflict(Msg::ErrorOrgNotVerified));
         }
-        let by_name = display_name(&mut tx, by).await?;
-        let event = serde_json::json!({
-            "kind": "organisation_verification_withdrawn",
-            "organisation": id.0,
-            "name": name,
-            "reason": reason,
-            "by": by_name,
-        });
-        append_record(&mut tx, event, now).await?;
+        record_verification(&mut tx, id, &name, by, Some(reason), now).await?;
         commit(tx, (), vec![Change::DraftAccess]).await
     }
 

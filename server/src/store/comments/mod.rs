@@ -330,6 +330,53 @@ struct LogEntry<'a> {
     role: ActorRole,
 }
 
+impl<'a> LogEntry<'a> {
+    /// A moderator's (or the system's) decision on a comment.
+    fn on(
+        comment: &Comment,
+        action: ModerationAction,
+        reason: Reason,
+        note: &'a str,
+        actor: Option<PersonId>,
+        role: ActorRole,
+    ) -> LogEntry<'a> {
+        LogEntry {
+            process: comment.process,
+            comment: Some(comment.id),
+            bar: None,
+            revision: None,
+            action,
+            reason,
+            note,
+            actor,
+            role,
+        }
+    }
+
+    /// A bar on a person's commenting, or its lifting (the log does not name the person).
+    fn on_bar(
+        process: ProcessId,
+        bar: i64,
+        action: ModerationAction,
+        reason: Reason,
+        note: &'a str,
+        by: PersonId,
+        role: ActorRole,
+    ) -> LogEntry<'a> {
+        LogEntry {
+            process,
+            comment: None,
+            bar: Some(bar),
+            revision: None,
+            action,
+            reason,
+            note,
+            actor: Some(by),
+            role,
+        }
+    }
+}
+
 async fn log(conn: &mut AnyConnection, entry: LogEntry<'_>, now: Millis) -> AppResult<()> {
     sqlx::query(
         "INSERT INTO moderation_log (process_id, comment_id, bar_id, revision_id, action, reason, note, actor_id, \
@@ -359,6 +406,19 @@ async fn log(conn: &mut AnyConnection, entry: LogEntry<'_>, now: Millis) -> AppR
         "by_role": entry.role.code(),
     });
     append_record(conn, event, now).await
+}
+
+/// Checks that `person` may moderate in `process` and decide about `subject` (never themselves);
+/// returns the role the log names.
+async fn deciding(
+    conn: &mut AnyConnection,
+    process: ProcessId,
+    person: PersonId,
+    subject: PersonId,
+) -> AppResult<ActorRole> {
+    let role = moderator(conn, process, person).await?;
+    may_decide_about(person, subject).map_err(AppError::Forbidden)?;
+    Ok(role)
 }
 
 /// Checks that `person` may moderate in `process`; returns the role the log names.
@@ -414,6 +474,36 @@ async fn bar_on(
     .fetch_one(&mut *conn)
     .await
     .map_err(internal)
+}
+
+/// Replaces a comment's text and stance, keeping the old ones as a revision: what was said stays
+/// on record.
+async fn replace_text(
+    conn: &mut AnyConnection,
+    comment: &Comment,
+    body: &str,
+    stance: Stance,
+    at: Millis,
+) -> AppResult<()> {
+    sqlx::query(
+        "INSERT INTO comment_revisions (comment_id, body, stance, replaced_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(comment.id.0)
+    .bind(&comment.body)
+    .bind(comment.stance.code())
+    .bind(at)
+    .execute(&mut *conn)
+    .await
+    .map_err(internal)?;
+    sqlx::query("UPDATE comments SET body = $1, stance = $2, edited_at = $3 WHERE id = $4")
+        .bind(body)
+        .bind(stance.code())
+        .bind(at)
+        .bind(comment.id.0)
+        .execute(&mut *conn)
+        .await
+        .map_err(internal)?;
+    Ok(())
 }
 
 async fn clear_pending_edit(conn: &mut AnyConnection, id: CommentId) -> AppResult<()> {

@@ -39,8 +39,7 @@ impl app::ssr::Moderation for SqlStore {
     ) -> AppResult<Written<Comment>> {
         let mut tx = self.begin().await?;
         let comment = one(&mut tx, request.comment).await?;
-        let role = moderator(&mut tx, comment.process, person).await?;
-        may_decide_about(person, comment.author).map_err(AppError::Forbidden)?;
+        let role = deciding(&mut tx, comment.process, person, comment.author).await?;
         if !request.action.applies_to(comment.status) {
             return Err(AppError::Forbidden(Msg::ErrorModerationNotApplicable));
         }
@@ -53,17 +52,14 @@ impl app::ssr::Moderation for SqlStore {
             // A hidden comment's waiting edit is moot: its author may appeal, not edit.
             clear_pending_edit(&mut tx, comment.id).await?;
         }
-        let entry = LogEntry {
-            process: comment.process,
-            comment: Some(comment.id),
-            bar: None,
-            revision: None,
-            action: request.action,
-            reason: request.reason,
-            note: &request.note,
-            actor: Some(person),
+        let entry = LogEntry::on(
+            &comment,
+            request.action,
+            request.reason,
+            &request.note,
+            Some(person),
             role,
-        };
+        );
         log(&mut tx, entry, now).await?;
         committed(tx, comment.id, true).await
     }
@@ -78,8 +74,7 @@ impl app::ssr::Moderation for SqlStore {
     ) -> AppResult<Written<Comment>> {
         let mut tx = self.begin().await?;
         let comment = one(&mut tx, id).await?;
-        let role = moderator(&mut tx, comment.process, person).await?;
-        may_decide_about(person, comment.author).map_err(AppError::Forbidden)?;
+        let role = deciding(&mut tx, comment.process, person, comment.author).await?;
         let Some(appeal) = comment.appeal.as_ref().filter(|a| a.upheld.is_none()) else {
             return Err(AppError::Forbidden(Msg::ErrorNoOpenAppeal));
         };
@@ -105,17 +100,7 @@ impl app::ssr::Moderation for SqlStore {
             (Some(decision), false) => decision.reason,
             (None, false) => Reason::Other,
         };
-        let entry = LogEntry {
-            process: comment.process,
-            comment: Some(id),
-            bar: None,
-            revision: None,
-            action,
-            reason,
-            note,
-            actor: Some(person),
-            role,
-        };
+        let entry = LogEntry::on(&comment, action, reason, note, Some(person), role);
         log(&mut tx, entry, now).await?;
         committed(tx, id, true).await
     }
@@ -131,46 +116,18 @@ impl app::ssr::Moderation for SqlStore {
     ) -> AppResult<Written<Comment>> {
         let mut tx = self.begin().await?;
         let comment = one(&mut tx, id).await?;
-        let role = moderator(&mut tx, comment.process, person).await?;
-        may_decide_about(person, comment.author).map_err(AppError::Forbidden)?;
+        let role = deciding(&mut tx, comment.process, person, comment.author).await?;
         let Some(edit) = comment.pending_edit.clone() else {
             return Err(AppError::Forbidden(Msg::ErrorNoPendingEdit));
         };
         let (action, reason) = if approve {
-            sqlx::query(
-                "INSERT INTO comment_revisions (comment_id, body, stance, replaced_at) VALUES ($1, $2, $3, $4)",
-            )
-            .bind(id.0)
-            .bind(&comment.body)
-            .bind(comment.stance.code())
-            .bind(edit.at)
-            .execute(&mut *tx)
-            .await
-            .map_err(internal)?;
-            sqlx::query("UPDATE comments SET body = $1, stance = $2, edited_at = $3 WHERE id = $4")
-                .bind(&edit.body)
-                .bind(edit.stance.code())
-                .bind(edit.at)
-                .bind(id.0)
-                .execute(&mut *tx)
-                .await
-                .map_err(internal)?;
+            replace_text(&mut tx, &comment, &edit.body, edit.stance, edit.at).await?;
             (ModerationAction::EditApproved, Reason::WithinRules)
         } else {
             (ModerationAction::EditDeclined, reason)
         };
         clear_pending_edit(&mut tx, id).await?;
-        let entry = LogEntry {
-            process: comment.process,
-            comment: Some(id),
-            bar: None,
-            revision: None,
-            action,
-            reason,
-            note,
-            actor: Some(person),
-            role,
-        };
+        let entry = LogEntry::on(&comment, action, reason, note, Some(person), role);
         log(&mut tx, entry, now).await?;
         committed(tx, id, true).await
     }
@@ -189,8 +146,7 @@ impl app::ssr::Moderation for SqlStore {
         if comment.process != process {
             return Err(AppError::NotFound);
         }
-        let role = moderator(&mut tx, comment.process, person).await?;
-        may_decide_about(person, comment.author).map_err(AppError::Forbidden)?;
+        let role = deciding(&mut tx, comment.process, person, comment.author).await?;
         let waiting = comment
             .revisions
             .iter()
@@ -217,20 +173,14 @@ impl app::ssr::Moderation for SqlStore {
             .map_err(internal)?;
             ModerationAction::RevisionKept
         };
+        let reason = if remove {
+            Reason::PersonalData
+        } else {
+            Reason::WithinRules
+        };
         let entry = LogEntry {
-            process: comment.process,
-            comment: Some(comment.id),
-            bar: None,
             revision: Some(revision),
-            action,
-            reason: if remove {
-                Reason::PersonalData
-            } else {
-                Reason::WithinRules
-            },
-            note,
-            actor: Some(person),
-            role,
+            ..LogEntry::on(&comment, action, reason, note, Some(person), role)
         };
         log(&mut tx, entry, now).await?;
         committed(tx, comment.id, true).await
@@ -251,8 +201,7 @@ impl app::ssr::Moderation for SqlStore {
         } = bar;
         let note = note.as_str();
         let mut tx = self.begin().await?;
-        let role = moderator(&mut tx, process, by).await?;
-        may_decide_about(by, person).map_err(AppError::Forbidden)?;
+        let role = deciding(&mut tx, process, by, person).await?;
         let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM people WHERE id = $1")
             .bind(person.0)
             .fetch_optional(&mut *tx)
@@ -273,17 +222,15 @@ impl app::ssr::Moderation for SqlStore {
         .fetch_one(&mut *tx)
         .await
         .map_err(internal)?;
-        let entry = LogEntry {
+        let entry = LogEntry::on_bar(
             process,
-            comment: None,
-            bar: Some(bar),
-            revision: None,
-            action: ModerationAction::Barred,
+            bar,
+            ModerationAction::Barred,
             reason,
             note,
-            actor: Some(by),
+            by,
             role,
-        };
+        );
         log(&mut tx, entry, now).await?;
         commit(tx, (), Vec::new()).await
     }
@@ -319,17 +266,8 @@ impl app::ssr::Moderation for SqlStore {
         if lifted.rows_affected() == 0 {
             return Err(AppError::NotFound);
         }
-        let entry = LogEntry {
-            process,
-            comment: None,
-            bar: Some(bar),
-            revision: None,
-            action: ModerationAction::BarLifted,
-            reason: Reason::WithinRules,
-            note: "",
-            actor: Some(by),
-            role,
-        };
+        let action = ModerationAction::BarLifted;
+        let entry = LogEntry::on_bar(process, bar, action, Reason::WithinRules, "", by, role);
         log(&mut tx, entry, now).await?;
         commit(tx, (), Vec::new()).await
     }

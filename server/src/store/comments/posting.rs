@@ -172,22 +172,7 @@ impl app::ssr::Comments for SqlStore {
             .map_err(internal)?;
             return committed(tx, id, true).await;
         }
-        sqlx::query("INSERT INTO comment_revisions (comment_id, body, stance, replaced_at) VALUES ($1, $2, $3, $4)")
-            .bind(id.0)
-            .bind(&comment.body)
-            .bind(comment.stance.code())
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(internal)?;
-        sqlx::query("UPDATE comments SET body = $1, stance = $2, edited_at = $3 WHERE id = $4")
-            .bind(body)
-            .bind(new_stance.code())
-            .bind(now)
-            .bind(id.0)
-            .execute(&mut *tx)
-            .await
-            .map_err(internal)?;
+        replace_text(&mut tx, &comment, body, new_stance, now).await?;
         committed(tx, id, true).await
     }
 
@@ -270,17 +255,14 @@ impl app::ssr::Comments for SqlStore {
         let held = reported.reports >= settings.report_threshold;
         if held {
             set_status(&mut tx, id, Status::Held, None).await?;
-            let entry = LogEntry {
-                process: comment.process,
-                comment: Some(id),
-                bar: None,
-                revision: None,
-                action: ModerationAction::Held,
-                reason: Reason::Reports,
-                note: "",
-                actor: None,
-                role: ActorRole::System,
-            };
+            let entry = LogEntry::on(
+                &comment,
+                ModerationAction::Held,
+                Reason::Reports,
+                "",
+                None,
+                ActorRole::System,
+            );
             log(&mut tx, entry, now).await?;
         }
         // A hold changes what readers see; a report alone does not.
@@ -316,17 +298,14 @@ impl app::ssr::Comments for SqlStore {
         .execute(&mut *tx)
         .await
         .map_err(internal)?;
-        let entry = LogEntry {
-            process: comment.process,
-            comment: Some(id),
-            bar: None,
-            revision: None,
-            action: ModerationAction::Appealed,
-            reason: Reason::Appeal,
-            note: "",
-            actor: Some(person),
-            role: ActorRole::Author,
-        };
+        let entry = LogEntry::on(
+            &comment,
+            ModerationAction::Appealed,
+            Reason::Appeal,
+            "",
+            Some(person),
+            ActorRole::Author,
+        );
         log(&mut tx, entry, now).await?;
         committed(tx, id, false).await
     }
