@@ -65,7 +65,8 @@ pub struct ServeArgs {
     pub trust_forwarded_for: bool,
     /// How many live connections (draft websockets, sitting channels, comment streams) one
     /// client address may hold at once; one more is answered 429. Generous by default, because a
-    /// hall's public wifi puts a whole hearing behind one address.
+    /// hall's public wifi puts a whole hearing behind one address. Behind a reverse proxy, set
+    /// `--trust-forwarded-for` too, or every client counts as the proxy's one address.
     #[arg(
         long,
         env = "BARAZA_MAX_CONNECTIONS_PER_CLIENT",
