@@ -163,7 +163,7 @@ fn render(origin: &str, scope: Option<&Process>, entries: &[(Process, CouncilDec
         })
     ));
     out.push_str("  <author><name>Baraza</name></author>\n");
-    let today = Day::from_unix_days(crate::web::now_millis().div_euclid(86_400_000));
+    let today = Day::from_unix_days(crate::clock::now_millis().div_euclid(86_400_000));
     for (process, d) in entries {
         let url = format!("{origin}/processes/{}/decisions/{}", d.process, d.id);
         let tally = d.tally();

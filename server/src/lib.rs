@@ -206,7 +206,7 @@ pub async fn launch(launch: Launch) -> Result<Running, Box<dyn std::error::Error
     let mut demo_loaded = false;
     if launch.demo {
         if store.is_empty().await.map_err(|e| format!("{e}"))? {
-            demo::load(store.as_ref(), web::now_millis())
+            demo::load(store.as_ref(), clock::now_millis())
                 .await
                 .map_err(|e| format!("loading the demo failed: {e}"))?;
             demo_loaded = true;
@@ -253,7 +253,7 @@ pub async fn launch(launch: Launch) -> Result<Running, Box<dyn std::error::Error
         let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             every_hour.tick().await;
-            let now = web::now_millis();
+            let now = clock::now_millis();
             if let (Ok(sessions), Ok(throttles)) = (
                 purge_store.session_purge(now).await,
                 purge_store.throttle_purge(now).await,

@@ -5,6 +5,7 @@
 //! or renders the same page again with the error, everything the person typed (except passwords)
 //! and the error's status, so that bad input loses nothing and works without JavaScript.
 
+use crate::clock::now_millis;
 use crate::form_body::Submitted;
 use crate::state::AppState;
 use app::api::form::Form;
@@ -27,8 +28,6 @@ pub const PERSON_KEY: &str = "person";
 pub const NOTICE_KEY: &str = "notice";
 /// Cookie holding the chosen interface language.
 pub const LANG_COOKIE: &str = "lang";
-
-pub use crate::clock::now_millis;
 
 /// Builds the context of a request: who is asking, in which language, and any pending notice.
 pub async fn context(

@@ -288,8 +288,9 @@ pub fn PasswordField(
     }
 }
 
-/// "Speaking as": oneself, or one of the organisations the person belongs to. What they do is
-/// recorded with both their name and the organisation they chose.
+/// "Speaking as": oneself, or one of `organisations`, those the person may speak for
+/// ([`crate::api::organisations::speaking_options`]). What they do is recorded with both their
+/// name and the organisation they chose.
 #[component]
 pub fn ActingAsField(
     organisations: Vec<Organisation>,
@@ -303,7 +304,6 @@ pub fn ActingAsField(
     options.extend(
         organisations
             .iter()
-            .filter(|o| o.verified_at.is_some())
             .map(|o| (o.id.to_string(), o.name.pick(&lang, &[]).text)),
     );
     (options.len() > 1).then(|| {

@@ -20,7 +20,7 @@ pub async fn sitting(
             .await?
             .filter(|s| s.public || s.state.stage == app::domain::sitting::Stage::Closed)
             .ok_or(AppError::NotFound)?;
-        let now = crate::web::now_millis();
+        let now = crate::clock::now_millis();
         let minutes = state.live.text(sitting.minutes).await?.text;
         let live = sitting.state.published();
         let balance = app::domain::sitting::balance(&live, now);

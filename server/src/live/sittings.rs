@@ -122,7 +122,7 @@ async fn command(
         id,
         actor,
         command,
-        crate::web::now_millis(),
+        crate::clock::now_millis(),
     )
     .await
 }
@@ -144,7 +144,7 @@ async fn run(mut socket: WebSocket, state: AppState, id: SittingId, actor: Optio
             // The change comes back on the channel (refused for someone who may not speak).
             let _ = command(&state, id, actor, Command::Attend).await;
         }
-        let text = published(&current, actor, crate::web::now_millis());
+        let text = published(&current, actor, crate::clock::now_millis());
         if socket.send(Message::Text(text.into())).await.is_err() {
             return;
         }

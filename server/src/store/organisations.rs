@@ -286,11 +286,14 @@ impl app::ssr::Organisations for SqlStore {
             org: OrgRow,
             confirmed_at: Option<i64>,
         }
-        let rows: Vec<MembershipRow> = sqlx::query_as(
-            "SELECT o.id, o.name, o.description, o.kind, o.verified_at, o.withdrawn_at, \
-             o.withdrawn_reason, o.created_at, m.confirmed_at FROM organisations o \
-             JOIN memberships m ON m.org_id = o.id WHERE m.person_id = $1 ORDER BY o.id",
-        )
+        // No column of memberships shares a name with one of organisations', so the one column
+        // list serves here without table prefixes.
+        let rows: Vec<MembershipRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            org_columns!(),
+            ", confirmed_at FROM organisations o \
+             JOIN memberships m ON m.org_id = o.id WHERE m.person_id = $1 ORDER BY o.id"
+        ))
         .bind(person.0)
         .fetch_all(&self.pool)
         .await

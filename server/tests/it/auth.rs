@@ -190,7 +190,7 @@ on_both!(
         own.post(app.url("/auth/logout")).send().await.unwrap();
 
         // Someone elsewhere has guessed nine times (the policy itself is unit-tested)...
-        let now = server::web::now_millis();
+        let now = server::clock::now_millis();
         let nine = app::model::Throttle {
             attempts: 9,
             window_started_at: now,

@@ -548,7 +548,7 @@ on_both!(
             .unwrap()
             .unpublished();
         let yesterday =
-            app::domain::process::Day::from_unix_days(server::web::now_millis() / 86_400_000 - 1);
+            app::domain::process::Day::from_unix_days(server::clock::now_millis() / 86_400_000 - 1);
         store
             .publish_decision(council, id, "Because.", Some(yesterday), 7)
             .await
