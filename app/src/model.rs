@@ -264,6 +264,9 @@ pub struct Version {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LiveText {
     pub text: String,
+    /// The same text in runs of one formatting each: the document's structure
+    /// (`domain::document::blocks` reads it).
+    pub runs: Vec<crate::domain::document::Run>,
     /// Consecutive stretches of the text and their authors (`None`: unknown, e.g. imported).
     pub stretches: Vec<(String, Option<Actor>)>,
 }

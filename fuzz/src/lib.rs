@@ -5,6 +5,8 @@
 pub mod doc;
 #[path = "../../server/src/collab/fuzzing.rs"]
 pub mod fuzzing;
+#[path = "../../app/src/domain/document/format.rs"]
+pub mod format;
 #[path = "../../app/src/domain/input.rs"]
 pub mod input;
 #[path = "../../app/src/sync/lib0.rs"]

@@ -706,12 +706,26 @@ async fn load_draft(
         sections.push((1_000 + index as u64, section.text.as_str()));
         section_authors.push(author);
     }
-    let updates = crate::collab::doc::compose(&sections).map_err(|_| bad("draft text"))?;
+    let mut updates = crate::collab::doc::compose(&sections).map_err(|_| bad("draft text"))?;
     let written = sections.iter().zip(&updates).zip(&section_authors);
     let mut stored = Vec::new();
     for (((client, _), update), author) in written {
         store.bind_draft_client(draft, *client, *author).await?;
         stored.push((*author, update.clone()));
+    }
+    // The demo's texts are written as plain text ("Chapter 1.", "1.1 ..."); the first author
+    // then gives them their structure, as an old draft gets it (collab::legacy).
+    let plain =
+        DraftDoc::load(None, updates.iter().map(Vec::as_slice)).map_err(|_| bad("draft text"))?;
+    let edits = app::domain::document::legacy::structure(&plain.text());
+    let structured = plain
+        .edit_as(1_000, |body, txn| {
+            app::domain::document::yjs::apply_edits(body, txn, &edits)
+        })
+        .map_err(|_| bad("draft structure"))?;
+    if let (Some(update), Some(first)) = (structured, section_authors.first()) {
+        stored.push((*first, update.clone()));
+        updates.push(update);
     }
     store.append_draft_updates(draft, 1, &stored, now).await?;
     let doc =

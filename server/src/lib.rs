@@ -203,6 +203,9 @@ pub async fn launch(launch: Launch) -> Result<Running, Box<dyn std::error::Error
         .await
         .map_err(|e| format!("filling in name keys failed: {e}"))?;
     let store: Arc<dyn Store> = Arc::new(store::SqlStore::new(&db));
+    collab::legacy::structure_legacy_drafts(&store, clock::now_millis())
+        .await
+        .map_err(|e| format!("giving old drafts their structure failed: {e}"))?;
     let mut demo_loaded = false;
     if launch.demo {
         if store.is_empty().await.map_err(|e| format!("{e}"))? {

@@ -1,8 +1,10 @@
 //! The live connection (browser only). One `Editor` per page, shared by the event handlers.
 
+use super::quill::QuillEditor;
 use super::reconnect::{self, Backoff};
-use super::view::{Mark, PresentPeer, Status, segments, text_change};
-use crate::components::islands::EditorText;
+use super::view::{Mark, PresentPeer, Shown, Status, shown};
+use crate::components::draft_editor::EditorText;
+use crate::domain::document::yjs::{apply_delta, delta_of_change, delta_of_runs, runs};
 use crate::sync::frames::{self, Message};
 use leptos::prelude::*;
 use std::cell::RefCell;
@@ -11,15 +13,13 @@ use std::rc::Rc;
 use std::sync::Arc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
-use web_sys::{
-    BinaryType, CloseEvent, HtmlTextAreaElement, KeyboardEvent, MessageEvent, WebSocket,
-};
+use web_sys::{BinaryType, CloseEvent, MessageEvent, WebSocket};
 use yrs::undo::UndoManager;
 use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
 use yrs::{
-    Assoc, Doc, GetString, IndexedSequence, Observable, OffsetKind, Options, Origin, ReadTxn,
-    StateVector, StickyIndex, Text, TextRef, Transact, Update,
+    Assoc, Doc, IndexedSequence, Observable, OffsetKind, Options, Origin, ReadTxn, StateVector,
+    StickyIndex, Text, TextRef, Transact, Update,
 };
 
 const LOCAL: &str = "local";
@@ -30,7 +30,7 @@ const REMOTE: &str = "remote";
 pub struct Outputs {
     pub status: WriteSignal<Status>,
     pub peers: WriteSignal<Vec<PresentPeer>>,
-    pub segments: WriteSignal<Vec<super::view::Segment>>,
+    pub segments: WriteSignal<Shown>,
     pub denied: WriteSignal<bool>,
 }
 
@@ -44,9 +44,8 @@ pub(super) struct Editor {
     pub(super) doc: Doc,
     pub(super) text: TextRef,
     pub(super) socket: Socket,
-    pub(super) textarea: Option<HtmlTextAreaElement>,
-    /// The textarea's value as of the document's last known state.
-    pub(super) shadow: String,
+    /// The editor, for a co-drafter who may write (`None` for a reader, or once refused).
+    pub(super) quill: Option<Rc<QuillEditor>>,
     pub(super) synced: bool,
     pub(super) composing: bool,
     /// Remote updates that arrived during an IME composition, applied when it ends.
@@ -75,12 +74,12 @@ fn send(socket: &Socket, bytes: &[u8]) {
 
 use crate::domain::hex::{decode as unhex, encode as hex};
 
-/// Starts the editor of `draft`; `textarea` is `None` for a read-only view.
+/// Starts the editor of `draft`; `quill` is `None` for a read-only view.
 pub fn start(
     process: i64,
     draft: i64,
     acting_for: Option<i64>,
-    textarea: Option<HtmlTextAreaElement>,
+    quill: Option<QuillEditor>,
     out: Outputs,
     words: EditorText,
 ) {
@@ -99,7 +98,6 @@ pub fn start(
         init_redo_stack: Vec::new(),
     });
     undo.expand_scope(&doc, &text);
-    let shadow = textarea.as_ref().map(|t| t.value()).unwrap_or_default();
     let editor = Rc::new(RefCell::new(Editor {
         process,
         draft,
@@ -107,8 +105,7 @@ pub fn start(
         doc,
         text,
         socket: Rc::new(RefCell::new(None)),
-        textarea,
-        shadow,
+        quill: quill.map(Rc::new),
         synced: false,
         composing: false,
         held: Vec::new(),
@@ -122,7 +119,7 @@ pub fn start(
     }));
     editor.borrow_mut().read_marks();
     observe(&editor);
-    bind_textarea(&editor);
+    bind_quill(&editor);
     super::passages::bind(&editor);
     connect(&editor);
 }
@@ -144,56 +141,24 @@ fn observe(editor: &Shared) {
         let Some(editor) = viewer.upgrade() else {
             return;
         };
-        let Ok(mut e) = editor.try_borrow_mut() else {
+        let Ok(e) = editor.try_borrow() else {
             // Only reachable if the rule above were broken; better a stale screen than a panic.
             return;
         };
-        let value = e.text.get_string(txn);
-        let from_textarea = txn.origin() == Some(&Origin::from(LOCAL));
-        if let Some(textarea) = e.textarea.clone()
-            && !from_textarea
+        // The writer's own changes are on the screen already; everything else (the others',
+        // undo and redo) is shown to the editor as the ops it observed.
+        let from_editor = txn.origin() == Some(&Origin::from(LOCAL));
+        if let Some(quill) = e.quill.clone()
+            && !from_editor
         {
-            // Keep the writer's selection where it was in the text, not where it was on screen.
-            let (mut start, mut end) = (
-                textarea.selection_start().ok().flatten().unwrap_or(0),
-                textarea.selection_end().ok().flatten().unwrap_or(0),
-            );
-            let mut at = 0u32;
-            for delta in event.delta(txn) {
-                match delta {
-                    yrs::types::Delta::Retain(n, _) => at += n,
-                    yrs::types::Delta::Inserted(inserted, _) => {
-                        let n = yrs::Out::to_string(inserted.clone(), txn)
-                            .encode_utf16()
-                            .count() as u32;
-                        if at < start || (at == start && start != end) {
-                            start += n;
-                        }
-                        if at < end {
-                            end += n;
-                        }
-                        at += n;
-                    }
-                    yrs::types::Delta::Deleted(n) => {
-                        let shift = |pos: u32| {
-                            if pos > at {
-                                pos.saturating_sub(*n).max(at)
-                            } else {
-                                pos
-                            }
-                        };
-                        start = shift(start);
-                        end = shift(end);
-                    }
-                }
-            }
-            textarea.set_value(&value);
-            let _ = textarea.set_selection_range(start, end);
+            let ops = delta_of_change(event.delta(txn), txn);
+            quill.apply(&serde_json::Value::Array(ops).to_string());
         }
-        e.shadow = value.clone();
         let peers = e.peer_views(txn);
         let marks = e.marks_now(txn);
-        e.out.segments.set(segments(&value, &peers, &marks));
+        e.out
+            .segments
+            .set(shown(&runs(&e.text, txn), &peers, &marks));
     });
 }
 
@@ -264,23 +229,34 @@ impl Editor {
     pub(super) fn refresh_peers(&self) {
         let txn = self.doc.transact();
         let peers = self.peer_views(&txn);
-        let value = self.text.get_string(&txn);
         let marks = self.marks_now(&txn);
-        self.out.segments.set(segments(&value, &peers, &marks));
+        self.out
+            .segments
+            .set(shown(&runs(&self.text, &txn), &peers, &marks));
+        if let Some(quill) = &self.quill {
+            let carets: Vec<serde_json::Value> = peers
+                .iter()
+                .filter_map(|p| {
+                    let (_, head) = p.cursor?;
+                    Some(serde_json::json!({ "index": head, "name": p.name, "colour": p.colour }))
+                })
+                .collect();
+            quill.set_carets(&serde_json::Value::Array(carets).to_string());
+        }
         self.out.peers.set(peers);
     }
 
     /// Tells the others where this writer's selection is (as sticky positions that follow edits).
     fn send_cursor(&mut self) {
-        let Some(textarea) = self.textarea.clone() else {
+        let Some((start, length)) = self.quill.as_ref().and_then(|q| q.selected()) else {
             return;
         };
-        let (start, end) = (
-            textarea.selection_start().ok().flatten().unwrap_or(0),
-            textarea.selection_end().ok().flatten().unwrap_or(0),
-        );
+        let end = start + length;
         let cursor = {
-            let txn = self.doc.transact();
+            // Not while a change is being committed (Quill may report a selection then).
+            let Ok(txn) = self.doc.try_transact() else {
+                return;
+            };
             let len = self.text.len(&txn);
             // Stick to the character after the caret; at the very end there is none, so stick to
             // the one before (or the caret would be lost).
@@ -347,29 +323,27 @@ impl Editor {
     }
 }
 
-/// Applies what the writer typed since the document's last known state.
-fn take_typing(editor: &Shared) {
-    let (doc, text, change) = {
-        let mut e = editor.borrow_mut();
-        let Some(textarea) = e.textarea.clone() else {
+/// Applies what the writer changed in the editor (Quill delta ops) to the document.
+fn take_change(editor: &Shared, ops: &str) {
+    let (doc, text, quill) = {
+        let e = editor.borrow();
+        let Some(quill) = e.quill.clone() else {
             return;
         };
-        if !e.synced || e.composing {
+        if !e.synced {
             return;
         }
-        let value = textarea.value();
-        let change = text_change(&e.shadow, &value);
-        e.shadow = value;
-        (e.doc.clone(), e.text.clone(), change)
+        (e.doc.clone(), e.text.clone(), quill)
     };
-    if let Some((at, deleted, inserted)) = change {
-        let mut txn = doc.transact_mut_with(LOCAL);
-        if deleted > 0 {
-            text.remove_range(&mut txn, at, deleted);
-        }
-        if !inserted.is_empty() {
-            text.insert(&mut txn, at, &inserted);
-        }
+    let Ok(ops) = serde_json::from_str::<Vec<serde_json::Value>>(ops) else {
+        return;
+    };
+    let faithful = apply_delta(&text, &mut doc.transact_mut_with(LOCAL), &ops);
+    if !faithful {
+        // Something the document cannot hold (an embed, a colour) was left out: the editor
+        // shows it still, so show it the document.
+        let runs = runs(&text, &doc.transact());
+        quill.set_contents(&serde_json::Value::Array(delta_of_runs(&runs)).to_string());
     }
     editor.borrow_mut().send_cursor();
 }
@@ -382,76 +356,90 @@ fn apply_remote(editor: &Shared, update: &[u8]) {
     }
 }
 
-fn bind_textarea(editor: &Shared) {
-    let Some(textarea) = editor.borrow().textarea.clone() else {
+fn bind_quill(editor: &Shared) {
+    let Some(quill) = editor.borrow().quill.clone() else {
         return;
     };
-    let on = |name: &str, handler: Box<dyn FnMut(web_sys::Event)>| {
-        let closure = Closure::wrap(handler);
-        let _ = textarea.add_event_listener_with_callback(name, closure.as_ref().unchecked_ref());
-        closure.forget();
-    };
     let e = editor.clone();
-    on("input", Box::new(move |_| take_typing(&e)));
+    let on_change = Closure::<dyn FnMut(String)>::new(move |ops: String| take_change(&e, &ops));
+    quill.on_change(on_change.as_ref().unchecked_ref());
+    on_change.forget();
     let e = editor.clone();
-    on(
-        "compositionstart",
-        Box::new(move |_| e.borrow_mut().composing = true),
-    );
+    let on_selection = Closure::<dyn FnMut(i32, u32)>::new(move |_index: i32, _length: u32| {
+        // Quill also reports selections while it shows a change we handed it (the editor is
+        // borrowed, a transaction may be committing): those are not the writer's to send.
+        let Ok(mut busy) = e.try_borrow_mut() else {
+            return;
+        };
+        busy.send_cursor();
+        drop(busy);
+        super::passages::offer_passage(&e);
+    });
+    quill.on_selection(on_selection.as_ref().unchecked_ref());
+    on_selection.forget();
     let e = editor.clone();
-    on(
-        "compositionend",
-        Box::new(move |_| {
-            e.borrow_mut().composing = false;
-            take_typing(&e);
+    let on_composition = Closure::<dyn FnMut(bool)>::new(move |composing: bool| {
+        let Ok(mut busy) = e.try_borrow_mut() else {
+            return;
+        };
+        busy.composing = composing;
+        drop(busy);
+        if !composing {
+            // What arrived while the writer was composing (Chinese, Japanese, Arabic input
+            // methods) is shown once the composition is in the document.
             let held = std::mem::take(&mut e.borrow_mut().held);
             for update in held {
                 apply_remote(&e, &update);
             }
-        }),
-    );
-    // The mirror (the others' carets) scrolls with the text it lies over.
-    let scrolled = textarea.clone();
-    on(
-        "scroll",
-        Box::new(move |_| {
-            if let Some(mirror) = scrolled.previous_element_sibling() {
-                mirror.set_scroll_top(scrolled.scroll_top());
+        }
+    });
+    quill.on_composition(on_composition.as_ref().unchecked_ref());
+    on_composition.forget();
+    // The outline's links put the caret on their heading in the editor (the editor's headings
+    // have no addresses of their own).
+    if let Some(outline) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(".outline").ok().flatten())
+    {
+        let q = quill.clone();
+        let on_click = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            let at = event
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                .and_then(|t| t.closest("a[data-at]").ok().flatten())
+                .and_then(|a| a.get_attribute("data-at"))
+                .and_then(|at| at.parse::<u32>().ok());
+            if let Some(at) = at {
+                event.prevent_default();
+                q.go_to(at);
             }
-        }),
-    );
-    for name in ["select", "keyup", "mouseup", "focus"] {
-        let e = editor.clone();
-        on(name, Box::new(move |_| e.borrow_mut().send_cursor()));
+        });
+        let _ =
+            outline.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref());
+        on_click.forget();
     }
-    let e = editor.clone();
-    on(
-        "keydown",
-        Box::new(move |event| {
-            let Some(key) = event.dyn_ref::<KeyboardEvent>() else {
+    for redo in [false, true] {
+        let e = editor.clone();
+        let handler = Closure::<dyn FnMut()>::new(move || {
+            // Undo and redo touch only this writer's own edits, never the others'. The editor
+            // follows through the text's observer, as for any change.
+            let Ok(undo) = e.try_borrow().map(|e| e.undo.clone()) else {
                 return;
             };
-            if !(key.ctrl_key() || key.meta_key()) {
-                return;
+            let mut undo = undo.borrow_mut();
+            if redo {
+                undo.redo_blocking();
+            } else {
+                undo.undo_blocking();
             }
-            let k = key.key().to_lowercase();
-            let redo = k == "y" || (k == "z" && key.shift_key());
-            let undo = k == "z" && !key.shift_key();
-            if undo || redo {
-                // Undo and redo touch only this writer's own edits, never the others'.
-                event.prevent_default();
-                take_typing(&e);
-                let undo = e.borrow().undo.clone();
-                // The screen follows through the text's observer, as for any change.
-                let mut undo = undo.borrow_mut();
-                if redo {
-                    undo.redo_blocking();
-                } else {
-                    undo.undo_blocking();
-                }
-            }
-        }),
-    );
+        });
+        if redo {
+            quill.on_redo(handler.as_ref().unchecked_ref());
+        } else {
+            quill.on_undo(handler.as_ref().unchecked_ref());
+        }
+        handler.forget();
+    }
 }
 
 /// Opens the websocket; on close, tries again later, waiting longer each time.
@@ -537,20 +525,19 @@ fn receive(editor: &Shared, bytes: &[u8]) {
         Ok(Message::Update(payload)) => apply_synced(editor, payload, false),
         Ok(Message::Awareness(update)) => editor.borrow_mut().awareness(update),
         Ok(Message::Auth(_)) => {
-            // Permission denied: this person reads only. Stop offering the textarea for typing.
+            // Permission denied: this person reads only. Stop offering the editor for typing.
             let mut e = editor.borrow_mut();
             e.out.denied.set(true);
-            if let Some(textarea) = &e.textarea {
-                textarea.set_read_only(true);
+            if let Some(quill) = e.quill.take() {
+                quill.set_read_only(true);
             }
-            e.textarea = None;
         }
         Ok(Message::QueryAwareness) | Err(_) => {}
     }
 }
 
 /// Applies what the server sent (held while the writer composes); the server's sync step 2
-/// (`step_2`) is the first full text, which makes the textarea writable.
+/// (`step_2`) is the first full text, which makes the editor writable.
 fn apply_synced(editor: &Shared, payload: &[u8], step_2: bool) {
     let first_sync = step_2 && !editor.borrow().synced;
     let composing = editor.borrow().composing;
@@ -562,12 +549,11 @@ fn apply_synced(editor: &Shared, payload: &[u8], step_2: bool) {
     if first_sync {
         let mut e = editor.borrow_mut();
         e.synced = true;
-        let value = e.text.get_string(&e.doc.transact());
-        if let Some(textarea) = e.textarea.clone() {
-            textarea.set_value(&value);
-            textarea.set_read_only(false);
+        if let Some(quill) = e.quill.clone() {
+            let runs = runs(&e.text, &e.doc.transact());
+            quill.set_contents(&serde_json::Value::Array(delta_of_runs(&runs)).to_string());
+            quill.set_read_only(false);
         }
-        e.shadow = value;
         drop(e);
         editor.borrow().refresh_peers();
         // Words selected while the text was still loading can be commented on now.

@@ -1,12 +1,14 @@
 //! The browser side of co-drafting: a yrs document in WebAssembly, kept in step with the server
-//! over y-websocket's protocol, bound to a plain `<textarea>` (typing, paste, IME composition,
-//! undo and redo of one's own edits), with presence and remote cursors. Compiled only for the
-//! browser; `components::islands::DraftEditor` renders the markup it drives.
+//! over y-websocket's protocol, bound to a Quill 2 editor (`quill.rs`: typing, formatting, paste,
+//! IME composition, undo and redo of one's own edits), with presence and remote carets. Compiled only for the
+//! browser; `components::draft_editor::DraftEditor` renders the markup it drives.
 
 #[cfg(feature = "hydrate")]
 pub mod client;
 #[cfg(feature = "hydrate")]
 mod passages;
+#[cfg(feature = "hydrate")]
+pub mod quill;
 pub mod reconnect;
 #[cfg(feature = "hydrate")]
 pub mod sitting_client;

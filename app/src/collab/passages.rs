@@ -16,7 +16,7 @@ use web_sys::{
     XmlHttpRequest, XmlHttpRequestResponseType,
 };
 use yrs::updates::encoder::Encode;
-use yrs::{Assoc, IndexedSequence, Text, Transact};
+use yrs::{Assoc, GetString, IndexedSequence, Text, Transact};
 
 fn document() -> Option<Document> {
     web_sys::window()?.document()
@@ -31,7 +31,7 @@ pub fn bind(editor: &Shared) {
     let Some(document) = document() else {
         return;
     };
-    // The reading view: the document's selection. The textarea: its own selection events.
+    // The reading view: the document's selection. The editor reports its own (client.rs).
     let e = editor.clone();
     let on_select = Closure::<dyn FnMut()>::new(move || offer_passage(&e));
     let _ = document
@@ -54,13 +54,11 @@ pub fn bind(editor: &Shared) {
 /// The selection in the text, as UTF-16 offsets and the words selected.
 fn selection(editor: &Shared, document: &Document) -> Option<(u32, u32, String)> {
     let e = editor.borrow();
-    if let Some(textarea) = &e.textarea {
-        if document.active_element().as_ref() != Some(textarea.unchecked_ref::<Element>()) {
-            return None;
-        }
-        let start = textarea.selection_start().ok()??;
-        let end = textarea.selection_end().ok()??;
-        return (start < end).then(|| (start, end, utf16_slice(&textarea.value(), start, end)));
+    if let Some(quill) = &e.quill {
+        let (start, length) = quill.selected()?;
+        let text = e.text.get_string(&e.doc.try_transact().ok()?);
+        let end = start + length;
+        return (length > 0).then(|| (start, end, utf16_slice(&text, start, end)));
     }
     let container = document.query_selector(".live-text").ok()??;
     let selection = web_sys::window()?.get_selection().ok()??;
@@ -71,17 +69,41 @@ fn selection(editor: &Shared, document: &Document) -> Option<(u32, u32, String)>
     if !container.contains(Some(&range.common_ancestor_container().ok()?)) {
         return None;
     }
-    // Everything before the selection, as text: its length is the offset (markers and carets
-    // hold no text, so they do not count).
-    let before = document.create_range().ok()?;
-    before.set_start(&container, 0).ok()?;
-    before
-        .set_end(&range.start_container().ok()?, range.start_offset().ok()?)
-        .ok()?;
-    let start = String::from(before.to_string()).encode_utf16().count() as u32;
-    let quote = String::from(range.to_string());
-    let end = start + quote.encode_utf16().count() as u32;
-    Some((start, end, quote))
+    let start = offset_at(
+        document,
+        &range.start_container().ok()?,
+        range.start_offset().ok()?,
+    )?;
+    let end = offset_at(
+        document,
+        &range.end_container().ok()?,
+        range.end_offset().ok()?,
+    )?;
+    let text = e.text.get_string(&e.doc.try_transact().ok()?);
+    (start < end).then(|| (start, end, utf16_slice(&text, start, end)))
+}
+
+/// The document offset of a point in the reading view: the offset of the piece it is in
+/// (`data-at`) plus the text before it within the piece. A point outside any piece (on an
+/// article's number) stands for the start of its block.
+fn offset_at(document: &Document, node: &web_sys::Node, offset: u32) -> Option<u32> {
+    let element = match node.dyn_ref::<Element>() {
+        Some(element) => element.clone(),
+        None => node.parent_element()?,
+    };
+    if let Some(piece) = element.closest("[data-at]").ok()? {
+        let at: u32 = piece.get_attribute("data-at")?.parse().ok()?;
+        let before = document.create_range().ok()?;
+        before.set_start(&piece, 0).ok()?;
+        before.set_end(node, offset).ok()?;
+        return Some(at + String::from(before.to_string()).encode_utf16().count() as u32);
+    }
+    element
+        .closest("[data-block-start]")
+        .ok()??
+        .get_attribute("data-block-start")?
+        .parse()
+        .ok()
 }
 
 /// Offers the selected words to the comment form, with sticky positions made from the document.
@@ -89,7 +111,10 @@ pub fn offer_passage(editor: &Shared) {
     let Some(document) = document() else {
         return;
     };
-    if document.get_element_by_id("comment-quote").is_none() || !editor.borrow().synced {
+    let Ok(synced) = editor.try_borrow().map(|e| e.synced) else {
+        return;
+    };
+    if document.get_element_by_id("comment-quote").is_none() || !synced {
         return;
     }
     let Some((start, end, quote)) = selection(editor, &document) else {
@@ -100,7 +125,9 @@ pub fn offer_passage(editor: &Shared) {
     }
     let anchors = {
         let e = editor.borrow();
-        let txn = e.doc.transact();
+        let Ok(txn) = e.doc.try_transact() else {
+            return;
+        };
         if end > e.text.len(&txn) {
             return;
         }

@@ -1,5 +1,6 @@
 //! What the editor island displays, computed from the text and the cursors of the others.
 
+use crate::domain::document::{self, Block, Run};
 use serde::{Deserialize, Serialize};
 
 /// The connection as the writer sees it.
@@ -27,6 +28,8 @@ pub struct PresentPeer {
 /// A piece of the text as displayed: plain, inside someone's selection, or with a caret before it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Segment {
+    /// Where the piece starts in the text (UTF-16 units).
+    pub start: u32,
     pub text: String,
     /// The colour of the selection this piece is in.
     pub selected_by: Option<String>,
@@ -46,9 +49,9 @@ pub struct Mark {
     pub end: u32,
 }
 
-/// Splits `text` at the others' selections and carets and at commented passages. Offsets are
-/// UTF-16 code units.
-pub fn segments(text: &str, peers: &[PresentPeer], marks: &[Mark]) -> Vec<Segment> {
+/// Splits `text` at the others' selections and carets, at commented passages and at `cuts`
+/// (where the document's blocks and formats change). Offsets are UTF-16 code units.
+pub fn segments(text: &str, peers: &[PresentPeer], marks: &[Mark], cuts: &[u32]) -> Vec<Segment> {
     let units: Vec<u16> = text.encode_utf16().collect();
     let len = units.len() as u32;
     // Boundaries: 0, len, and every cursor end, clamped and moved off the middle of a surrogate pair.
@@ -60,7 +63,10 @@ pub fn segments(text: &str, peers: &[PresentPeer], marks: &[Mark]) -> Vec<Segmen
             at
         }
     };
-    let mut cuts: Vec<u32> = vec![0, len];
+    let mut cuts: Vec<u32> = [0, len]
+        .into_iter()
+        .chain(cuts.iter().map(|c| fix(*c)))
+        .collect();
     for peer in peers {
         if let Some((a, h)) = peer.cursor {
             cuts.push(fix(a));
@@ -100,6 +106,7 @@ pub fn segments(text: &str, peers: &[PresentPeer], marks: &[Mark]) -> Vec<Segmen
             })
             .map(|p| p.colour.clone());
         out.push(Segment {
+            start,
             text: piece,
             selected_by,
             caret,
@@ -121,6 +128,7 @@ pub fn segments(text: &str, peers: &[PresentPeer], marks: &[Mark]) -> Vec<Segmen
         .find(|p| p.cursor.is_some_and(|(_, h)| fix(h) == len))
     {
         out.push(Segment {
+            start: len,
             text: String::new(),
             selected_by: None,
             caret: Some((p.colour.clone(), p.name.clone())),
@@ -130,6 +138,7 @@ pub fn segments(text: &str, peers: &[PresentPeer], marks: &[Mark]) -> Vec<Segmen
     }
     if out.is_empty() {
         out.push(Segment {
+            start: 0,
             text: String::new(),
             selected_by: None,
             caret: None,
@@ -138,6 +147,28 @@ pub fn segments(text: &str, peers: &[PresentPeer], marks: &[Mark]) -> Vec<Segmen
         });
     }
     out
+}
+
+/// The document as displayed: its blocks, and the pieces of its text (each inside one block,
+/// one inline format, one set of passages and selections) that the blocks are drawn from.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Shown {
+    pub blocks: Vec<Block>,
+    pub pieces: Vec<Segment>,
+}
+
+/// Lays out the document's runs with the others' cursors and the commented passages.
+pub fn shown(runs: &[Run], peers: &[PresentPeer], marks: &[Mark]) -> Shown {
+    let text: String = runs.iter().map(|r| r.text.as_str()).collect();
+    let blocks = document::blocks(runs);
+    let cuts: Vec<u32> = blocks
+        .iter()
+        .flat_map(|b| b.spans.iter().map(|s| s.start).chain([b.start, b.end]))
+        .collect();
+    Shown {
+        pieces: segments(&text, peers, marks, &cuts),
+        blocks,
+    }
 }
 
 /// The smallest edit turning `old` into `new`, in UTF-16 units: `(at, deleted, inserted)`.
@@ -191,7 +222,12 @@ mod tests {
             colour: "#000".into(),
             cursor: Some(cursor),
         };
-        let parts = segments("hello world", &[peer(1, (0, 5)), peer(2, (11, 11))], &[]);
+        let parts = segments(
+            "hello world",
+            &[peer(1, (0, 5)), peer(2, (11, 11))],
+            &[],
+            &[],
+        );
         assert_eq!(parts[0].text, "hello");
         assert!(parts[0].selected_by.is_some());
         assert_eq!(parts[1].text, " world");
@@ -200,7 +236,7 @@ mod tests {
         let text: String = parts.iter().map(|s| s.text.as_str()).collect();
         assert_eq!(text, "hello world");
         // Cursors beyond the end, or inside an emoji, are moved to a safe place.
-        let parts = segments("a😀", &[peer(1, (2, 99))], &[]);
+        let parts = segments("a😀", &[peer(1, (2, 99))], &[], &[]);
         assert_eq!(
             parts.iter().map(|s| s.text.as_str()).collect::<String>(),
             "a😀"
@@ -226,7 +262,7 @@ mod tests {
                 end: 4,
             },
         ];
-        let parts = segments("hello world", &[], &marks);
+        let parts = segments("hello world", &[], &marks, &[]);
         let texts: Vec<&str> = parts.iter().map(|s| s.text.as_str()).collect();
         assert_eq!(texts, vec!["hel", "lo", " world"]);
         assert_eq!(parts[0].threads, vec![7]);
@@ -236,5 +272,9 @@ mod tests {
         assert_eq!(parts[2].ends, vec![8]);
         // An empty passage (deleted text) is not drawn.
         assert!(parts.iter().all(|p| !p.threads.contains(&9)));
+        // The document's own boundaries cut too, and every piece knows where it starts.
+        let parts = segments("hello world", &[], &marks, &[6]);
+        let starts: Vec<u32> = parts.iter().map(|s| s.start).collect();
+        assert_eq!(starts, vec![0, 3, 5, 6]);
     }
 }

@@ -1,5 +1,7 @@
 //! Reusable pieces of the interface.
 
+pub mod document;
+pub mod draft_editor;
 #[cfg(feature = "ssr")]
 pub mod form;
 pub mod islands;

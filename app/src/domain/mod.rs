@@ -34,6 +34,7 @@ macro_rules! coded {
 pub mod account;
 pub mod comments;
 pub mod decision;
+pub mod document;
 pub mod hex;
 pub mod input;
 pub mod localized;

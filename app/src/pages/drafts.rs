@@ -5,8 +5,8 @@ use super::{load, param};
 use crate::api;
 use crate::api::comments::Place;
 use crate::api::drafts::{Change, DraftPage as PageData, Share};
+use crate::components::draft_editor::{DraftEditor, EditorText, ToolbarButton};
 use crate::components::form::{ErrorSummary, PostForm, TextField};
-use crate::components::islands::{DraftEditor, EditorText};
 use crate::components::layout::{Page, t};
 use crate::components::text::Local;
 use crate::domain::roles::Action;
@@ -30,6 +30,66 @@ pub fn editor_text(cx: &RequestContext) -> EditorText {
         no_script: cx.t(Msg::DraftNeedsScript),
         marker: cx.t(Msg::CommentMarker { n: "{n}".into() }),
         thread_updated: cx.t(Msg::CommentLiveHint),
+        toolbar: cx.t(Msg::EditorToolbar),
+        buttons: toolbar_buttons(cx),
+        link_prompt: cx.t(Msg::EditorLinkPrompt),
+        outline: cx.t(Msg::DraftContents),
+        words: cx.t(Msg::EditorWords { n: "{n}".into() }),
+    }
+}
+
+/// The editor's toolbar: each button a Quill format (or our undo and redo), in the reader's
+/// language, with its keyboard shortcut in its description.
+fn toolbar_buttons(cx: &RequestContext) -> Vec<ToolbarButton> {
+    let button = |format: &str, value: Option<&str>, label: Msg, description: Msg| ToolbarButton {
+        format: format.into(),
+        value: value.map(str::to_string),
+        label: cx.t(label),
+        description: cx.t(description),
+    };
+    vec![
+        button(
+            "header",
+            Some("1"),
+            Msg::EditorChapter,
+            Msg::EditorChapterHint,
+        ),
+        button(
+            "header",
+            Some("2"),
+            Msg::EditorSection,
+            Msg::EditorSectionHint,
+        ),
+        button("article", None, Msg::EditorArticle, Msg::EditorArticleHint),
+        button(
+            "list",
+            Some("bullet"),
+            Msg::EditorBullets,
+            Msg::EditorBulletsHint,
+        ),
+        button(
+            "list",
+            Some("ordered"),
+            Msg::EditorNumbers,
+            Msg::EditorNumbersHint,
+        ),
+        button("blockquote", None, Msg::EditorQuote, Msg::EditorQuoteHint),
+        button("bold", None, Msg::EditorBold, Msg::EditorBoldHint),
+        button("italic", None, Msg::EditorItalic, Msg::EditorItalicHint),
+        button("link", None, Msg::EditorLink, Msg::EditorLinkHint),
+        button("undo", None, Msg::EditorUndo, Msg::EditorUndoHint),
+        button("redo", None, Msg::EditorRedo, Msg::EditorRedoHint),
+    ]
+}
+
+/// The editor's scripts and its stylesheet (Quill and our glue, `frontend/editor`), on pages where
+/// this person may write: readers never download them. `defer` runs them, in order, before the
+/// WebAssembly that drives them has loaded.
+pub fn editor_assets() -> impl IntoView {
+    view! {
+        <link rel="stylesheet" href="/pkg/quill.css" />
+        <script src="/pkg/quill.js" defer></script>
+        <script src="/pkg/editor.js" defer></script>
     }
 }
 
@@ -118,7 +178,7 @@ fn draft_view(cx: RequestContext, page: PageData) -> impl IntoView {
             draft=did.0
             acting_for=writing_for.map(|o| o.0)
             writable=writable
-            text=page.live.text.clone()
+            runs=page.live.runs.clone()
             lang=draft.language.clone()
             words=editor_text(&cx)
         />
@@ -149,6 +209,7 @@ fn draft_view(cx: RequestContext, page: PageData) -> impl IntoView {
                 })}
                 <p class="your-part">{writing_as}</p>
                 {choose}
+                {writable.then(editor_assets)}
                 {editor}
             </article>
             {discussion}

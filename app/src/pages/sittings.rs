@@ -4,8 +4,8 @@
 use super::{load, param};
 use crate::api;
 use crate::api::sittings::{AGENDA_ROWS, MAX_TURN_MINUTES, ScheduleForm, SittingPage as PageData};
+use crate::components::draft_editor::DraftEditor;
 use crate::components::form::{Checkbox, ErrorSummary, PostForm, Select, TextField, field_id};
-use crate::components::islands::DraftEditor;
 use crate::components::layout::{Page, t};
 use crate::components::sitting_room::SittingRoom;
 use crate::components::text::TextBlocks;
@@ -271,14 +271,18 @@ fn minutes_view(cx: &RequestContext, page: &PageData) -> impl IntoView + use<> {
             draft=sitting.minutes.0
             acting_for=None
             writable=page.minutes_writable
-            text=page.minutes.text.clone()
+            runs=page.minutes.runs.clone()
             lang=page.process.fields.languages.first().cloned().unwrap_or_default()
             words=editor_text(cx)
         />
     };
     let closed = sitting.state.stage == Stage::Closed;
+    let assets = page
+        .minutes_writable
+        .then(crate::pages::drafts::editor_assets);
     view! {
         <section class="minutes" aria-labelledby="minutes-h">
+            {assets}
             <h2 id="minutes-h">{t(Msg::SittingMinutes)}</h2>
             {if closed {
                 let text = page.minutes.text.clone();

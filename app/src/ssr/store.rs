@@ -307,6 +307,11 @@ pub trait DraftLog: Send + Sync + 'static {
     async fn bind_draft_client(&self, id: DraftId, client: u64, author: Actor) -> AppResult<Actor>;
     /// Every client id of the draft and its author.
     async fn draft_clients(&self, id: DraftId) -> AppResult<Vec<(u64, Actor)>>;
+    /// Drafts written as plain text before drafts had structure, still waiting to be given it,
+    /// each with the person who created it.
+    async fn legacy_plain_drafts(&self) -> AppResult<Vec<(DraftId, PersonId)>>;
+    /// Takes a draft off that list (it has its structure now, or never needs one).
+    async fn forget_legacy_draft(&self, id: DraftId) -> AppResult<()>;
 }
 
 /// Named versions of drafts.

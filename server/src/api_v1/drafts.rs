@@ -1,5 +1,5 @@
-//! `GET /api/v1/drafts/{id}` and its versions: the live text, the named versions, each
-//! organisation's share.
+//! `GET /api/v1/drafts/{id}` and its versions: the live text and its structure, the named
+//! versions, each organisation's share.
 
 use super::*;
 
@@ -37,7 +37,11 @@ struct DraftDetail {
     language: String,
     summary: String,
     locked: bool,
+    /// The plain text, as any Yjs client reads `body`.
     text: String,
+    /// The same text as the document's blocks (headings, articles, paragraphs, lists,
+    /// quotations) with their inline formatting and UTF-16 offsets (docs/API.md).
+    blocks: Vec<app::domain::document::Block>,
     versions: Vec<VersionView>,
     shares: Vec<ShareView>,
 }
@@ -83,6 +87,7 @@ pub async fn draft(
             language: draft.language,
             summary: draft.summary,
             locked: draft.locked_at.is_some(),
+            blocks: app::domain::document::blocks(&live.runs),
             text: live.text,
             versions: versions.iter().map(version_view).collect(),
             shares: shares

@@ -196,6 +196,45 @@ impl DraftDoc {
         .flatten()
     }
 
+    /// Reads the body (its runs with their formats, for instance) under `catch_unwind`.
+    pub fn read<R>(
+        &self,
+        read: impl FnOnce(&TextRef, &yrs::Transaction<'_>) -> R,
+    ) -> Result<R, DocError> {
+        contained(|| Ok(read(&self.body, &self.doc.transact())))
+    }
+
+    /// Makes an edit as the Yjs client `client` would (the server's own id is never used for
+    /// content), without applying it here: returns the update, to be stored and applied like
+    /// any other, or `None` if the edit changed nothing.
+    pub fn edit_as(
+        &self,
+        client: u64,
+        edit: impl FnOnce(&TextRef, &mut yrs::TransactionMut<'_>),
+    ) -> Result<Option<Vec<u8>>, DocError> {
+        contained(|| {
+            let doc = Doc::with_options(Options {
+                client_id: yrs::block::ClientID::new(client),
+                offset_kind: OffsetKind::Utf16,
+                ..Options::default()
+            });
+            let body = doc.get_or_insert_text(BODY);
+            let state = self
+                .doc
+                .transact()
+                .encode_state_as_update_v1(&StateVector::default());
+            doc.transact_mut()
+                .apply_update(Update::decode_v1(&state).map_err(|_| DocError::Decode)?)
+                .map_err(|_| DocError::Decode)?;
+            let mut txn = doc.transact_mut();
+            let before = txn.state_vector();
+            let deletes_before = txn.delete_set().clone();
+            edit(&body, &mut txn);
+            let changed = txn.state_vector() != before || *txn.delete_set() != deletes_before;
+            Ok(changed.then(|| txn.encode_update_v1()))
+        })
+    }
+
     /// The current text.
     pub fn text(&self) -> String {
         self.body.get_string(&self.doc.transact())

@@ -6,8 +6,11 @@ pub mod connection;
 pub mod doc;
 pub mod fuzzing;
 pub mod hub;
+pub mod legacy;
 // Shared with the browser and named here as the fuzzer, which includes these files by path from
-// a crate of its own, names them too: what a text may hold, lib0 and y-websocket's frames.
+// a crate of its own, names them too: what a text may hold, the formats a draft may carry,
+// lib0 and y-websocket's frames.
+pub use app::domain::document::format;
 pub use app::domain::input;
 pub use app::sync::frames as protocol;
 pub use app::sync::lib0;

@@ -2,9 +2,9 @@
 //!
 //! yrs trusts its input: deep nesting overflows the stack, declared counts reserve gigabytes,
 //! client ids of 2^53 and above alias others, and some shapes leave a document that can no
-//! longer be encoded. A draft needs only plain text in one root type, so the validator accepts
-//! exactly that shape (strings, deletions and formatting marks in an allowed root text) and
-//! refuses everything else with a reason.
+//! longer be encoded. A draft needs only formatted text in one root type, so the validator
+//! accepts exactly that shape (strings, deletions, and formatting marks of the formats a draft
+//! has, in an allowed root text) and refuses everything else with a reason.
 
 use super::lib0::{ReadError, Reader};
 use std::collections::BTreeMap;
@@ -17,9 +17,9 @@ pub const MAX_RUN: u64 = 1 << 30;
 /// arithmetic on them, so anything past `i32::MAX` overflows inside yrs (found by the fuzzer:
 /// `fuzz/regressions/delete-range-past-u32-clock`, `fuzz/regressions/clock-past-i32`).
 pub const MAX_CLOCK: u64 = i32::MAX as u64;
-/// How deeply a JSON value (a format attribute, an embed) may nest.
+/// How deeply a JSON value (a format attribute) may nest.
 pub const MAX_JSON_DEPTH: usize = 16;
-/// The longest JSON text of one attribute or embed.
+/// The longest JSON text of one attribute.
 pub const MAX_JSON_BYTES: usize = 4 * 1024;
 /// The most entries one awareness message may carry from a client.
 pub const MAX_AWARENESS_ENTRIES: usize = 8;
@@ -57,6 +57,8 @@ pub enum Invalid {
     Trailing(usize),
     #[error("the text holds a NUL byte or a control character")]
     Unstorable,
+    #[error(transparent)]
+    Format(#[from] super::format::BadAttribute),
     #[error(transparent)]
     Frame(#[from] super::protocol::FrameError),
 }
@@ -104,13 +106,12 @@ fn run(reader: &mut Reader<'_>) -> Result<u64, Invalid> {
     }
 }
 
-fn json(reader: &mut Reader<'_>) -> Result<(), Invalid> {
+fn json(reader: &mut Reader<'_>) -> Result<serde_json::Value, Invalid> {
     let text = reader.var_str()?;
     if text.len() > MAX_JSON_BYTES || json_depth(text) > MAX_JSON_DEPTH {
         return Err(Invalid::Json);
     }
-    serde_json::from_str::<serde_json::Value>(text).map_err(|_| Invalid::Json)?;
-    Ok(())
+    serde_json::from_str::<serde_json::Value>(text).map_err(|_| Invalid::Json)
 }
 
 /// The bracket depth of a JSON text, counted without parsing (so without recursion).
@@ -233,21 +234,19 @@ fn content(reader: &mut Reader<'_>, kind: u8) -> Result<u64, Invalid> {
             }
             Ok(text.encode_utf16().count() as u64)
         }
-        // An embed (one JSON value) and a formatting mark (key and JSON value).
-        5 => {
-            json(reader)?;
-            Ok(1)
-        }
+        // A formatting mark: a key and a JSON value, which must be one of the formats a draft
+        // has (`app::domain::document::format`), so every reader can render what is stored.
         6 => {
             let key = reader.var_str()?;
             if key.len() > 256 {
                 return Err(Invalid::Json);
             }
-            json(reader)?;
+            let value = json(reader)?;
+            super::format::Attribute::parse(key, &value)?;
             Ok(1)
         }
-        // JSON arrays, binary, nested types, Any values and sub-documents belong to other
-        // kinds of document, never to a draft's text.
+        // Embeds (a draft holds text, not images or widgets), JSON arrays, binary, nested
+        // types, Any values and sub-documents belong to other kinds of document.
         other => Err(Invalid::Content(other)),
     }
 }
@@ -355,6 +354,71 @@ mod tests {
         );
         assert!(check_update(&[0, 0], ROOTS).unwrap().is_empty());
         let _ = text.get_string(&txn);
+    }
+
+    /// An update that writes `text` and formats it with `attributes` (as Quill would).
+    fn formatted_update(text: &str, attributes: Vec<(&str, yrs::Any)>) -> Vec<u8> {
+        let doc = Doc::with_options(Options {
+            client_id: yrs::block::ClientID::new(7),
+            offset_kind: yrs::OffsetKind::Utf16,
+            ..Options::default()
+        });
+        let body = doc.get_or_insert_text("body");
+        let mut txn = doc.transact_mut();
+        body.insert(&mut txn, 0, text);
+        let attributes: yrs::types::Attrs = attributes
+            .into_iter()
+            .map(|(k, v)| (std::sync::Arc::from(k), v))
+            .collect();
+        body.format(&mut txn, 0, text.encode_utf16().count() as u32, attributes);
+        txn.encode_update_v1()
+    }
+
+    #[test]
+    fn the_formats_of_a_draft_pass_and_no_others() {
+        for attributes in [
+            vec![("header", yrs::Any::from(1))],
+            vec![("article", yrs::Any::Bool(true))],
+            vec![
+                ("list", yrs::Any::from("bullet")),
+                ("indent", yrs::Any::from(2)),
+            ],
+            vec![
+                ("bold", yrs::Any::Bool(true)),
+                ("italic", yrs::Any::Bool(true)),
+            ],
+            vec![("link", yrs::Any::from("https://kalden.example/charter"))],
+        ] {
+            let update = formatted_update("Chapter 1\n", attributes.clone());
+            assert!(check_update(&update, ROOTS).is_ok(), "{attributes:?}");
+        }
+        for (attributes, refused) in [
+            (vec![("color", yrs::Any::from("red"))], "unknown"),
+            (vec![("header", yrs::Any::from(9))], "value"),
+            (
+                vec![("link", yrs::Any::from("javascript:alert(1)"))],
+                "value",
+            ),
+            (vec![("list", yrs::Any::from("checked"))], "value"),
+        ] {
+            let result = check_update(&formatted_update("x\n", attributes.clone()), ROOTS);
+            assert!(
+                matches!(result, Err(Invalid::Format(_))),
+                "{attributes:?} should be refused ({refused}): {result:?}"
+            );
+        }
+        // An embed (an image, a formula) is not part of a policy text.
+        let doc = Doc::with_options(Options {
+            client_id: yrs::block::ClientID::new(7),
+            ..Options::default()
+        });
+        let body = doc.get_or_insert_text("body");
+        let mut txn = doc.transact_mut();
+        body.insert_embed(&mut txn, 0, yrs::Any::from("image.png"));
+        assert_eq!(
+            check_update(&txn.encode_update_v1(), ROOTS),
+            Err(Invalid::Content(5))
+        );
     }
 
     #[test]

@@ -193,4 +193,26 @@ impl app::ssr::DraftLog for SqlStore {
             })
             .collect())
     }
+
+    async fn legacy_plain_drafts(&self) -> AppResult<Vec<(DraftId, PersonId)>> {
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT d.id, d.created_by FROM legacy_plain_drafts l JOIN drafts d ON d.id = l.draft_id ORDER BY d.id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal)?;
+        Ok(rows
+            .into_iter()
+            .map(|(draft, person)| (DraftId(draft), PersonId(person)))
+            .collect())
+    }
+
+    async fn forget_legacy_draft(&self, id: DraftId) -> AppResult<()> {
+        sqlx::query("DELETE FROM legacy_plain_drafts WHERE draft_id = $1")
+            .bind(id.0)
+            .execute(&self.pool)
+            .await
+            .map_err(internal)?;
+        Ok(())
+    }
 }

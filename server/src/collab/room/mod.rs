@@ -133,7 +133,10 @@ pub(super) struct Room {
 /// [`LOAD_PAGE`] and applied as they come. Returns the document, the number of the last update in
 /// it, and how many updates came after the snapshot. If another server compacts meanwhile (the
 /// updates after the snapshot no longer follow on, or the snapshot changed), it starts again.
-async fn load_doc(draft: DraftId, store: &Arc<dyn Store>) -> AppResult<(DraftDoc, i64, u64)> {
+pub(in crate::collab) async fn load_doc(
+    draft: DraftId,
+    store: &Arc<dyn Store>,
+) -> AppResult<(DraftDoc, i64, u64)> {
     let broken = |error: DocError| {
         tracing::error!(draft = draft.0, %error, "a stored draft does not load");
         AppError::Internal
@@ -687,8 +690,13 @@ impl Room {
 
     fn text(&self) -> AppResult<LiveText> {
         let stretches = self.doc.stretches().map_err(|_| AppError::Internal)?;
+        let runs = self
+            .doc
+            .read(|body, txn| app::domain::document::yjs::runs(body, txn))
+            .map_err(|_| AppError::Internal)?;
         Ok(LiveText {
             text: self.doc.text(),
+            runs,
             stretches: stretches
                 .into_iter()
                 .map(|s| (s.text, self.bindings.get(&s.client).copied()))
