@@ -77,6 +77,32 @@ export async function selectInText(page: Page, words: string) {
   }, words);
 }
 
+/** Puts the caret just before `words` in the co-drafters' editor by clicking there, as a writer
+ * would (at the left edge of their first character). */
+export async function caretBefore(page: Page, words: string) {
+  const box = await page.evaluate((words) => {
+    const root = document.querySelector('.ql-editor')!;
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const at = (node as Text).data.indexOf(words);
+      if (at < 0) continue;
+      node.parentElement!.scrollIntoView({ block: 'center' });
+      const range = document.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + 1);
+      const r = range.getBoundingClientRect();
+      return { x: r.left, y: r.top + r.height / 2 };
+    }
+    throw new Error(`"${words}" is not in one stretch of the editor's text`);
+  }, words);
+  await page.mouse.click(box.x + 1, box.y);
+}
+
+/** The editor's text as a reader sees it (paragraphs on lines of their own). */
+export async function editorText(page: Page): Promise<string> {
+  return page.locator('.ql-editor').innerText();
+}
+
 /** The URL of the demo's draft in a phase, in a language. */
 export async function draftIn(page: Page, phase: string, language = 'en'): Promise<string> {
   const id = await processIn(page, phase);

@@ -44,7 +44,7 @@
 
   /**
    * Creates the editor in `host`, with the toolbar `toolbar` (buttons rendered by the server in
-   * the reader's language). `words.linkPrompt` asks for a link's address.
+   * the reader's language). `words.linkPrompt` asks for a link's address; `words.label` names the text.
    */
   function create(host, toolbar, lang, words) {
     const handlers = { undo: () => {}, redo: () => {}, change: () => {}, selection: () => {}, composing: () => {} };
@@ -99,6 +99,7 @@
       return false;
     }
     quill.root.setAttribute('lang', lang);
+    quill.root.setAttribute('aria-label', words.label);
     quill.root.setAttribute('spellcheck', 'true');
     quill.root.setAttribute('role', 'textbox');
     quill.root.setAttribute('aria-multiline', 'true');
@@ -125,9 +126,32 @@
     quill.root.addEventListener('compositionstart', () => handlers.composing(true));
     quill.root.addEventListener('compositionend', () => handlers.composing(false));
 
-    // The others' carets, drawn over the text.
+    // Commented passages and the others' carets, drawn over the text (never in it: they are
+    // not part of the document).
+    const marks = quill.addContainer('ql-marks');
+    marks.setAttribute('aria-hidden', 'true');
     const carets = quill.addContainer('ql-carets');
     carets.setAttribute('aria-hidden', 'true');
+
+    /** The rectangles a stretch of the text covers on screen, relative to the editor. */
+    function rectangles(index, length) {
+      const [first, firstOffset] = quill.getLeaf(index);
+      const [last, lastOffset] = quill.getLeaf(index + length);
+      if (!first || !last || !first.position || !last.position) return [];
+      const [startNode, startOffset] = first.position(firstOffset, true);
+      const [endNode, endOffset] = last.position(lastOffset, true);
+      const range = document.createRange();
+      try {
+        range.setStart(startNode, startOffset);
+        range.setEnd(endNode, endOffset);
+      } catch {
+        return [];
+      }
+      const origin = quill.container.getBoundingClientRect();
+      return Array.from(range.getClientRects())
+        .filter((r) => r.width > 0)
+        .map((r) => ({ left: r.left - origin.left, top: r.top - origin.top, width: r.width, height: r.height }));
+    }
 
     return {
       onChange(f) { handlers.change = f; },
@@ -156,6 +180,21 @@
         quill.setSelection(index, 0, 'user');
         const [line] = quill.getLine(index);
         if (line && line.domNode.scrollIntoView) line.domNode.scrollIntoView({ block: 'center' });
+      },
+      /** Highlights the commented passages: JSON `[{start, end, threads}]`. */
+      setMarks(json) {
+        marks.replaceChildren();
+        const length = quill.getLength();
+        for (const mark of JSON.parse(json)) {
+          if (mark.end > length || mark.start >= mark.end) continue;
+          for (const r of rectangles(mark.start, mark.end - mark.start)) {
+            const box = document.createElement('span');
+            box.className = 'passage-mark';
+            box.dataset.threads = mark.threads;
+            Object.assign(box.style, { left: `${r.left}px`, top: `${r.top}px`, width: `${r.width}px`, height: `${r.height}px` });
+            marks.appendChild(box);
+          }
+        }
       },
       /** Draws the others' carets: JSON `[{index, name, colour}]`. */
       setCarets(json) {

@@ -154,11 +154,7 @@ fn observe(editor: &Shared) {
             let ops = delta_of_change(event.delta(txn), txn);
             quill.apply(&serde_json::Value::Array(ops).to_string());
         }
-        let peers = e.peer_views(txn);
-        let marks = e.marks_now(txn);
-        e.out
-            .segments
-            .set(shown(&runs(&e.text, txn), &peers, &marks));
+        e.redraw(txn);
     });
 }
 
@@ -225,15 +221,20 @@ impl Editor {
         }
     }
 
-    /// Redraws the text with the others' cursors and the commented passages.
-    pub(super) fn refresh_peers(&self) {
-        let txn = self.doc.transact();
-        let peers = self.peer_views(&txn);
-        let marks = self.marks_now(&txn);
+    /// Redraws the document with the others' cursors and the commented passages: the reading
+    /// view, and in the editor the highlights and the carets. Returns the others.
+    fn redraw<T: ReadTxn>(&self, txn: &T) -> Vec<PresentPeer> {
+        let peers = self.peer_views(txn);
+        let marks = self.marks_now(txn);
         self.out
             .segments
-            .set(shown(&runs(&self.text, &txn), &peers, &marks));
+            .set(shown(&runs(&self.text, txn), &peers, &marks));
         if let Some(quill) = &self.quill {
+            let passages: Vec<serde_json::Value> = marks
+                .iter()
+                .map(|m| serde_json::json!({ "start": m.start, "end": m.end, "threads": m.thread.to_string() }))
+                .collect();
+            quill.set_marks(&serde_json::Value::Array(passages).to_string());
             let carets: Vec<serde_json::Value> = peers
                 .iter()
                 .filter_map(|p| {
@@ -243,6 +244,16 @@ impl Editor {
                 .collect();
             quill.set_carets(&serde_json::Value::Array(carets).to_string());
         }
+        peers
+    }
+
+    /// Redraws after the others or the passages changed.
+    pub(super) fn refresh_peers(&self) {
+        let Ok(txn) = self.doc.try_transact() else {
+            return;
+        };
+        let peers = self.redraw(&txn);
+        drop(txn);
         self.out.peers.set(peers);
     }
 

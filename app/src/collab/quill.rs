@@ -4,6 +4,7 @@
 //! the writer's ops go into the document (`document::yjs::apply_delta`), and every change from
 //! elsewhere goes back to Quill as ops (`document::yjs::delta_of_change`).
 
+use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::Element;
 
@@ -40,6 +41,9 @@ extern "C" {
     /// Puts the caret at a place and shows it.
     #[wasm_bindgen(method, js_name = goTo)]
     pub fn go_to(this: &QuillEditor, index: u32);
+    /// The commented passages: JSON `[{start, end, threads}]`.
+    #[wasm_bindgen(method, js_name = setMarks)]
+    pub fn set_marks(this: &QuillEditor, marks: &str);
     /// The others' carets: JSON `[{index, name, colour}]`.
     #[wasm_bindgen(method, js_name = setCarets)]
     pub fn set_carets(this: &QuillEditor, carets: &str);
@@ -53,9 +57,40 @@ pub fn available() -> bool {
         .is_some_and(|v| v.is_object())
 }
 
+/// Runs `then` once the editor's scripts have run. They are deferred, and the browser may start
+/// the WebAssembly between two deferred scripts, so this waits for the page's `load` (which
+/// comes after every deferred script) when they have not run yet.
+pub fn when_loaded(then: impl FnOnce() + 'static) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let complete = window
+        .document()
+        .is_some_and(|d| d.ready_state() == "complete");
+    if available() || complete {
+        then();
+        return;
+    }
+    let once = std::cell::Cell::new(Some(then));
+    let on_load = Closure::<dyn FnMut()>::new(move || {
+        if let Some(then) = once.take() {
+            then();
+        }
+    });
+    let _ = window.add_event_listener_with_callback("load", on_load.as_ref().unchecked_ref());
+    on_load.forget();
+}
+
 /// Makes the editor in `host` with its `toolbar`; read-only until the document has synced.
-pub fn create(host: &Element, toolbar: &Element, lang: &str, link_prompt: &str) -> QuillEditor {
+pub fn create(
+    host: &Element,
+    toolbar: &Element,
+    lang: &str,
+    label: &str,
+    link_prompt: &str,
+) -> QuillEditor {
     let words = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&words, &"label".into(), &label.into());
     let _ = js_sys::Reflect::set(&words, &"linkPrompt".into(), &link_prompt.into());
     create_editor(host, toolbar, lang, &words)
 }

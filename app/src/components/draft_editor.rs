@@ -88,32 +88,38 @@ pub fn DraftEditor(
                     segments: set_pieces,
                     denied: set_denied,
                 };
-                let quill = match (host.get_untracked(), toolbar.get_untracked()) {
-                    (Some(host), Some(toolbar))
-                        if writable && crate::collab::quill::available() =>
-                    {
-                        let quill = crate::collab::quill::create(
-                            &host,
-                            &toolbar,
-                            &lang_for_client,
-                            &words_for_client.link_prompt,
-                        );
-                        // What the page was served with, until the document has synced.
-                        let ops = crate::domain::document::yjs::delta_of_runs(&runs);
-                        quill.set_contents(&serde_json::Value::Array(ops).to_string());
-                        set_editing.set(true);
-                        Some(quill)
-                    }
-                    _ => None,
-                };
-                crate::collab::start(
-                    process,
-                    draft,
-                    acting_for,
-                    quill,
-                    outputs,
+                let (runs, lang, words) = (
+                    runs.clone(),
+                    lang_for_client.clone(),
                     words_for_client.clone(),
                 );
+                let begin = move || {
+                    let quill = match (host.get_untracked(), toolbar.get_untracked()) {
+                        (Some(host), Some(toolbar))
+                            if writable && crate::collab::quill::available() =>
+                        {
+                            let quill = crate::collab::quill::create(
+                                &host,
+                                &toolbar,
+                                &lang,
+                                &words.label,
+                                &words.link_prompt,
+                            );
+                            // What the page was served with, until the document has synced.
+                            let ops = crate::domain::document::yjs::delta_of_runs(&runs);
+                            quill.set_contents(&serde_json::Value::Array(ops).to_string());
+                            set_editing.set(true);
+                            Some(quill)
+                        }
+                        _ => None,
+                    };
+                    crate::collab::start(process, draft, acting_for, quill, outputs, words);
+                };
+                if writable {
+                    crate::collab::quill::when_loaded(begin);
+                } else {
+                    begin();
+                }
             }
             #[cfg(not(feature = "hydrate"))]
             let _ = (
@@ -204,7 +210,6 @@ pub fn DraftEditor(
                     type="button"
                     class=format!("ql-{}", b.format)
                     value=b.value.clone()
-                    aria-label=b.description.clone()
                     title=b.description.clone()
                 >
                     {b.label.clone()}
@@ -224,7 +229,7 @@ pub fn DraftEditor(
     });
     let editor_host = writable.then(|| {
         view! {
-            <div class="editor-host" lang=lang.clone() aria-label=words.label.clone() node_ref=host hidden=move || !editing.get()></div>
+            <div class="editor-host" lang=lang.clone() node_ref=host hidden=move || !editing.get()></div>
         }
     });
     view! {

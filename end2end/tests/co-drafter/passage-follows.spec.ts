@@ -1,7 +1,7 @@
 // A comment on a passage stays with the passage while co-drafters rewrite around it and inside it.
 // (On the Chinese working draft, so that it never races the English draft's stories.)
 import { test, expect } from '@playwright/test';
-import { draftIn, selectInText, signIn, watchErrors } from '../helpers';
+import { caretBefore, draftIn, selectInText, signIn, watchErrors } from '../helpers';
 
 const PASSAGE = '人们在参与中学会对话';
 
@@ -29,11 +29,7 @@ test('the highlight follows its passage through the co-drafters\' edits', async 
   const text = city.getByRole('textbox', { name: 'Draft text' });
   await expect(text).toBeEditable();
   const typeAt = async (before: string, words: string) => {
-    await text.evaluate((t: HTMLTextAreaElement, before) => {
-      const at = t.value.indexOf(before);
-      t.focus();
-      t.setSelectionRange(at, at);
-    }, before);
+    await caretBefore(city, before);
     await city.keyboard.type(words);
   };
   await typeAt('人们在参与中', '因此');
@@ -42,7 +38,7 @@ test('the highlight follows its passage through the co-drafters\' edits', async 
   await expect.poll(highlighted(mediator)).toBe(moved);
   await expect(mediator.locator('.live-text')).toContainText('因此人们在参与中');
   // The co-drafter sees the highlight in the editor too.
-  await expect(city.locator(`.mirror mark.passage[data-threads~="${id}"]`).first()).toBeAttached();
+  await expect(city.locator(`.ql-marks .passage-mark[data-threads~="${id}"]`).first()).toBeAttached();
 
   // After a reload the server places the passage where it now is.
   await mediator.reload();

@@ -110,11 +110,12 @@ test('a mediator runs a sitting: the console and a participant window side by si
   await chair.getByLabel('What was decided').fill('City Hall prints forms for the next market day.');
   await chair.getByRole('button', { name: 'Record the outcome' }).click();
   await expect(elder.locator('.agenda-items')).toContainText('City Hall prints forms for the next market day.');
-  const minutes = chair.locator('.minutes textarea');
+  const minutes = chair.locator('.minutes .ql-editor');
+  await expect(minutes).toHaveAttribute('contenteditable', 'true');
   await minutes.click();
   await minutes.pressSequentially('Samuel Otieno asked for paper forms.');
   await expect(elder.locator('.minutes .live-text')).toContainText('Samuel Otieno asked for paper forms.');
-  await expect(elder.locator('.minutes textarea')).toHaveCount(0);
+  await expect(elder.locator('.minutes .ql-editor')).toHaveCount(0);
   await chair.screenshot({ path: 'test-results/sitting-console.png', fullPage: true });
   await elder.screenshot({ path: 'test-results/sitting-participant.png', fullPage: true });
 
