@@ -12,6 +12,7 @@ mod collab;
 mod comments;
 mod crash;
 mod decisions;
+mod documents;
 mod interop;
 mod nodes;
 mod pages;

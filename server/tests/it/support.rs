@@ -288,6 +288,7 @@ impl TestApp {
             "process_events",
             "drafts",
             "draft_clients",
+            "legacy_plain_drafts",
             "draft_versions",
             "comments",
             "comment_revisions",

@@ -151,6 +151,21 @@ impl YClient {
         self.send(sync_message(2, &update)).await;
     }
 
+    /// Formats a range with attributes (`null` removes one) and sends the update, as an
+    /// editor's toolbar does.
+    pub async fn format(&mut self, at: u32, len: u32, attributes: Vec<(&str, yrs::Any)>) {
+        let update = {
+            let mut txn = self.doc.transact_mut();
+            let attributes: yrs::types::Attrs = attributes
+                .into_iter()
+                .map(|(k, v)| (std::sync::Arc::from(k), v))
+                .collect();
+            self.text.format(&mut txn, at, len, attributes);
+            txn.encode_update_v1()
+        };
+        self.send(sync_message(2, &update)).await;
+    }
+
     /// The local text.
     pub fn string(&self) -> String {
         self.text.get_string(&self.doc.transact())

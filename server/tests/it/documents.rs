@@ -1,0 +1,198 @@
+//! Drafts as documents: formatting written by any Yjs client is read as structure (and only the
+//! formats a draft has are let in); drafts written as plain text before get their structure once,
+//! at start-up, and their comments keep their words.
+
+use crate::on_both;
+use crate::support::TestApp;
+use crate::yclient::YClient;
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+/// The kinds and texts of a draft's blocks, from the open-data API.
+async fn blocks(app: &TestApp, draft: i64) -> Vec<(String, String)> {
+    let detail = app.json(&format!("/api/v1/drafts/{draft}")).await;
+    detail["blocks"]
+        .as_array()
+        .expect("blocks")
+        .iter()
+        .map(|b| {
+            let text: String = b["spans"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["text"].as_str().unwrap().to_string())
+                .collect();
+            (b["kind"].as_str().unwrap().to_string(), text)
+        })
+        .collect()
+}
+
+on_both!(
+    formatting_from_any_yjs_client_is_structure_and_other_shapes_are_refused,
+    |backend| async move {
+        let app = TestApp::start(backend).await;
+        let draft = app.draft_id("Charter").await;
+        let cookie = app.cookie("gov@demo.baraza").await;
+        let mut writer = YClient::connect(&app.base, draft, Some(&cookie), 7_001).await;
+        let reader_cookie = app.cookie("civil@demo.baraza").await;
+        let mut reader = YClient::connect(&app.base, draft, Some(&reader_cookie), 7_002).await;
+
+        // A section heading and a bold word at the very start, as Quill (or y-quill) writes them.
+        writer.insert(0, "Definitions\n").await;
+        writer
+            .format(11, 1, vec![("header", yrs::Any::from(2))])
+            .await;
+        writer
+            .format(0, 4, vec![("bold", yrs::Any::Bool(true))])
+            .await;
+        assert!(
+            reader
+                .pump_until(WAIT, |c| c.string().starts_with("Definitions\n"))
+                .await
+        );
+        reader.settle().await;
+        let detail = app.json(&format!("/api/v1/drafts/{draft}")).await;
+        let first = &detail["blocks"][0];
+        assert_eq!(first["kind"], "section");
+        assert_eq!(first["spans"][0]["text"], "Defi");
+        assert_eq!(first["spans"][0]["bold"], true);
+        assert!(
+            detail["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("Definitions\nChapter 1.")
+        );
+        // The page shows it as a heading.
+        let page = crate::support::text(
+            TestApp::client()
+                .get(app.url(&detail["url"].as_str().unwrap().to_string()))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert!(
+            page.contains("<h3 id=\"sec-1\""),
+            "a section heading on the page"
+        );
+
+        // A colour, a heading level a draft does not have, a script link: refused, stored
+        // nowhere, relayed to nobody.
+        let stored = app.stored_updates(draft).await;
+        for attributes in [
+            vec![("color", yrs::Any::from("red"))],
+            vec![("header", yrs::Any::from(6))],
+            vec![("link", yrs::Any::from("javascript:alert(1)"))],
+        ] {
+            let mut hostile = YClient::connect(&app.base, draft, Some(&cookie), 7_003).await;
+            hostile.format(0, 4, attributes).await;
+            hostile.settle().await;
+        }
+        reader.settle().await;
+        assert_eq!(app.stored_updates(draft).await, stored);
+        let detail = app.json(&format!("/api/v1/drafts/{draft}")).await;
+        assert_eq!(detail["blocks"][0]["spans"][0]["text"], "Defi");
+        assert!(detail["blocks"][0]["spans"][0].get("link").is_none());
+    }
+);
+
+on_both!(
+    old_plain_drafts_get_their_structure_once_and_keep_their_comments,
+    |backend| async move {
+        let mut app = TestApp::start(backend).await;
+        let draft = app.draft_id("Charter").await;
+        let process = app.process_in("drafting").await;
+        // The draft as it was before drafts had structure: plain text, typed numbers, blank lines.
+        let cookie = app.cookie("gov@demo.baraza").await;
+        let mut writer = YClient::connect(&app.base, draft, Some(&cookie), 7_101).await;
+        let len = writer.len();
+        writer.delete(0, len).await;
+        let plain = "Chapter 1. Scope\n\n1. The city shall publish its service data every quarter.\n\n2. Residents may ask for any dataset.\n";
+        writer.insert(0, plain).await;
+        writer.settle().await;
+        drop(writer);
+        let mediator = app.signed_in("mediator@demo.baraza").await;
+        let words = "publish its service data";
+        let response = mediator
+            .post(app.url(&format!("/processes/{process}/drafts/{draft}")))
+            .form(&[
+                ("intent", "comment"),
+                ("quote", words),
+                ("body", "Which data, exactly?"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), reqwest::StatusCode::SEE_OTHER);
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO legacy_plain_drafts (draft_id) VALUES ({draft})"
+        )))
+        .execute(app.pool())
+        .await
+        .unwrap();
+
+        app.restart().await;
+        assert_eq!(
+            blocks(&app, draft).await,
+            vec![
+                ("chapter".to_string(), "Chapter 1. Scope".to_string()),
+                (
+                    "article".to_string(),
+                    "The city shall publish its service data every quarter.".to_string()
+                ),
+                (
+                    "article".to_string(),
+                    "Residents may ask for any dataset.".to_string()
+                ),
+            ]
+        );
+        // The comment's passage is still exactly its words, highlighted in the served page.
+        let comments = app.json(&format!("/api/v1/drafts/{draft}/comments")).await;
+        let thread = comments["comments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["quote"] == words)
+            .expect("the comment")["id"]
+            .as_i64()
+            .unwrap();
+        let page = crate::support::text(
+            TestApp::client()
+                .get(app.url(&format!("/processes/{process}/drafts/{draft}")))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        let marked = highlighted_text(&page, &format!("data-threads=\"{thread}\""));
+        assert_eq!(marked, words, "the highlight covers the passage's words");
+        // Done once: the list is empty, and a second start changes nothing.
+        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM legacy_plain_drafts")
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+        assert_eq!(left, 0);
+        let structured = app.json(&format!("/api/v1/drafts/{draft}")).await["text"].clone();
+        app.restart().await;
+        assert_eq!(
+            app.json(&format!("/api/v1/drafts/{draft}")).await["text"],
+            structured
+        );
+    }
+);
+
+/// The text of the elements carrying `attribute` in `html`, joined (a highlight may be cut into
+/// pieces by formatting or carets).
+fn highlighted_text(html: &str, attribute: &str) -> String {
+    let mut out = String::new();
+    let mut rest = html;
+    while let Some(at) = rest.find(attribute) {
+        rest = &rest[at..];
+        let open_end = rest.find('>').unwrap() + 1;
+        let close = rest[open_end..].find('<').unwrap();
+        out.push_str(&rest[open_end..open_end + close]);
+        rest = &rest[open_end + close..];
+    }
+    out
+}
