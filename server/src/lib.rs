@@ -111,6 +111,10 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/drafts/{id}/versions/{number}",
             get(api_v1::version),
         )
+        .route(
+            "/api/v1/drafts/{id}/versions/{number}/export",
+            get(api_v1::export),
+        )
         .route("/api/v1/drafts/{id}/comments", get(api_v1::comments))
         .route("/api/v1/sittings/{id}", get(api_v1::sitting))
         .route("/api/v1/decisions/{id}", get(api_v1::decision))

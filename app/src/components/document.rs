@@ -212,3 +212,30 @@ fn formatted(span: Option<&Span>, words: String) -> AnyView {
     }
     view
 }
+
+/// A version as a standalone HTML page (the `html` export): the same semantic HTML as the
+/// reading view, with the draft's title, language and the version's hash.
+#[cfg(feature = "ssr")]
+pub fn standalone_html(
+    cover: &crate::domain::document::export::Cover,
+    runs: &[crate::domain::document::Run],
+) -> String {
+    use leptos::tachys::view::RenderHtml;
+    let shown = crate::collab::view::shown(runs, &[], &[]);
+    let body = document_view(&shown, &cover.language, None).to_html();
+    let escape = crate::domain::document::export::xml_escape;
+    format!(
+        "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title}</title><meta name=\"generator\" content=\"Baraza\">\
+         <style>body{{font-family:system-ui,sans-serif;line-height:1.6;max-width:46rem;margin:2rem auto;padding:0 1rem}}\
+         .article-number{{font-weight:700;color:inherit;text-decoration:none}}</style></head>\
+         <body><article><h1>{title}</h1><p>{version}</p>{body}</article></body></html>\n",
+        lang = escape(&cover.language),
+        title = escape(&cover.title),
+        version = escape(&format!(
+            "{}. {} — {} — SHA-256 {}",
+            cover.version, cover.version_name, cover.date, cover.content_hash
+        )),
+    )
+}

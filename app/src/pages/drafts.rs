@@ -341,6 +341,21 @@ fn versions(cx: &RequestContext, page: &PageData) -> impl IntoView + use<> {
                     " · "
                     <a href=format!("/processes/{pid}/drafts/{did}/compare?from={}", v.number)>{t(Msg::DraftCompareWithNow)}</a>
                     {previous}
+                    <br />
+                    {t(Msg::DraftDownload)} " "
+                    {[
+                        ("html", Msg::DraftFormatHtml),
+                        ("docx", Msg::DraftFormatDocx),
+                        ("md", Msg::DraftFormatMarkdown),
+                        ("akn", Msg::DraftFormatAkn),
+                    ]
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, (format, name))| view! {
+                            {(i > 0).then_some(" · ")}
+                            <a href=format!("/api/v1/drafts/{did}/versions/{}/export?format={format}", v.number) download="">{t(name)}</a>
+                        })
+                        .collect_view()}
                 </li>
             }
         })

@@ -329,6 +329,9 @@ pub trait Versions: Send + Sync + 'static {
     async fn versions(&self, id: DraftId) -> AppResult<Vec<VersionMeta>>;
     /// One named version with its text.
     async fn version(&self, id: DraftId, number: i64) -> AppResult<Option<Version>>;
+    /// The whole document of a named version (a Yjs update), with its formatting: what its
+    /// exports are made from.
+    async fn version_state(&self, id: DraftId, number: i64) -> AppResult<Option<Vec<u8>>>;
 }
 
 /// Comments on drafts: posting, reading, editing, withdrawing, reporting and appealing. Every method

@@ -4,6 +4,7 @@
 mod comments;
 mod decisions;
 mod drafts;
+mod exports;
 mod processes;
 mod record;
 mod sittings;
@@ -11,6 +12,7 @@ mod sittings;
 pub use comments::{comments, moderation_log};
 pub use decisions::{decision, dispositions_csv};
 pub use drafts::{draft, version};
+pub use exports::export;
 pub use processes::{process, processes};
 pub use record::record;
 pub use sittings::sitting;

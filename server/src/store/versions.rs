@@ -105,4 +105,15 @@ impl app::ssr::Versions for SqlStore {
             text,
         }))
     }
+
+    async fn version_state(&self, id: DraftId, number: i64) -> AppResult<Option<Vec<u8>>> {
+        sqlx::query_scalar(
+            "SELECT state_v1 FROM draft_versions WHERE draft_id = $1 AND number = $2",
+        )
+        .bind(id.0)
+        .bind(number)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(internal)
+    }
 }

@@ -66,7 +66,7 @@ on_both!(
         // The page shows it as a heading.
         let page = crate::support::text(
             TestApp::client()
-                .get(app.url(&detail["url"].as_str().unwrap().to_string()))
+                .get(app.url(detail["url"].as_str().unwrap()))
                 .send()
                 .await
                 .unwrap(),
@@ -179,6 +179,112 @@ on_both!(
             app.json(&format!("/api/v1/drafts/{draft}")).await["text"],
             structured
         );
+    }
+);
+
+on_both!(
+    a_named_version_exports_as_akoma_ntoso_word_html_and_markdown,
+    |backend| async move {
+        let app = TestApp::start(backend).await;
+        let draft = app.draft_id("Charter").await;
+        let process = app.process_in("drafting").await;
+        let gov = app.signed_in("gov@demo.baraza").await;
+        let named = gov
+            .post(app.url(&format!("/processes/{process}/drafts/{draft}")))
+            .form(&[("intent", "version"), ("name", "For export")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(named.status(), reqwest::StatusCode::SEE_OTHER);
+        let get = |format: &str| {
+            let url = app.url(&format!(
+                "/api/v1/drafts/{draft}/versions/1/export?format={format}"
+            ));
+            async move { TestApp::client().get(url).send().await.unwrap() }
+        };
+
+        let akn = get("akn").await;
+        assert_eq!(akn.headers()["content-type"], "application/akn+xml");
+        let akn = akn.text().await.unwrap();
+        assert!(
+            akn.contains("<akomaNtoso xmlns=\"http://docs.oasis-open.org/legaldocml/ns/akn/3.0\">")
+        );
+        assert!(
+            akn.contains("<chapter eId=\"chp_1\"><heading>Chapter 1. Purpose and scope</heading>")
+        );
+        assert!(akn.contains("<article eId=\"art_1\"><num>1.</num>"));
+        assert!(akn.contains("<FRBRlanguage language=\"eng\"/>"));
+        // Every element opened is closed, in order.
+        let mut open: Vec<String> = Vec::new();
+        for piece in akn.split('<').skip(1) {
+            let tag = piece.split(['>', ' ']).next().unwrap();
+            if tag.starts_with('?') || piece.split('>').next().unwrap().ends_with('/') {
+                continue;
+            }
+            match tag.strip_prefix('/') {
+                Some(closing) => assert_eq!(open.pop().as_deref(), Some(closing), "nesting"),
+                None => open.push(tag.to_string()),
+            }
+        }
+        assert!(open.is_empty());
+
+        let markdown = get("md").await.text().await.unwrap();
+        assert!(markdown.starts_with("# Kalden Participation Charter"));
+        assert!(
+            markdown.contains("\n## Chapter 1. Purpose and scope\n\n**1.** This charter sets out")
+        );
+
+        let html = get("html").await;
+        assert!(
+            html.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .contains(".html")
+        );
+        let html = html.text().await.unwrap();
+        assert!(html.contains("<h2 id=\"ch-1\""));
+        assert!(html.contains("id=\"art-1\""));
+
+        let docx = get("docx").await.bytes().await.unwrap();
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(docx.to_vec())).unwrap();
+        let mut document = String::new();
+        std::io::Read::read_to_string(
+            &mut archive.by_name("word/document.xml").unwrap(),
+            &mut document,
+        )
+        .unwrap();
+        assert!(document.contains("<w:pStyle w:val=\"Heading1\"/>"));
+        assert!(document.contains("Chapter 1. Purpose and scope"));
+        assert!(document.contains(">1. </w:t>"));
+
+        let unknown = get("pdf").await;
+        assert_eq!(unknown.status(), reqwest::StatusCode::BAD_REQUEST);
+        assert!(
+            unknown
+                .text()
+                .await
+                .unwrap()
+                .contains("akn, docx, html, md")
+        );
+        let missing = TestApp::client()
+            .get(app.url(&format!(
+                "/api/v1/drafts/{draft}/versions/9/export?format=md"
+            )))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(missing.status(), reqwest::StatusCode::NOT_FOUND);
+        // The version's page links every format.
+        let page = crate::support::text(
+            gov.get(app.url(&format!("/processes/{process}/drafts/{draft}")))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        for format in ["html", "docx", "md", "akn"] {
+            assert!(page.contains(&format!("/versions/1/export?format={format}")));
+        }
     }
 );
 

@@ -6,6 +6,8 @@
 //! Offsets are UTF-16 code units into the plain text, as Yjs counts, so comment passages and
 //! carets (which are offsets too) fall into the right block.
 
+#[cfg(feature = "ssr")]
+pub mod export;
 pub mod format;
 pub mod legacy;
 #[cfg(any(feature = "ssr", feature = "hydrate"))]
