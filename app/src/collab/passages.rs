@@ -48,7 +48,156 @@ pub fn bind(editor: &Shared) {
         let _ = quote.add_event_listener_with_callback("input", on_input.as_ref().unchecked_ref());
         on_input.forget();
     }
+    bind_comment_buttons(editor, &document);
     watch(editor);
+}
+
+/// The "Comment" button beside a selection, and the "Comment on this paragraph" buttons: each
+/// opens the comment form next to its passage, with the passage filled in.
+fn bind_comment_buttons(editor: &Shared, document: &Document) {
+    if document.get_element_by_id("comment-quote").is_none() {
+        return;
+    }
+    let Ok(float) = document.create_element("button") else {
+        return;
+    };
+    float.set_class_name("comment-float");
+    let _ = float.set_attribute("type", "button");
+    let _ = float.set_attribute("hidden", "");
+    float.set_text_content(Some(&editor.borrow().words.comment_selection));
+    if let Some(body) = document.body() {
+        let _ = body.append_child(&float);
+    }
+    // Pressing the button must not take the selection away before it is read.
+    let keep =
+        Closure::<dyn FnMut(web_sys::Event)>::new(|event: web_sys::Event| event.prevent_default());
+    let _ = float.add_event_listener_with_callback("mousedown", keep.as_ref().unchecked_ref());
+    keep.forget();
+    let on_float = Closure::<dyn FnMut()>::new(move || {
+        if let Some(document) = self::document() {
+            let near = web_sys::window()
+                .and_then(|w| w.get_selection().ok().flatten())
+                .filter(|s| s.range_count() > 0)
+                .and_then(|s| s.get_range_at(0).ok())
+                .and_then(|r| r.start_container().ok());
+            open_form(&document, near.and_then(|n| block_of(&n)));
+        }
+    });
+    let _ = float.add_event_listener_with_callback("click", on_float.as_ref().unchecked_ref());
+    on_float.forget();
+    // "Comment on this paragraph": the reading view is redrawn on every change, so the buttons
+    // are found by delegation.
+    let e = editor.clone();
+    let on_click = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+        let Some(button) = event
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .and_then(|t| t.closest(".comment-block").ok().flatten())
+        else {
+            return;
+        };
+        let read = |name: &str| button.get_attribute(name)?.parse::<u32>().ok();
+        if let (Some(start), Some(end), Some(document)) = (
+            read("data-block-start"),
+            read("data-block-end"),
+            self::document(),
+        ) {
+            offer_range(&e, &document, start, end);
+            open_form(&document, block_of(&button));
+        }
+    });
+    let _ = document.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref());
+    on_click.forget();
+}
+
+/// The block of the reading view a node is in.
+fn block_of(node: &web_sys::Node) -> Option<Element> {
+    let element = match node.dyn_ref::<Element>() {
+        Some(element) => element.clone(),
+        None => node.parent_element()?,
+    };
+    element.closest("[data-block-start]").ok().flatten()
+}
+
+/// Shows the comment form beside `block` (below it, or in the margin on a wide screen) and puts
+/// the reader in its comment field. Escape puts the form back where the page has it.
+fn open_form(document: &Document, block: Option<Element>) {
+    let Some(section) = document.query_selector(".new-comment").ok().flatten() else {
+        return;
+    };
+    if let Some(float) = document.query_selector(".comment-float").ok().flatten() {
+        let _ = float.set_attribute("hidden", "");
+    }
+    let top = block.map(|b| {
+        let main = document.query_selector("main").ok().flatten();
+        let origin = main
+            .map(|m| m.get_bounding_client_rect().top())
+            .unwrap_or(0.0);
+        b.get_bounding_client_rect().bottom() - origin
+    });
+    if let (Some(top), Some(section)) = (top, section.dyn_ref::<web_sys::HtmlElement>()) {
+        let _ = section.class_list().add_1("floating");
+        let _ = section.style().set_property("top", &format!("{top}px"));
+        if section.has_attribute("data-closes") {
+            return focus_body(document);
+        }
+        let _ = section.set_attribute("data-closes", "");
+        let close = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new({
+            let section = section.clone();
+            move |event: web_sys::KeyboardEvent| {
+                if event.key() == "Escape" {
+                    let _ = section.class_list().remove_1("floating");
+                    let _ = section.style().remove_property("top");
+                }
+            }
+        });
+        let _ = section.add_event_listener_with_callback("keydown", close.as_ref().unchecked_ref());
+        close.forget();
+    }
+    focus_body(document);
+}
+
+fn focus_body(document: &Document) {
+    if let Some(body) = document
+        .get_element_by_id("comment-body")
+        .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = body.focus();
+    }
+}
+
+/// Shows the "Comment" button just after the reader's selection.
+fn show_float(document: &Document) {
+    let Some(float) = document
+        .query_selector(".comment-float")
+        .ok()
+        .flatten()
+        .and_then(|f| f.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return;
+    };
+    let Some(rect) = web_sys::window()
+        .and_then(|w| w.get_selection().ok().flatten())
+        .filter(|s| s.range_count() > 0 && !s.is_collapsed())
+        .and_then(|s| s.get_range_at(0).ok())
+        .map(|r| r.get_bounding_client_rect())
+    else {
+        let _ = float.set_attribute("hidden", "");
+        return;
+    };
+    let (x, y) = web_sys::window()
+        .map(|w| (w.scroll_x().unwrap_or(0.0), w.scroll_y().unwrap_or(0.0)))
+        .unwrap_or_default();
+    let style = float.style();
+    let _ = style.set_property("left", &format!("{}px", rect.right() + x));
+    let _ = style.set_property("top", &format!("{}px", rect.bottom() + y + 4.0));
+    let _ = float.remove_attribute("hidden");
+}
+
+fn hide_float(document: &Document) {
+    if let Some(float) = document.query_selector(".comment-float").ok().flatten() {
+        let _ = float.set_attribute("hidden", "");
+    }
 }
 
 /// The selection in the text, as UTF-16 offsets and the words selected.
@@ -118,11 +267,28 @@ pub fn offer_passage(editor: &Shared) {
         return;
     }
     let Some((start, end, quote)) = selection(editor, &document) else {
+        hide_float(&document);
         return;
     };
     if quote.trim().is_empty() {
+        hide_float(&document);
         return;
     }
+    offer_range(editor, &document, start, end);
+    show_float(&document);
+}
+
+/// Fills the comment form with the passage `[start, end)` and its sticky positions.
+fn offer_range(editor: &Shared, document: &Document, start: u32, end: u32) {
+    let Ok(text) = editor.try_borrow().map_err(|_| ()).and_then(|e| {
+        e.doc
+            .try_transact()
+            .map(|t| e.text.get_string(&t))
+            .map_err(|_| ())
+    }) else {
+        return;
+    };
+    let quote = utf16_slice(&text, start, end);
     let anchors = {
         let e = editor.borrow();
         let Ok(txn) = e.doc.try_transact() else {
@@ -143,7 +309,7 @@ pub fn offer_passage(editor: &Shared) {
     {
         quote_field.set_value(&quote);
     }
-    set_passage(&document, anchors.map(|(a, b)| (a, b, start)));
+    set_passage(document, anchors.map(|(a, b)| (a, b, start)));
 }
 
 /// Fills (or clears) the hidden passage fields and the "commenting on the selection" note.

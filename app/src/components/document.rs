@@ -22,8 +22,15 @@ struct Drawn {
 }
 
 /// The whole document. `marker` is the accessible name of a thread marker (`{n}` is the
-/// thread's number), or `None` where markers cannot be used (the mirror behind the editor).
-pub fn document_view(shown: &Shown, lang: &str, marker: Option<&str>) -> AnyView {
+/// thread's number), or `None` where there are no threads to lead to (an export); `comment`
+/// labels a button after each paragraph that comments on it (keyboard users' way to a passage),
+/// where the reader may comment and the page is live.
+pub fn document_view(
+    shown: &Shown,
+    lang: &str,
+    marker: Option<&str>,
+    comment: Option<&str>,
+) -> AnyView {
     let mut pieces = shown.pieces.iter().peekable();
     let mut drawn = Vec::with_capacity(shown.blocks.len());
     for block in &shown.blocks {
@@ -44,7 +51,15 @@ pub fn document_view(shown: &Shown, lang: &str, marker: Option<&str>) -> AnyView
             indent: block.indent,
             id: block.id.clone(),
             number: block.number,
-            content: inline_view(block, &inside, marker),
+            content: {
+                let text = inline_view(block, &inside, marker);
+                let button = comment
+                    .filter(|_| block.kind.heading_level().is_none())
+                    .map(|label| view! {
+                        <button type="button" class="comment-block" data-block-start=block.start data-block-end=block.end>{label.to_string()}</button>
+                    });
+                view! { {text} {button} }.into_any()
+            },
         });
     }
     let mut drawn = drawn.into_iter().peekable();
@@ -222,7 +237,7 @@ pub fn standalone_html(
 ) -> String {
     use leptos::tachys::view::RenderHtml;
     let shown = crate::collab::view::shown(runs, &[], &[]);
-    let body = document_view(&shown, &cover.language, None).to_html();
+    let body = document_view(&shown, &cover.language, None, None).to_html();
     let escape = crate::domain::document::export::xml_escape;
     format!(
         "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\

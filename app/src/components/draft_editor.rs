@@ -33,6 +33,10 @@ pub struct EditorText {
     pub outline: String,
     /// "Words: {n}".
     pub words: String,
+    /// The button after each paragraph, and the one beside a selection, that open the comment
+    /// form on that passage.
+    pub comment_block: String,
+    pub comment_selection: String,
 }
 
 /// One toolbar button: the Quill format it applies (`ql-<format>`, with `value`) and its words.
@@ -57,6 +61,8 @@ pub fn DraftEditor(
     acting_for: Option<i64>,
     /// Whether this person may write now (the server decides again for every change).
     writable: bool,
+    /// Whether this person may comment on the draft now (the page has the comment form).
+    may_comment: bool,
     /// The document when the page was served, as runs of one formatting each.
     runs: Vec<Run>,
     /// The language the draft is written in.
@@ -154,7 +160,16 @@ pub fn DraftEditor(
     };
     let marker = words.marker.clone();
     let reading_lang = lang.clone();
-    let reading = move || document_view(&pieces.get(), &reading_lang, Some(&marker));
+    let comment_label = words.comment_block.clone();
+    let reading = move || {
+        let live = may_comment && status.get() != Status::Static;
+        document_view(
+            &pieces.get(),
+            &reading_lang,
+            Some(&marker),
+            live.then_some(comment_label.as_str()),
+        )
+    };
     let present = words.present.clone();
     let people = move || {
         peers

@@ -35,6 +35,8 @@ pub fn editor_text(cx: &RequestContext) -> EditorText {
         link_prompt: cx.t(Msg::EditorLinkPrompt),
         outline: cx.t(Msg::DraftContents),
         words: cx.t(Msg::EditorWords { n: "{n}".into() }),
+        comment_block: cx.t(Msg::CommentOnParagraph),
+        comment_selection: cx.t(Msg::CommentOnSelection),
     }
 }
 
@@ -178,6 +180,7 @@ fn draft_view(cx: RequestContext, page: PageData) -> impl IntoView {
             draft=did.0
             acting_for=writing_for.map(|o| o.0)
             writable=writable
+            may_comment=page.discussion.may_comment.is_ok()
             runs=page.live.runs.clone()
             lang=draft.language.clone()
             words=editor_text(&cx)

@@ -271,6 +271,7 @@ fn minutes_view(cx: &RequestContext, page: &PageData) -> impl IntoView + use<> {
             draft=sitting.minutes.0
             acting_for=None
             writable=page.minutes_writable
+            may_comment=false
             runs=page.minutes.runs.clone()
             lang=page.process.fields.languages.first().cloned().unwrap_or_default()
             words=editor_text(cx)

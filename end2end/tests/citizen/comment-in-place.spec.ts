@@ -1,0 +1,50 @@
+// Commenting where one reads: selecting words shows "Comment" right there and opens the form
+// beside them; a keyboard user comments on "this paragraph" without selecting anything.
+import { test, expect } from '@playwright/test';
+import { draftIn, expectAccessible, selectInText, signIn, watchErrors } from '../helpers';
+
+const WORDS = 'Technology is a tool, not a goal';
+
+test('a reader comments from the button beside the selection, and from the keyboard', async ({ page }) => {
+  const errors = watchErrors(page);
+  await signIn(page, 'citizen@demo.baraza');
+  await page.goto(await draftIn(page, 'public_comment'));
+  await expect(page.getByText('You are reading live')).toBeVisible();
+
+  // Selecting words: the button appears beside them, and opens the form next to them.
+  await selectInText(page, WORDS);
+  const float = page.getByRole('button', { name: 'Comment', exact: true });
+  await expect(float).toBeVisible();
+  // Positions in the page (the page scrolls when the form takes focus).
+  const selected = await page.evaluate(() => getSelection()!.getRangeAt(0).getBoundingClientRect().bottom + scrollY);
+  const top = (locator: typeof float) => locator.evaluate((e) => e.getBoundingClientRect().top + scrollY);
+  expect(Math.abs((await top(float)) - selected)).toBeLessThan(40);
+  await float.click();
+  const form = page.getByRole('region', { name: 'Add a comment' });
+  await expect(form).toHaveClass(/floating/);
+  await expect(form.getByLabel('Your comment')).toBeFocused();
+  await expect(form.getByLabel('Passage (optional)')).toHaveValue(WORDS);
+  await page.screenshot({ path: 'test-results/comment-beside.png' });
+  expect(Math.abs((await top(form)) - selected)).toBeLessThan(200);
+  await expectAccessible(page);
+  await form.getByLabel('Your comment').fill('Please name who checks that test, and when.');
+  await form.getByRole('button', { name: 'Post comment' }).click();
+  await expect(page.getByRole('status').first()).toHaveText('Your comment is posted.');
+  await expect(page.locator('#threads > li', { hasText: 'who checks that test' }).locator('blockquote')).toContainText(WORDS);
+
+  // The keyboard: each paragraph has a button that comes into view when it has focus.
+  const paragraph = page.locator('#art-2');
+  const button = paragraph.getByRole('button', { name: 'Comment on this paragraph' });
+  await button.focus();
+  await expect(button).toBeVisible();
+  const size = await button.boundingBox();
+  expect(size!.height).toBeGreaterThanOrEqual(24);
+  await page.keyboard.press('Enter');
+  await expect(form.getByLabel('Your comment')).toBeFocused();
+  const article = (await paragraph.evaluate((p) => Array.from(p.querySelectorAll('[data-at]')).map((n) => n.textContent).join(''))).trim();
+  await expect(form.getByLabel('Passage (optional)')).toHaveValue(article);
+  // Escape puts the form back in its place.
+  await page.keyboard.press('Escape');
+  await expect(form).not.toHaveClass(/floating/);
+  expect(errors).toEqual([]);
+});
