@@ -5,6 +5,7 @@ use crate::api_v1::timestamp;
 use crate::state::AppState;
 use app::domain::decision;
 use app::domain::process::Day;
+use app::domain::xml::escape as xml;
 use app::ids::ProcessId;
 use app::model::{CouncilDecision, Process};
 use axum::extract::{Path, State};
@@ -93,24 +94,6 @@ async fn feed(state: &AppState, headers: &HeaderMap, process: Option<ProcessId>)
         Err(app::error::AppError::NotFound) => StatusCode::NOT_FOUND.into_response(),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
-}
-
-/// Escapes text for XML content and attribute values.
-fn xml(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Characters XML 1.0 cannot carry at all.
-            c if (c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 fn title_of(process: &Process) -> String {
@@ -226,15 +209,4 @@ fn render(origin: &str, scope: Option<&Process>, entries: &[(Process, CouncilDec
     }
     out.push_str("</feed>\n");
     out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn xml_escapes_markup_and_drops_what_xml_cannot_hold() {
-        assert_eq!(
-            super::xml("<b>\"Tom\" & 'Jerry'</b>\u{1}"),
-            "&lt;b&gt;&quot;Tom&quot; &amp; &apos;Jerry&apos;&lt;/b&gt;"
-        );
-    }
 }

@@ -238,7 +238,7 @@ pub fn standalone_html(
     use leptos::tachys::view::RenderHtml;
     let shown = crate::collab::view::shown(runs, &[], &[]);
     let body = document_view(&shown, &cover.language, None, None).to_html();
-    let escape = crate::domain::document::export::xml_escape;
+    let escape = crate::domain::xml::escape;
     format!(
         "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\

@@ -50,3 +50,5 @@ pub mod roles;
 pub mod sitting;
 pub mod text;
 pub mod throttle;
+#[cfg(feature = "ssr")]
+pub mod xml;

@@ -67,13 +67,7 @@ pub async fn draft(
         return error(AppError::NotFound, &headers);
     };
     let result = async {
-        // Minutes are published with their sitting (`/api/v1/sittings/{id}`), not as drafts.
-        let draft = state
-            .store
-            .draft(id)
-            .await?
-            .filter(|d| d.minutes_of.is_none())
-            .ok_or(AppError::NotFound)?;
+        let draft = published_draft(&state, id).await?;
         let live = state.live.text(id).await?;
         let orgs = app::api::drafts::authors(state.store.as_ref(), &live).await?;
         let shares = app::api::drafts::shares(&live, &orgs);

@@ -38,13 +38,7 @@ pub async fn export(
         return (StatusCode::BAD_REQUEST, Json(body)).into_response();
     };
     let result = async {
-        // Minutes are published with their sitting, not as drafts.
-        let draft = state
-            .store
-            .draft(id)
-            .await?
-            .filter(|d| d.minutes_of.is_none())
-            .ok_or(AppError::NotFound)?;
+        let draft = published_draft(&state, id).await?;
         let version = state
             .store
             .version(id, number)

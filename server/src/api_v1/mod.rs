@@ -31,6 +31,20 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
+/// A draft as the open data publishes it. Minutes are published with their sitting
+/// (`/api/v1/sittings/{id}`), never as drafts.
+async fn published_draft(
+    state: &AppState,
+    id: app::ids::DraftId,
+) -> Result<app::model::Draft, AppError> {
+    state
+        .store
+        .draft(id)
+        .await?
+        .filter(|d| d.minutes_of.is_none())
+        .ok_or(AppError::NotFound)
+}
+
 /// RFC 3339 time, for people and programs alike.
 pub fn timestamp(millis: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)

@@ -36,18 +36,4 @@ pub(super) fn label(block: &Block, language: &str) -> Option<String> {
         .map(|n| super::article_label(n, language))
 }
 
-/// Escapes text for XML (also HTML): the five special characters.
-pub fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::domain::xml::escape as xml_escape;
