@@ -266,6 +266,18 @@ on_both!(
                 .unwrap()
                 .contains("akn, docx, html, md")
         );
+        // Minutes are published with their sitting, never as a draft or its exports.
+        let minutes: i64 = sqlx::query_scalar("SELECT minutes_draft_id FROM sittings LIMIT 1")
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+        for path in [
+            format!("/api/v1/drafts/{minutes}"),
+            format!("/api/v1/drafts/{minutes}/versions/1/export?format=md"),
+        ] {
+            let response = TestApp::client().get(app.url(&path)).send().await.unwrap();
+            assert_eq!(response.status(), reqwest::StatusCode::NOT_FOUND, "{path}");
+        }
         let missing = TestApp::client()
             .get(app.url(&format!(
                 "/api/v1/drafts/{draft}/versions/9/export?format=md"
