@@ -80,22 +80,38 @@ export async function selectInText(page: Page, words: string) {
 /** Puts the caret just before `words` in the co-drafters' editor by clicking there, as a writer
  * would (at the left edge of their first character). */
 export async function caretBefore(page: Page, words: string) {
-  const box = await page.evaluate((words) => {
-    const root = document.querySelector('.ql-editor')!;
-    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const at = (node as Text).data.indexOf(words);
-      if (at < 0) continue;
-      node.parentElement!.scrollIntoView({ block: 'center' });
-      const range = document.createRange();
-      range.setStart(node, at);
-      range.setEnd(node, at + 1);
-      const r = range.getBoundingClientRect();
-      return { x: r.left, y: r.top + r.height / 2 };
-    }
-    throw new Error(`"${words}" is not in one stretch of the editor's text`);
-  }, words);
-  await page.mouse.click(box.x + 1, box.y);
+  // Where the words are is measured, then clicked: the editor's surroundings may still move in
+  // between (the toolbar and the list of who is here settle once the text has arrived), so the
+  // caret is checked and the click made again where the words are now.
+  for (let attempt = 0; ; attempt++) {
+    const box = await page.evaluate((words) => {
+      const root = document.querySelector('.ql-editor')!;
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const at = (node as Text).data.indexOf(words);
+        if (at < 0) continue;
+        node.parentElement!.scrollIntoView({ block: 'center' });
+        const range = document.createRange();
+        range.setStart(node, at);
+        range.setEnd(node, at + 1);
+        const r = range.getBoundingClientRect();
+        return { x: r.left, y: r.top + r.height / 2 };
+      }
+      throw new Error(`"${words}" is not in one stretch of the editor's text`);
+    }, words);
+    await page.mouse.click(box.x + 1, box.y);
+    const placed = await page.evaluate((words) => {
+      const selection = window.getSelection();
+      const root = document.querySelector('.ql-editor')!;
+      if (!selection?.isCollapsed || !selection.focusNode || document.activeElement !== root) return false;
+      const after = document.createRange();
+      after.setStart(selection.focusNode, selection.focusOffset);
+      after.setEnd(root, root.childNodes.length);
+      return after.toString().startsWith(words);
+    }, words);
+    if (placed) return;
+    if (attempt === 3) throw new Error(`the caret did not go before "${words}"`);
+  }
 }
 
 /** The editor's text as a reader sees it (paragraphs on lines of their own). */

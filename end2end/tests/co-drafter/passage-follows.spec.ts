@@ -24,6 +24,7 @@ test('the highlight follows its passage through the co-drafters\' edits', async 
 
   // The city rewrites: words before the passage, and inside it.
   const city = await (await browser.newContext()).newPage();
+  const cityErrors = watchErrors(city);
   await signIn(city, 'gov@demo.baraza');
   await city.goto(mediator.url());
   const text = city.getByRole('textbox', { name: 'Draft text' });
@@ -44,4 +45,5 @@ test('the highlight follows its passage through the co-drafters\' edits', async 
   await mediator.reload();
   await expect.poll(highlighted(mediator)).toBe(moved);
   expect(errors).toEqual([]);
+  expect(cityErrors).toEqual([]);
 });
