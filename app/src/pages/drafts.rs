@@ -4,7 +4,7 @@
 use super::{load, param};
 use crate::api;
 use crate::api::comments::Place;
-use crate::api::drafts::{Change, DraftPage as PageData, Share};
+use crate::api::drafts::{DraftPage as PageData, Share};
 use crate::components::draft_editor::{DraftEditor, EditorText, ToolbarButton};
 use crate::components::form::{ErrorSummary, PostForm, TextField};
 use crate::components::layout::{Page, t};
@@ -392,54 +392,4 @@ fn versions(cx: &RequestContext, page: &PageData) -> impl IntoView + use<> {
             {compare}
         </section>
     }
-}
-
-/// `/processes/{id}/drafts/{draft}/compare?from=N[&to=M]`
-#[component]
-pub fn ComparePage() -> impl IntoView {
-    let (process, draft) = (param::<ProcessId>("id"), param::<DraftId>("draft"));
-    let query = use_query_map().read_untracked().clone();
-    let from = query.get("from").and_then(|v| v.parse::<i64>().ok());
-    let to = query.get("to").and_then(|v| v.parse::<i64>().ok());
-    load(
-        move |cx| async move {
-            let from = from.ok_or(crate::error::AppError::NotFound)?;
-            let comparison = api::drafts::compare(&cx, process?, draft?, from, to).await?;
-            Ok((cx, comparison))
-        },
-        |(cx, c)| {
-            let name_of = |number: i64| {
-                c.versions
-                    .iter()
-                    .find(|v| v.number == number)
-                    .map(|v| format!("{number}. {}", v.name))
-                    .unwrap_or_default()
-            };
-            let to_label = match c.to {
-                Some(number) => name_of(number),
-                None => cx.t(Msg::DraftLiveText),
-            };
-            let title = cx.t(Msg::DraftCompareTitle {
-                from: name_of(c.from),
-                to: to_label,
-            });
-            let changes = c
-                .changes
-                .into_iter()
-                .map(|change| match change {
-                    Change::Same(text) => view! { <span>{text}</span> }.into_any(),
-                    Change::Added(text) => view! { <ins>{text}</ins> }.into_any(),
-                    Change::Removed(text) => view! { <del>{text}</del> }.into_any(),
-                })
-                .collect_view();
-            let back = format!("/processes/{}/drafts/{}", c.process.id, c.draft.id);
-            view! {
-                <Page title=title>
-                    <p><a href=back>{"← "}{c.draft.title.clone()}</a></p>
-                    <p>{t(Msg::DraftCompareLegend)}</p>
-                    <div class="comparison" lang=c.draft.language.clone()>{changes}</div>
-                </Page>
-            }
-        },
-    )
 }

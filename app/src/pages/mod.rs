@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod comments;
+pub mod compare;
 pub mod decisions;
 pub mod drafts;
 pub mod home;

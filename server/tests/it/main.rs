@@ -10,6 +10,7 @@ mod auth;
 mod cli;
 mod collab;
 mod comments;
+mod compare;
 mod crash;
 mod decisions;
 mod documents;

@@ -7,6 +7,8 @@
 //! carets (which are offsets too) fall into the right block.
 
 #[cfg(feature = "ssr")]
+pub mod compare;
+#[cfg(feature = "ssr")]
 pub mod export;
 pub mod format;
 pub mod legacy;
@@ -25,7 +27,7 @@ pub struct Run {
 }
 
 /// What a block is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// A level-1 heading.

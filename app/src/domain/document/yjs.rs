@@ -47,6 +47,19 @@ pub fn runs<T: ReadTxn>(text: &TextRef, txn: &T) -> Vec<Run> {
         .collect()
 }
 
+/// The runs of a whole stored document (a Yjs v1 update, as versions are kept); `None` if the
+/// bytes are not one.
+#[cfg(feature = "ssr")]
+pub fn runs_of_state(state: &[u8]) -> Option<Vec<Run>> {
+    use yrs::updates::decoder::Decode;
+    use yrs::{Doc, Transact, Update};
+    let doc = Doc::new();
+    let body = doc.get_or_insert_text("body");
+    let update = Update::decode_v1(state).ok()?;
+    doc.transact_mut().apply_update(update).ok()?;
+    Some(runs(&body, &doc.transact()))
+}
+
 /// Applies [`Edit`]s (made against the text as it was, ordered last first) in one transaction.
 pub fn apply_edits(text: &TextRef, txn: &mut TransactionMut, edits: &[Edit]) {
     for edit in edits {
