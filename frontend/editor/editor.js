@@ -128,6 +128,8 @@
 
     // Commented passages and the others' carets, drawn over the text (never in it: they are
     // not part of the document).
+    const writers = quill.addContainer('ql-writers');
+    writers.setAttribute('aria-hidden', 'true');
     const marks = quill.addContainer('ql-marks');
     marks.setAttribute('aria-hidden', 'true');
     const carets = quill.addContainer('ql-carets');
@@ -193,6 +195,21 @@
             box.dataset.threads = mark.threads;
             Object.assign(box.style, { left: `${r.left}px`, top: `${r.top}px`, width: `${r.width}px`, height: `${r.height}px` });
             marks.appendChild(box);
+          }
+        }
+      },
+      /** Colours the text by who wrote it: JSON `[{start, end, group, name}]`. */
+      setWriters(json) {
+        writers.replaceChildren();
+        const length = quill.getLength();
+        for (const stretch of JSON.parse(json)) {
+          if (stretch.end > length || stretch.start >= stretch.end) continue;
+          for (const r of rectangles(stretch.start, stretch.end - stretch.start)) {
+            const box = document.createElement('span');
+            box.className = `writer-mark by-${stretch.group}`;
+            box.title = stretch.name;
+            Object.assign(box.style, { left: `${r.left}px`, top: `${r.top}px`, width: `${r.width}px`, height: `${r.height}px` });
+            writers.appendChild(box);
           }
         }
       },

@@ -107,6 +107,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/processes", get(api_v1::processes))
         .route("/api/v1/processes/{id}", get(api_v1::process))
         .route("/api/v1/drafts/{id}", get(api_v1::draft))
+        .route("/api/v1/drafts/{id}/writers", get(api_v1::writers))
         .route(
             "/api/v1/drafts/{id}/versions/{number}",
             get(api_v1::version),

@@ -58,6 +58,8 @@ pub(super) struct Editor {
     pub(super) words: EditorText,
     /// The commented passages on the page: (thread, first character, last character).
     pub(super) marks: Vec<(i64, StickyIndex, StickyIndex)>,
+    /// Who wrote what, when the text is coloured by it.
+    pub(super) colouring: super::writers::Colouring,
 }
 
 pub(super) type Shared = Rc<RefCell<Editor>>;
@@ -116,7 +118,9 @@ pub fn start(
         out,
         words,
         marks: Vec::new(),
+        colouring: Default::default(),
     }));
+    super::writers::register(&editor);
     editor.borrow_mut().read_marks();
     observe(&editor);
     bind_quill(&editor);
@@ -155,6 +159,8 @@ fn observe(editor: &Shared) {
             quill.apply(&serde_json::Value::Array(ops).to_string());
         }
         e.redraw(txn);
+        drop(e);
+        super::writers::changed(&editor);
     });
 }
 
@@ -226,10 +232,16 @@ impl Editor {
     fn redraw<T: ReadTxn>(&self, txn: &T) -> Vec<PresentPeer> {
         let peers = self.peer_views(txn);
         let marks = self.marks_now(txn);
+        let authored = &self.colouring.authored;
         self.out
             .segments
-            .set(shown(&runs(&self.text, txn), &peers, &marks));
+            .set(shown(&runs(&self.text, txn), &peers, &marks, authored));
         if let Some(quill) = &self.quill {
+            let writers: Vec<serde_json::Value> = authored
+                .iter()
+                .map(|a| serde_json::json!({ "start": a.start, "end": a.end, "group": a.by.group, "name": a.by.name }))
+                .collect();
+            quill.set_writers(&serde_json::Value::Array(writers).to_string());
             let passages: Vec<serde_json::Value> = marks
                 .iter()
                 .map(|m| serde_json::json!({ "start": m.start, "end": m.end, "threads": m.thread.to_string() }))

@@ -13,6 +13,8 @@ pub mod reconnect;
 #[cfg(feature = "hydrate")]
 pub mod sitting_client;
 pub mod view;
+#[cfg(feature = "hydrate")]
+pub mod writers;
 
 #[cfg(feature = "hydrate")]
 pub use client::start;

@@ -44,6 +44,9 @@ extern "C" {
     /// The commented passages: JSON `[{start, end, threads}]`.
     #[wasm_bindgen(method, js_name = setMarks)]
     pub fn set_marks(this: &QuillEditor, marks: &str);
+    /// Who wrote what: JSON `[{start, end, group, name}]` (empty: not coloured).
+    #[wasm_bindgen(method, js_name = setWriters)]
+    pub fn set_writers(this: &QuillEditor, writers: &str);
     /// The others' carets: JSON `[{index, name, colour}]`.
     #[wasm_bindgen(method, js_name = setCarets)]
     pub fn set_carets(this: &QuillEditor, carets: &str);

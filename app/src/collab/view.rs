@@ -39,6 +39,25 @@ pub struct Segment {
     pub threads: Vec<i64>,
     /// The threads whose passage ends with this piece (a marker after it leads to the thread).
     pub ends: Vec<i64>,
+    /// Who wrote this piece, when the text is coloured by who wrote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<Writer>,
+}
+
+/// Who wrote a stretch of the text, as the page colours it: the stakeholder group's code
+/// (`government`, `informal`, `individual`…) and the organisation's name.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Writer {
+    pub group: String,
+    pub name: String,
+}
+
+/// A stretch of the text `[start, end)` (UTF-16 units) and who wrote it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Authored {
+    pub start: u32,
+    pub end: u32,
+    pub by: Writer,
 }
 
 /// A commented passage: its thread and where it is now, in UTF-16 offsets `[start, end)`.
@@ -120,6 +139,7 @@ pub fn segments(text: &str, peers: &[PresentPeer], marks: &[Mark], cuts: &[u32])
                 .filter(|m| m.end == end)
                 .map(|m| m.thread)
                 .collect(),
+            by: None,
         });
     }
     // A caret at the very end has no piece after it.
@@ -134,6 +154,7 @@ pub fn segments(text: &str, peers: &[PresentPeer], marks: &[Mark], cuts: &[u32])
             caret: Some((p.colour.clone(), p.name.clone())),
             threads: Vec::new(),
             ends: Vec::new(),
+            by: None,
         });
     }
     if out.is_empty() {
@@ -144,6 +165,7 @@ pub fn segments(text: &str, peers: &[PresentPeer], marks: &[Mark], cuts: &[u32])
             caret: None,
             threads: Vec::new(),
             ends: Vec::new(),
+            by: None,
         });
     }
     out
@@ -157,18 +179,44 @@ pub struct Shown {
     pub pieces: Vec<Segment>,
 }
 
-/// Lays out the document's runs with the others' cursors and the commented passages.
-pub fn shown(runs: &[Run], peers: &[PresentPeer], marks: &[Mark]) -> Shown {
+/// Lays out the document's runs with the others' cursors and the commented passages, and, when
+/// the text is coloured by who wrote it, the stretches of each writer (`authored`, in order).
+pub fn shown(runs: &[Run], peers: &[PresentPeer], marks: &[Mark], authored: &[Authored]) -> Shown {
     let text: String = runs.iter().map(|r| r.text.as_str()).collect();
     let blocks = document::blocks(runs);
     let cuts: Vec<u32> = blocks
         .iter()
         .flat_map(|b| b.spans.iter().map(|s| s.start).chain([b.start, b.end]))
+        .chain(authored.iter().flat_map(|a| [a.start, a.end]))
         .collect();
-    Shown {
-        pieces: segments(&text, peers, marks, &cuts),
-        blocks,
+    let mut pieces = segments(&text, peers, marks, &cuts);
+    if !authored.is_empty() {
+        let mut stretch = authored.iter().peekable();
+        for piece in &mut pieces {
+            while stretch.next_if(|a| a.end <= piece.start).is_some() {}
+            piece.by = stretch
+                .peek()
+                .filter(|a| a.start <= piece.start)
+                .map(|a| a.by.clone());
+        }
     }
+    Shown { pieces, blocks }
+}
+
+/// The stretches `(text, writer)` of the text laid end to end as [`Authored`] offsets; stretches
+/// of one writer in a row are one.
+pub fn authored(stretches: impl IntoIterator<Item = (String, Writer)>) -> Vec<Authored> {
+    let mut out: Vec<Authored> = Vec::new();
+    let mut at = 0u32;
+    for (text, by) in stretches {
+        let end = at + text.encode_utf16().count() as u32;
+        match out.last_mut() {
+            Some(last) if last.by == by => last.end = end,
+            _ => out.push(Authored { start: at, end, by }),
+        }
+        at = end;
+    }
+    out
 }
 
 /// The smallest edit turning `old` into `new`, in UTF-16 units: `(at, deleted, inserted)`.
@@ -211,6 +259,45 @@ mod tests {
         // 😀 and 😃 share their first UTF-16 unit: the change must replace the whole pair.
         assert_eq!(text_change("a😀b", "a😃b"), Some((1, 2, "😃".into())));
         assert_eq!(text_change("aa", "aaa"), Some((2, 0, "a".into())));
+    }
+
+    #[test]
+    fn pieces_carry_who_wrote_them() {
+        let writer = |group: &str| Writer {
+            group: group.into(),
+            name: group.into(),
+        };
+        let stretches = authored([
+            ("Residents ".to_string(), writer("government")),
+            ("and elders ".to_string(), writer("informal")),
+            ("decide.\n".to_string(), writer("government")),
+        ]);
+        assert_eq!(stretches.len(), 3);
+        let runs = [Run {
+            text: "Residents and elders decide.\n".into(),
+            format: Default::default(),
+        }];
+        let shown = shown(&runs, &[], &[], &stretches);
+        let by: Vec<(&str, &str)> = shown
+            .pieces
+            .iter()
+            .filter(|p| !p.text.is_empty())
+            .map(|p| {
+                (
+                    p.text.as_str(),
+                    p.by.as_ref().map_or("", |w| w.group.as_str()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            by,
+            vec![
+                ("Residents ", "government"),
+                ("and elders ", "informal"),
+                ("decide.", "government"),
+                ("\n", "government"),
+            ]
+        );
     }
 
     #[test]

@@ -180,8 +180,26 @@ fn piece_view(piece: &Segment, words: Option<AnyView>, marker: Option<&str>) -> 
     // back to the document (the page has article numbers and no newlines; the text has both
     // the other way round).
     let at = piece.start;
+    // Coloured by who wrote it: the group's colour, the organisation's name on hover.
+    let (by, by_name) = match &piece.by {
+        Some(w) => (Some(format!("by-{}", w.group)), Some(w.name.clone())),
+        None => (None, None),
+    };
     let text = if piece.threads.is_empty() {
-        view! { <span data-at=at style=style>{words}</span> }.into_any()
+        view! { <span data-at=at style=style class=by title=by_name>{words}</span> }.into_any()
+    } else if let Some(by) = by {
+        let threads = piece
+            .threads
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(" ");
+        view! {
+            <mark class="passage" data-at=at data-threads=threads style=style>
+                <span class=by title=by_name>{words}</span>
+            </mark>
+        }
+        .into_any()
     } else {
         let threads = piece
             .threads
@@ -236,7 +254,7 @@ pub fn standalone_html(
     runs: &[crate::domain::document::Run],
 ) -> String {
     use leptos::tachys::view::RenderHtml;
-    let shown = crate::collab::view::shown(runs, &[], &[]);
+    let shown = crate::collab::view::shown(runs, &[], &[], &[]);
     let body = document_view(&shown, &cover.language, None, None).to_html();
     let escape = crate::domain::xml::escape;
     format!(

@@ -37,6 +37,10 @@ pub struct EditorText {
     /// form on that passage.
     pub comment_block: String,
     pub comment_selection: String,
+    /// The switch that colours the live text by who wrote it, and the name shown for text
+    /// written by people speaking for themselves.
+    pub colour_by_writer: String,
+    pub individuals: String,
 }
 
 /// One toolbar button: the Quill format it applies (`ql-<format>`, with `value`) and its words.
@@ -76,7 +80,7 @@ pub fn DraftEditor(
         .into_iter()
         .map(|(thread, start, end)| Mark { thread, start, end })
         .collect();
-    let (pieces, set_pieces) = signal(shown(&runs, &[], &marks));
+    let (pieces, set_pieces) = signal(shown(&runs, &[], &marks, &[]));
     let (denied, set_denied) = signal(false);
     // Whether the editor has taken the place of the served text.
     let (editing, set_editing) = signal(false);
@@ -247,9 +251,26 @@ pub fn DraftEditor(
             <div class="editor-host" lang=lang.clone() node_ref=host hidden=move || !editing.get()></div>
         }
     });
+    // Who wrote what, live (the page's "Who wrote what" section explains the colours).
+    let colour_switch = view! {
+        <label class="colour-switch" hidden=move || status.get() == Status::Static>
+            <input
+                type="checkbox"
+                on:change=move |event| {
+                    #[cfg(feature = "hydrate")]
+                    crate::collab::writers::colour_by_writer(event_target_checked(&event));
+                    #[cfg(not(feature = "hydrate"))]
+                    let _ = event;
+                }
+            />
+            " "
+            {words.colour_by_writer.clone()}
+        </label>
+    };
     view! {
         <div class="editor">
             <p class="editor-status" role="status">{status_text}</p>
+            {colour_switch}
             <div class="presence" hidden=move || peers.get().is_empty()>
                 <span>{present}</span>
                 <ul>{people}</ul>

@@ -37,6 +37,8 @@ pub fn editor_text(cx: &RequestContext) -> EditorText {
         words: cx.t(Msg::EditorWords { n: "{n}".into() }),
         comment_block: cx.t(Msg::CommentOnParagraph),
         comment_selection: cx.t(Msg::CommentOnSelection),
+        colour_by_writer: cx.t(Msg::DraftColourByWriter),
+        individuals: cx.t(Msg::DraftIndividuals),
     }
 }
 

@@ -87,12 +87,7 @@ pub async fn draft(
             shares: shares
                 .iter()
                 .map(|s| ShareView {
-                    organisation: s.org.as_ref().map(|o| OrganisationRef {
-                        id: o.id.0,
-                        name: texts(&o.name),
-                        kind: o.kind.code(),
-                        stakeholder: o.kind.stakeholder().code(),
-                    }),
+                    organisation: s.org.as_ref().map(organisation_ref),
                     characters: s.characters,
                     share: (s.characters as f64 / total * 10_000.0).round() / 10_000.0,
                 })
@@ -103,6 +98,67 @@ pub async fn draft(
     match result {
         Ok(detail) => open(Json(detail).into_response()),
         Err(e) => error(e, &headers),
+    }
+}
+
+/// One Yjs client that has written in a draft, and the organisation its writer spoke for.
+#[derive(Serialize)]
+struct WriterView {
+    client: u64,
+    /// `null` for people speaking for themselves.
+    organisation: Option<OrganisationRef>,
+}
+
+/// `GET /api/v1/drafts/{id}/writers`: every Yjs client id that has written in the draft, with
+/// the organisation it wrote for, so any client can colour the live text by who wrote it (the
+/// ids are those of the document's items; people are not named, as in the shares).
+pub async fn writers(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Ok(id) = id.parse::<app::ids::DraftId>() else {
+        return error(AppError::NotFound, &headers);
+    };
+    let result = async {
+        published_draft(&state, id).await?;
+        let clients = state.store.draft_clients(id).await?;
+        let mut ids: Vec<app::ids::OrgId> =
+            clients.iter().filter_map(|(_, a)| a.acting_for).collect();
+        ids.sort();
+        ids.dedup();
+        let orgs: BTreeMap<_, _> = state
+            .store
+            .organisations_among(&ids)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect();
+        let writers: Vec<WriterView> = clients
+            .iter()
+            .map(|(client, actor)| WriterView {
+                client: *client,
+                organisation: actor
+                    .acting_for
+                    .and_then(|o| orgs.get(&o))
+                    .map(organisation_ref),
+            })
+            .collect();
+        Ok::<_, AppError>(serde_json::json!({ "writers": writers }))
+    }
+    .await;
+    match result {
+        Ok(body) => open(Json(body).into_response()),
+        Err(e) => error(e, &headers),
+    }
+}
+
+fn organisation_ref(o: &app::model::Organisation) -> OrganisationRef {
+    OrganisationRef {
+        id: o.id.0,
+        name: texts(&o.name),
+        kind: o.kind.code(),
+        stakeholder: o.kind.stakeholder().code(),
     }
 }
 

@@ -11,7 +11,7 @@ mod sittings;
 
 pub use comments::{comments, moderation_log};
 pub use decisions::{decision, dispositions_csv};
-pub use drafts::{draft, version};
+pub use drafts::{draft, version, writers};
 pub use exports::export;
 pub use processes::{process, processes};
 pub use record::record;

@@ -6,12 +6,11 @@
 //! server down or poison the draft.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use yrs::types::text::{ChangeKind, YChange};
 use yrs::updates::decoder::Decode;
 use yrs::updates::encoder::Encode;
 use yrs::{
-    Assoc, Doc, GetString, IndexedSequence, OffsetKind, Options, ReadTxn, Snapshot, StateVector,
-    StickyIndex, Text, TextRef, Transact, Update,
+    Assoc, Doc, GetString, IndexedSequence, OffsetKind, Options, ReadTxn, StateVector, StickyIndex,
+    Text, TextRef, Transact, Update,
 };
 
 /// The name of the root text every draft keeps its body in (stock Yjs clients use `getText('body')`).
@@ -244,32 +243,11 @@ impl DraftDoc {
     pub fn stretches(&self) -> Result<Vec<Stretch>, DocError> {
         contained(|| {
             let mut txn = self.doc.transact_mut();
-            let now = txn.snapshot();
-            let chunks = self.body.diff_range(
-                &mut txn,
-                Some(&now),
-                Some(&Snapshot::default()),
-                YChange::identity,
-            );
-            let mut stretches: Vec<Stretch> = Vec::new();
-            for chunk in chunks {
-                let text = match &chunk.insert {
-                    yrs::Out::Any(yrs::Any::String(s)) => s.to_string(),
-                    _ => continue,
-                };
-                let client = match chunk.ychange {
-                    Some(YChange {
-                        kind: ChangeKind::Added,
-                        id,
-                    }) => id.client.get(),
-                    _ => 0,
-                };
-                match stretches.last_mut() {
-                    Some(last) if last.client == client => last.text.push_str(&text),
-                    _ => stretches.push(Stretch { text, client }),
-                }
-            }
-            Ok(stretches)
+            let stretches = app::domain::document::yjs::stretches(&self.body, &mut txn);
+            Ok(stretches
+                .into_iter()
+                .map(|(text, client)| Stretch { text, client })
+                .collect())
         })
     }
 }

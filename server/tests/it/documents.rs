@@ -314,3 +314,47 @@ fn highlighted_text(html: &str, attribute: &str) -> String {
     }
     out
 }
+
+on_both!(
+    the_writers_of_a_draft_are_listed_by_client_with_their_organisation,
+    |backend| async move {
+        let app = TestApp::start(backend).await;
+        let draft = app.draft_id("Charter").await;
+        let groups = |list: &serde_json::Value, client: u64| -> Option<String> {
+            list["writers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|w| w["client"] == client)
+                .map(|w| {
+                    w["organisation"]["stakeholder"]
+                        .as_str()
+                        .unwrap_or("individual")
+                        .to_string()
+                })
+        };
+        let before = app.json(&format!("/api/v1/drafts/{draft}/writers")).await;
+        assert!(
+            !before["writers"].as_array().unwrap().is_empty(),
+            "the demo's writers"
+        );
+        assert_eq!(groups(&before, 7_401), None);
+
+        // A writer for the city joins and writes: their client id is listed as the city's.
+        let cookie = app.cookie("gov@demo.baraza").await;
+        let mut writer = YClient::connect(&app.base, draft, Some(&cookie), 7_401).await;
+        writer.insert(0, "Scope. ").await;
+        writer.settle().await;
+        let after = app.json(&format!("/api/v1/drafts/{draft}/writers")).await;
+        assert_eq!(groups(&after, 7_401).as_deref(), Some("government"));
+        // People are not named: only their organisation.
+        assert!(!after.to_string().contains("Daniel Mensah"));
+
+        let missing = TestApp::client()
+            .get(app.url("/api/v1/drafts/999999/writers"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(missing.status(), reqwest::StatusCode::NOT_FOUND);
+    }
+);

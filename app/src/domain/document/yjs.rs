@@ -60,6 +60,38 @@ pub fn runs_of_state(state: &[u8]) -> Option<Vec<Run>> {
     Some(runs(&body, &doc.transact()))
 }
 
+/// The current text in stretches, each with the Yjs client that wrote it (0 where unknown):
+/// `(text, client)`. Who wrote what is read from here on the server and in the browser alike.
+pub fn stretches(text: &TextRef, txn: &mut TransactionMut) -> Vec<(String, u64)> {
+    use yrs::Snapshot;
+    use yrs::types::text::{ChangeKind, YChange};
+    let now = txn.snapshot();
+    let chunks = text.diff_range(
+        txn,
+        Some(&now),
+        Some(&Snapshot::default()),
+        YChange::identity,
+    );
+    let mut out: Vec<(String, u64)> = Vec::new();
+    for chunk in chunks {
+        let Out::Any(Any::String(words)) = &chunk.insert else {
+            continue;
+        };
+        let client = match chunk.ychange {
+            Some(YChange {
+                kind: ChangeKind::Added,
+                id,
+            }) => id.client.get(),
+            _ => 0,
+        };
+        match out.last_mut() {
+            Some((last, by)) if *by == client => last.push_str(words),
+            _ => out.push((words.to_string(), client)),
+        }
+    }
+    out
+}
+
 /// Applies [`Edit`]s (made against the text as it was, ordered last first) in one transaction.
 pub fn apply_edits(text: &TextRef, txn: &mut TransactionMut, edits: &[Edit]) {
     for edit in edits {
