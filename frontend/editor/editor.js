@@ -135,6 +135,22 @@
     const carets = quill.addContainer('ql-carets');
     carets.setAttribute('aria-hidden', 'true');
 
+    /** Draws boxes over the stretches `[{start, end, …}]` of the text in `container`, each
+     * made by `dress(box, stretch)`; stretches beyond the text (it changed meanwhile) are skipped. */
+    function drawStretches(container, stretches, dress) {
+      container.replaceChildren();
+      const length = quill.getLength();
+      for (const stretch of stretches) {
+        if (stretch.end > length || stretch.start >= stretch.end) continue;
+        for (const r of rectangles(stretch.start, stretch.end - stretch.start)) {
+          const box = document.createElement('span');
+          dress(box, stretch);
+          Object.assign(box.style, { left: `${r.left}px`, top: `${r.top}px`, width: `${r.width}px`, height: `${r.height}px` });
+          container.appendChild(box);
+        }
+      }
+    }
+
     /** The rectangles a stretch of the text covers on screen, relative to the editor. */
     function rectangles(index, length) {
       const [first, firstOffset] = quill.getLeaf(index);
@@ -185,33 +201,17 @@
       },
       /** Highlights the commented passages: JSON `[{start, end, threads}]`. */
       setMarks(json) {
-        marks.replaceChildren();
-        const length = quill.getLength();
-        for (const mark of JSON.parse(json)) {
-          if (mark.end > length || mark.start >= mark.end) continue;
-          for (const r of rectangles(mark.start, mark.end - mark.start)) {
-            const box = document.createElement('span');
-            box.className = 'passage-mark';
-            box.dataset.threads = mark.threads;
-            Object.assign(box.style, { left: `${r.left}px`, top: `${r.top}px`, width: `${r.width}px`, height: `${r.height}px` });
-            marks.appendChild(box);
-          }
-        }
+        drawStretches(marks, JSON.parse(json), (box, mark) => {
+          box.className = 'passage-mark';
+          box.dataset.threads = mark.threads;
+        });
       },
       /** Colours the text by who wrote it: JSON `[{start, end, group, name}]`. */
       setWriters(json) {
-        writers.replaceChildren();
-        const length = quill.getLength();
-        for (const stretch of JSON.parse(json)) {
-          if (stretch.end > length || stretch.start >= stretch.end) continue;
-          for (const r of rectangles(stretch.start, stretch.end - stretch.start)) {
-            const box = document.createElement('span');
-            box.className = `writer-mark by-${stretch.group}`;
-            box.title = stretch.name;
-            Object.assign(box.style, { left: `${r.left}px`, top: `${r.top}px`, width: `${r.width}px`, height: `${r.height}px` });
-            writers.appendChild(box);
-          }
-        }
+        drawStretches(writers, JSON.parse(json), (box, stretch) => {
+          box.className = `writer-mark by-${stretch.group}`;
+          box.title = stretch.name;
+        });
       },
       /** Draws the others' carets: JSON `[{index, name, colour}]`. */
       setCarets(json) {

@@ -187,19 +187,6 @@ fn piece_view(piece: &Segment, words: Option<AnyView>, marker: Option<&str>) -> 
     };
     let text = if piece.threads.is_empty() {
         view! { <span data-at=at style=style class=by title=by_name>{words}</span> }.into_any()
-    } else if let Some(by) = by {
-        let threads = piece
-            .threads
-            .iter()
-            .map(i64::to_string)
-            .collect::<Vec<_>>()
-            .join(" ");
-        view! {
-            <mark class="passage" data-at=at data-threads=threads style=style>
-                <span class=by title=by_name>{words}</span>
-            </mark>
-        }
-        .into_any()
     } else {
         let threads = piece
             .threads
@@ -207,6 +194,11 @@ fn piece_view(piece: &Segment, words: Option<AnyView>, marker: Option<&str>) -> 
             .map(i64::to_string)
             .collect::<Vec<_>>()
             .join(" ");
+        // Inside a passage, the writer's colour goes on the words within the highlight.
+        let words = match by {
+            Some(by) => view! { <span class=by title=by_name>{words}</span> }.into_any(),
+            None => words.into_any(),
+        };
         view! { <mark class="passage" data-at=at data-threads=threads style=style>{words}</mark> }
             .into_any()
     };

@@ -25,7 +25,7 @@ test('a reader colours the live text by who wrote it, and new words arrive colou
   await signIn(elders, 'informal@demo.baraza');
   await elders.goto(url);
   await expect(elders.getByRole('textbox', { name: 'Draft text' })).toBeEditable();
-  await caretBefore(elders, 'City Hall keeps a pool of mediators');
+  await caretBefore(elders, 'Each process has at least one trained mediator');
   await elders.keyboard.type('Elders name mediators too. ');
   await expect.poll(async () => (await live.locator('.by-informal').allTextContents()).join('')).toContain('Elders name mediators too.');
   await expectAccessible(reader);

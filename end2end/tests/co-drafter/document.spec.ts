@@ -86,6 +86,49 @@ test('Chinese typed through an input method reaches the other writer whole', asy
   for (const who of [city, elders]) expect(who.errors).toEqual([]);
 });
 
+test('Arabic typed through an input method reaches the other writer whole, and reads right to left', async ({ browser }) => {
+  const probe = await (await browser.newContext()).newPage();
+  const draft = await charter(probe);
+  const city = await writer(browser, 'gov@demo.baraza', draft.url);
+  const elders = await writer(browser, 'informal@demo.baraza', draft.url);
+  await caretBefore(city.page, 'Democracy is a dialogue');
+  // An Arabic keyboard with composition (as on phones): letters join as they are typed.
+  const cdp = await city.page.context().newCDPSession(city.page);
+  for (const step of ['ا', 'ال', 'الو', 'الوس', 'الوسط', 'الوسطاء']) {
+    await cdp.send('Input.imeSetComposition', { text: step, selectionStart: step.length, selectionEnd: step.length });
+  }
+  await cdp.send('Input.insertText', { text: 'الوسطاء مستقلون. ' });
+  await expect(elders.text).toContainText('الوسطاء مستقلون. Democracy is a dialogue');
+  await expect.poll(async () => (await editorText(city.page)) === (await editorText(elders.page))).toBe(true);
+  // The API has the words whole, in order (no letter of a half-composed word left behind).
+  const all = await blocks(probe, draft.id);
+  const article = all.find((b) => textOf(b).includes('Democracy is a dialogue'));
+  expect(textOf(article!)).toContain('الوسطاء مستقلون. Democracy');
+  expect(textOf(article!)).not.toContain('الوسطالوسطاء');
+  // The browser lays the Arabic out right to left inside the English line (the bidi algorithm):
+  // its first letter stands to the right of its last.
+  const order = await elders.page.evaluate(() => {
+    const root = document.querySelector('.ql-editor')!;
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const text = (node as Text).data;
+      const at = text.indexOf('الوسطاء');
+      if (at < 0) continue;
+      const box = (i: number) => {
+        const r = document.createRange();
+        r.setStart(node!, i);
+        r.setEnd(node!, i + 1);
+        return r.getBoundingClientRect().left;
+      };
+      return { first: box(at), last: box(at + 6) };
+    }
+    return null;
+  });
+  expect(order).not.toBeNull();
+  expect(order!.first).toBeGreaterThan(order!.last);
+  for (const who of [city, elders]) expect(who.errors).toEqual([]);
+});
+
 test('pasting from a word processor keeps headings, lists and emphasis, and drops the rest', async ({ browser }) => {
   const probe = await (await browser.newContext()).newPage();
   const draft = await charter(probe);
