@@ -5,7 +5,7 @@
 
 use super::client::Shared;
 use super::view::{Authored, Writer, authored};
-use crate::domain::document::yjs::stretches;
+use crate::domain::document::authorship::stretches;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};

@@ -243,7 +243,7 @@ impl DraftDoc {
     pub fn stretches(&self) -> Result<Vec<Stretch>, DocError> {
         contained(|| {
             let mut txn = self.doc.transact_mut();
-            let stretches = app::domain::document::yjs::stretches(&self.body, &mut txn);
+            let stretches = app::domain::document::authorship::stretches(&self.body, &mut txn);
             Ok(stretches
                 .into_iter()
                 .map(|(text, client)| Stretch { text, client })

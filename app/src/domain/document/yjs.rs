@@ -60,36 +60,20 @@ pub fn runs_of_state(state: &[u8]) -> Option<Vec<Run>> {
     Some(runs(&body, &doc.transact()))
 }
 
-/// The current text in stretches, each with the Yjs client that wrote it (0 where unknown):
-/// `(text, client)`. Who wrote what is read from here on the server and in the browser alike.
-pub fn stretches(text: &TextRef, txn: &mut TransactionMut) -> Vec<(String, u64)> {
-    use yrs::Snapshot;
-    use yrs::types::text::{ChangeKind, YChange};
-    let now = txn.snapshot();
-    let chunks = text.diff_range(
-        txn,
-        Some(&now),
-        Some(&Snapshot::default()),
-        YChange::identity,
-    );
-    let mut out: Vec<(String, u64)> = Vec::new();
-    for chunk in chunks {
-        let Out::Any(Any::String(words)) = &chunk.insert else {
-            continue;
-        };
-        let client = match chunk.ychange {
-            Some(YChange {
-                kind: ChangeKind::Added,
-                id,
-            }) => id.client.get(),
-            _ => 0,
-        };
-        match out.last_mut() {
-            Some((last, by)) if *by == client => last.push_str(words),
-            _ => out.push((words.to_string(), client)),
-        }
-    }
-    out
+/// A whole document written from `runs` by the Yjs client `client`: the one update that makes
+/// it, as an editor typing it would (formats checked as any client's are).
+#[cfg(feature = "ssr")]
+pub fn update_of_runs(client: u64, runs: &[Run]) -> Vec<u8> {
+    use yrs::{Doc, OffsetKind, Options, Transact};
+    let doc = Doc::with_options(Options {
+        client_id: yrs::block::ClientID::new(client),
+        offset_kind: OffsetKind::Utf16,
+        ..Options::default()
+    });
+    let body = doc.get_or_insert_text("body");
+    let mut txn = doc.transact_mut();
+    apply_delta(&body, &mut txn, &delta_of_runs(runs));
+    txn.encode_update_v1()
 }
 
 /// Applies [`Edit`]s (made against the text as it was, ordered last first) in one transaction.
