@@ -5,13 +5,14 @@
 //! names the field, and the page comes back with what was typed, minus the characters that
 //! could not be kept.
 
-use app::api::form::Form;
+use app::api::form::{Form, Upload};
 use app::domain::input::{is_storable_text, storable_part};
 use app::error::{AppError, FieldError};
 use app::i18n::Msg;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::{StatusCode, header};
+use std::collections::HashMap;
 use std::convert::Infallible;
 
 /// A form body as read: the fields, or why it was refused.
@@ -32,24 +33,25 @@ impl<S: Send + Sync> FromRequest<S> for Submitted {
     type Rejection = Infallible;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Infallible> {
-        let is_form = request
+        let media_type = request
             .headers()
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| {
-                v.split(';')
-                    .next()
-                    .is_some_and(|t| t.trim() == "application/x-www-form-urlencoded")
-            });
-        if !is_form {
-            return Ok(Submitted(Err(refused(Form::default(), bad_form()))));
-        }
-        Ok(Submitted(match Bytes::from_request(request, state).await {
-            Ok(body) => decode(&body),
-            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(refused(Form::default(), AppError::TooLarge))
+            .and_then(|v| v.split(';').next())
+            .map(|t| t.trim().to_ascii_lowercase());
+        Ok(Submitted(match media_type.as_deref() {
+            Some("application/x-www-form-urlencoded") => {
+                match Bytes::from_request(request, state).await {
+                    Ok(body) => decode(&body),
+                    Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                        Err(refused(Form::default(), AppError::TooLarge))
+                    }
+                    Err(_) => Err(refused(Form::default(), bad_form())),
+                }
             }
-            Err(_) => Err(refused(Form::default(), bad_form())),
+            // A form with a file field (`enctype="multipart/form-data"`).
+            Some("multipart/form-data") => read_multipart(request, state).await,
+            _ => Err(refused(Form::default(), bad_form())),
         }))
     }
 }
@@ -60,14 +62,69 @@ fn bad_form() -> AppError {
 
 /// Decodes an `application/x-www-form-urlencoded` body.
 pub fn decode(body: &[u8]) -> Result<Form, Box<Refused>> {
+    let pairs = body
+        .split(|b| *b == b'&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| match pair.iter().position(|b| *b == b'=') {
+            Some(at) => (unescape(&pair[..at]), unescape(&pair[at + 1..])),
+            None => (unescape(pair), Vec::new()),
+        })
+        .collect();
+    checked(pairs, HashMap::new())
+}
+
+/// Reads a `multipart/form-data` body: its text fields as a urlencoded form's, and the files of
+/// its file fields (a file field left empty sends a part with no name and no bytes: skipped).
+async fn read_multipart<S: Send + Sync>(request: Request, state: &S) -> Result<Form, Box<Refused>> {
+    let unreadable = |status: StatusCode| {
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            refused(Form::default(), AppError::TooLarge)
+        } else {
+            refused(Form::default(), bad_form())
+        }
+    };
+    let mut multipart = Multipart::from_request(request, state)
+        .await
+        .map_err(|rejection| unreadable(rejection.status()))?;
+    let mut pairs = Vec::new();
+    let mut files = HashMap::new();
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(error) => return Err(unreadable(error.status())),
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.file_name().map(storable_part);
+        let bytes = field
+            .bytes()
+            .await
+            .map_err(|error| unreadable(error.status()))?;
+        match file_name {
+            Some(file_name) if !(file_name.is_empty() && bytes.is_empty()) => {
+                files.insert(
+                    name,
+                    Upload {
+                        file_name,
+                        bytes: bytes.to_vec().into(),
+                    },
+                );
+            }
+            Some(_) => {}
+            None => pairs.push((name.into_bytes(), bytes.to_vec())),
+        }
+    }
+    checked(pairs, files)
+}
+
+/// The form of raw name/value pairs: every name and value must be text that can be stored.
+fn checked(
+    raw: Vec<(Vec<u8>, Vec<u8>)>,
+    files: HashMap<String, Upload>,
+) -> Result<Form, Box<Refused>> {
     let mut pairs = Vec::new();
     let mut errors: Vec<FieldError> = Vec::new();
-    for pair in body.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
-        let (name, value) = match pair.iter().position(|b| *b == b'=') {
-            Some(at) => (&pair[..at], &pair[at + 1..]),
-            None => (pair, &[][..]),
-        };
-        let (name, value) = (unescape(name), unescape(value));
+    for (name, value) in raw {
         let name = match String::from_utf8(name) {
             Ok(name) if is_storable_text(&name) => name,
             // A field name nobody's form has: the form as a whole cannot be read.
@@ -93,7 +150,8 @@ pub fn decode(body: &[u8]) -> Result<Form, Box<Refused>> {
             }
         }
     }
-    let form = Form::from_pairs(pairs);
+    let mut form = Form::from_pairs(pairs);
+    form.files = files;
     if errors.is_empty() {
         Ok(form)
     } else {
@@ -130,7 +188,7 @@ mod tests {
 
     fn fields(body: &str) -> Vec<(String, String)> {
         let form = decode(body.as_bytes()).expect("a valid form");
-        let mut pairs: Vec<_> = form.0.into_iter().collect();
+        let mut pairs: Vec<_> = form.fields.into_iter().collect();
         pairs.sort();
         pairs
     }

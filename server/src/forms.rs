@@ -396,7 +396,8 @@ pub async fn moderation(
     .await
 }
 
-/// `POST /processes/{id}/manage`: the mediator's tools (`intent=phase`, `rules` or `draft`).
+/// `POST /processes/{id}/manage`: the mediator's tools (`intent=phase`, `rules`, `freeze` or
+/// `draft`, which may carry a Word document to start from: `multipart/form-data`).
 pub async fn manage_process(
     State(state): State<AppState>,
     Path(id): Path<i64>,
@@ -422,10 +423,12 @@ pub async fn manage_process(
             }
             "draft" => {
                 let draft = api::drafts::create(&cx, id, &form).await?;
-                return Ok(Done::to(
-                    format!("/processes/{id}/drafts/{draft}"),
-                    Msg::NoticeDraftCreated,
-                ));
+                let notice = if form.file("document").is_some() {
+                    Msg::NoticeDraftImported
+                } else {
+                    Msg::NoticeDraftCreated
+                };
+                return Ok(Done::to(format!("/processes/{id}/drafts/{draft}"), notice));
             }
             _ => return Err(unknown_intent()),
         }

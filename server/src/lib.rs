@@ -82,7 +82,13 @@ pub fn router(state: AppState) -> Router {
         .route("/admin", post(forms::admin))
         .route("/admin/processes/new", post(forms::new_process))
         .route("/admin/processes/{id}", post(forms::edit_process))
-        .route("/processes/{id}/manage", post(forms::manage_process))
+        .route(
+            "/processes/{id}/manage",
+            // A new draft may start from a Word document: room for the file and the form.
+            post(forms::manage_process).layer(DefaultBodyLimit::max(
+                app::domain::document::import::MAX_FILE_BYTES + MAX_BODY_BYTES,
+            )),
+        )
         .route("/processes/{id}/drafts/{draft}", post(forms::draft))
         .route(
             "/processes/{id}/drafts/{draft}/threads/{thread}",

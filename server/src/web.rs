@@ -201,7 +201,7 @@ pub async fn fail(
     if error == AppError::Internal {
         tracing::warn!(path = %parts.uri.path(), "a form submission failed internally");
     }
-    let mut values = form.0;
+    let mut values = form.fields;
     values.retain(|name, _| !name.contains("password"));
     let status = StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     cx.feedback = Some(Feedback { error, values });

@@ -208,7 +208,7 @@ fn myself(cx: &RequestContext) -> AppResult<Actor> {
 pub fn answer_from(form: &Form) -> AppResult<NewAnswer> {
     let mut errors = Vec::new();
     let mut threads: Vec<CommentId> = form
-        .0
+        .fields
         .iter()
         .filter(|(name, value)| name.starts_with("thread.") && value.as_str() == "on")
         .filter_map(|(name, _)| name["thread.".len()..].parse().ok())

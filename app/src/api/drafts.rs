@@ -147,13 +147,45 @@ pub async fn page(
     })
 }
 
-/// Starts a draft (mediators and administrators).
+/// Starts a draft (mediators and administrators): empty, or from a Word document sent in the
+/// `document` file field, whose text (with its headings, lists and emphasis) becomes the draft's
+/// first update, written by the person who imported it for the organisation they act for. The
+/// title may then be left empty: the document's own title (or its file name) is used.
 pub async fn create(cx: &RequestContext, process: ProcessId, form: &Form) -> AppResult<DraftId> {
     let actor = Actor {
         person: cx.viewer()?.id,
         acting_for: form.acting_for()?,
     };
-    let title = form.bounded("title", MAX_TITLE, true)?;
+    // The whole file is read before anything is stored: a file that cannot be imported leaves
+    // no empty draft behind. Only for someone who may start a draft (the store checks again,
+    // in the transaction that creates it): reading a large file costs the server.
+    let imported = match form.file("document") {
+        Some(upload) => {
+            let phase = cx
+                .store
+                .process(process)
+                .await?
+                .ok_or(AppError::NotFound)?
+                .phase;
+            cx.store
+                .standing(process, Some(actor.person))
+                .await?
+                .refusal(actor.acting_for, Action::CreateDraft, phase)
+                .map_err(AppError::Forbidden)?;
+            Some(import_document(upload).await?)
+        }
+        None => None,
+    };
+    let mut title = form.bounded("title", MAX_TITLE, imported.is_none())?;
+    if title.is_empty() {
+        title = imported
+            .as_ref()
+            .map(|(imported, file_title)| imported.title.clone().unwrap_or(file_title.clone()))
+            .unwrap_or_default()
+            .chars()
+            .take(MAX_TITLE)
+            .collect();
+    }
     let language = form.text("language").trim().to_string();
     if !crate::domain::process::is_language_tag(&language) {
         return Err(AppError::invalid(
@@ -162,7 +194,8 @@ pub async fn create(cx: &RequestContext, process: ProcessId, form: &Form) -> App
         ));
     }
     let summary = form.bounded("summary", crate::domain::process::MAX_LONG_TEXT, false)?;
-    cx.store
+    let written = cx
+        .store
         .create_draft(
             actor,
             process,
@@ -173,8 +206,47 @@ pub async fn create(cx: &RequestContext, process: ProcessId, form: &Form) -> App
             },
             cx.now,
         )
+        .await?;
+    let draft = cx.publish(written);
+    if let Some((imported, _)) = imported {
+        // A client id of the importer's own, as each browser has one: who wrote what shows the
+        // imported text as theirs.
+        let client = u64::from(rand::random::<u32>().max(1));
+        let update = document::yjs::update_of_runs(client, &imported.runs);
+        cx.store.bind_draft_client(draft, client, actor).await?;
+        cx.store
+            .append_draft_updates(draft, 1, &[(actor, update)], cx.now)
+            .await?;
+    }
+    Ok(draft)
+}
+
+/// Reads an uploaded Word document (off the async threads: a long one takes a moment), with
+/// the title its file name gives.
+async fn import_document(
+    upload: &super::form::Upload,
+) -> AppResult<(document::import::Imported, String)> {
+    use document::import::{ImportError, read_docx};
+    let bytes = upload.bytes.clone();
+    let read = tokio::task::spawn_blocking(move || read_docx(&bytes))
         .await
-        .map(|written| cx.publish(written))
+        .map_err(|_| AppError::Internal)?;
+    let imported = read.map_err(|error| {
+        AppError::invalid(
+            "document",
+            match error {
+                ImportError::NotDocx => Msg::ErrorNotDocx,
+                ImportError::TooLarge => Msg::ErrorDocxTooLarge,
+                ImportError::Empty => Msg::ErrorDocxEmpty,
+            },
+        )
+    })?;
+    let name = upload.file_name.rsplit(['/', '\\']).next().unwrap_or("");
+    let stem = name
+        .strip_suffix(".docx")
+        .or_else(|| name.strip_suffix(".DOCX"))
+        .unwrap_or(name);
+    Ok((imported, stem.trim().to_string()))
 }
 
 /// Locks (`locked` = true) or unlocks a draft (mediators).

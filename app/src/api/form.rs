@@ -6,19 +6,40 @@ use crate::i18n::Msg;
 use crate::ids::OrgId;
 use std::collections::HashMap;
 
-/// A submitted form: field name to value (the last value wins for repeated names).
+/// A submitted form: field name to value (the last value wins for repeated names), and the
+/// files sent with it (a `multipart/form-data` form's file fields that were given a file).
 #[derive(Clone, Debug, Default)]
-pub struct Form(pub HashMap<String, String>);
+pub struct Form {
+    pub fields: HashMap<String, String>,
+    pub files: HashMap<String, Upload>,
+}
+
+/// A file sent with a form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Upload {
+    /// The name the browser gave (the file's name on the sender's machine), for messages only.
+    pub file_name: String,
+    /// Shared, so that keeping the form to show it again copies no bytes.
+    pub bytes: std::sync::Arc<[u8]>,
+}
 
 impl Form {
     /// A form from name/value pairs.
     pub fn from_pairs<I: IntoIterator<Item = (String, String)>>(pairs: I) -> Form {
-        Form(pairs.into_iter().collect())
+        Form {
+            fields: pairs.into_iter().collect(),
+            files: HashMap::new(),
+        }
     }
 
     /// A field's value, or the empty string.
     pub fn text(&self, name: &str) -> &str {
-        self.0.get(name).map(String::as_str).unwrap_or("")
+        self.fields.get(name).map(String::as_str).unwrap_or("")
+    }
+
+    /// The file sent in a file field, if one was chosen.
+    pub fn file(&self, name: &str) -> Option<&Upload> {
+        self.files.get(name)
     }
 
     /// A field that must be present and non-blank.

@@ -178,7 +178,7 @@ pub async fn schedule(
     }
     let picked = |prefix: &str| -> Vec<i64> {
         let mut ids: Vec<i64> = form
-            .0
+            .fields
             .iter()
             .filter(|(_, v)| !v.is_empty())
             .filter_map(|(k, _)| k.strip_prefix(prefix)?.parse().ok())

@@ -66,6 +66,9 @@ pub fn PostForm(
     intent: &'static str,
     #[prop(optional)] key: Option<String>,
     #[prop(optional)] class: &'static str,
+    /// `multipart/form-data` for a form with a file field.
+    #[prop(optional)]
+    enctype: Option<&'static str>,
     children: Children,
 ) -> impl IntoView {
     provide_context(FormIntent {
@@ -73,7 +76,7 @@ pub fn PostForm(
         key: key.clone(),
     });
     view! {
-        <form method="post" action=action class=class>
+        <form method="post" action=action class=class enctype=enctype>
             <input type="hidden" name="intent" value=intent />
             {key.map(|key| view! { <input type="hidden" name="key" value=key /> })}
             {children()}
@@ -186,6 +189,34 @@ pub fn TextField(
                 required=required
                 autocomplete=autocomplete
                 lang=lang
+                aria-describedby=described
+                aria-invalid=error.is_some().then_some("true")
+            />
+        </div>
+    }
+}
+
+/// A file input (its form needs `enctype="multipart/form-data"`). A browser never fills one in
+/// again, so a refused form shows only the error.
+#[component]
+pub fn FileField(
+    name: String,
+    label: String,
+    #[prop(optional)] hint: Option<String>,
+    /// What the picker offers, as `accept` lists it (`.docx,application/…`).
+    accept: &'static str,
+) -> impl IntoView {
+    let error = error_of(&name);
+    let described = describe(&name, &hint, &error);
+    view! {
+        <div class="field" class:has-error=error.is_some()>
+            <label for=field_id(&name)>{label}</label>
+            <HintAndError name=name.clone() hint=hint error=error.clone() />
+            <input
+                id=field_id(&name)
+                name=name
+                type="file"
+                accept=accept
                 aria-describedby=described
                 aria-invalid=error.is_some().then_some("true")
             />

@@ -3,7 +3,9 @@
 use super::{load, param};
 use crate::api;
 use crate::api::processes::{ProcessPage as PageData, may, shown};
-use crate::components::form::{ActingAsField, ErrorSummary, PostForm, Select, TextArea, TextField};
+use crate::components::form::{
+    ActingAsField, ErrorSummary, FileField, PostForm, Select, TextArea, TextField,
+};
 use crate::components::layout::{Page, t};
 use crate::components::process::{PhaseBadge, Timeline};
 use crate::components::text::{Local, TextBlocks};
@@ -445,10 +447,16 @@ pub fn ManagePage() -> impl IntoView {
                     <section>
                         <h2>{t(Msg::ProcessNewDraft)}</h2>
                         <ErrorSummary intent="draft" />
-                        <PostForm action=action.clone() intent="draft" class="narrow">
-                            <TextField name="title".into() label=t(Msg::ProcessDraftTitle) required=true />
+                        <PostForm action=action.clone() intent="draft" class="narrow" enctype="multipart/form-data">
+                            <TextField name="title".into() label=t(Msg::ProcessDraftTitle) hint=t(Msg::ProcessDraftTitleHint) />
                             <TextField name="language".into() label=t(Msg::ProcessDraftLanguage) value=first_language.clone() hint=t(Msg::FormLanguagesHint) required=true />
                             <TextArea name="summary".into() label=t(Msg::ProcessDraftSummary) rows=3 />
+                            <FileField
+                                name="document".into()
+                                label=t(Msg::ProcessDraftDocument)
+                                hint=t(Msg::ProcessDraftDocumentHint)
+                                accept=".docx,application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                            />
                             <button type="submit">{t(Msg::ProcessNewDraft)}</button>
                         </PostForm>
                     </section>

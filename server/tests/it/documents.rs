@@ -10,7 +10,7 @@ use std::time::Duration;
 const WAIT: Duration = Duration::from_secs(10);
 
 /// The kinds and texts of a draft's blocks, from the open-data API.
-async fn blocks(app: &TestApp, draft: i64) -> Vec<(String, String)> {
+pub(crate) async fn blocks(app: &TestApp, draft: i64) -> Vec<(String, String)> {
     let detail = app.json(&format!("/api/v1/drafts/{draft}")).await;
     detail["blocks"]
         .as_array()

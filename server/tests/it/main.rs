@@ -14,6 +14,7 @@ mod compare;
 mod crash;
 mod decisions;
 mod documents;
+mod import;
 mod interop;
 mod nodes;
 mod pages;

@@ -36,7 +36,7 @@ fn units(text: &str) -> u32 {
 
 /// What a line of the old plain text was.
 #[derive(Debug, PartialEq, Eq)]
-enum Line {
+pub(super) enum Line {
     Chapter,
     Section,
     /// An article; the typed number is this many UTF-16 units at the line's start.
@@ -50,7 +50,7 @@ const CHINESE_DIGITS: &str = "〇零一二三四五六七八九十百千两01234
 
 /// The length of a Chinese ordinal such as "第十二" followed by `unit` (章, 节, 条), with the
 /// spaces after it, if the line starts with one.
-fn chinese_ordinal(line: &str, units_after: &[char]) -> Option<usize> {
+pub(super) fn chinese_ordinal(line: &str, units_after: &[char]) -> Option<usize> {
     let rest = line.strip_prefix('第')?;
     let digits: usize = rest
         .chars()
@@ -105,7 +105,14 @@ fn typed_number(line: &str) -> Option<(usize, bool)> {
     (spaces > 0).then_some((at + spaces, levels > 1))
 }
 
-fn classify(line: &str, two_levels: bool) -> Line {
+/// Whether a line starts with a number of two levels ("1.1 "): then a text's "1." lines head
+/// chapters rather than articles.
+pub(super) fn has_two_level_number(line: &str) -> bool {
+    typed_number(line.trim_start()).is_some_and(|(_, deep)| deep)
+}
+
+/// What a line (without its leading spaces) is.
+pub(super) fn classify(line: &str, two_levels: bool) -> Line {
     let words: Vec<&str> = line.split_whitespace().take(2).collect();
     let first = words.first().copied().unwrap_or("");
     let numbered_word = words.len() == 2
@@ -151,9 +158,7 @@ fn classify(line: &str, two_levels: bool) -> Line {
 
 /// The edits that give an old plain-text draft its structure; empty if it has none to give.
 pub fn structure(text: &str) -> Vec<Edit> {
-    let two_levels = text
-        .lines()
-        .any(|l| typed_number(l.trim_start()).is_some_and(|(_, deep)| deep));
+    let two_levels = text.lines().any(has_two_level_number);
     let mut edits = Vec::new();
     let mut at = 0u32;
     let mut any = false;

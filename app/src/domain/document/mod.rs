@@ -6,11 +6,15 @@
 //! Offsets are UTF-16 code units into the plain text, as Yjs counts, so comment passages and
 //! carets (which are offsets too) fall into the right block.
 
+#[cfg(any(feature = "ssr", feature = "hydrate"))]
+pub mod authorship;
 #[cfg(feature = "ssr")]
 pub mod compare;
 #[cfg(feature = "ssr")]
 pub mod export;
 pub mod format;
+#[cfg(feature = "ssr")]
+pub mod import;
 pub mod legacy;
 #[cfg(any(feature = "ssr", feature = "hydrate"))]
 pub mod yjs;
