@@ -123,6 +123,18 @@
       if (range) handlers.selection(range.index, range.length);
       else handlers.selection(-1, 0);
     });
+    // Quill leaves out carets moved by the keyboard (arrows, Home, End): the document's own
+    // event reports every move, so the others' view of this caret and selection follows.
+    let selectionPending = false;
+    document.addEventListener('selectionchange', () => {
+      if (selectionPending || !quill.hasFocus()) return;
+      selectionPending = true;
+      setTimeout(() => {
+        selectionPending = false;
+        const range = quill.getSelection();
+        if (range) handlers.selection(range.index, range.length);
+      }, 30);
+    });
     quill.root.addEventListener('compositionstart', () => handlers.composing(true));
     quill.root.addEventListener('compositionend', () => handlers.composing(false));
 
@@ -130,6 +142,8 @@
     // not part of the document).
     const writers = quill.addContainer('ql-writers');
     writers.setAttribute('aria-hidden', 'true');
+    const selections = quill.addContainer('ql-selections');
+    selections.setAttribute('aria-hidden', 'true');
     const marks = quill.addContainer('ql-marks');
     marks.setAttribute('aria-hidden', 'true');
     const carets = quill.addContainer('ql-carets');
@@ -213,10 +227,20 @@
           box.title = stretch.name;
         });
       },
-      /** Draws the others' carets: JSON `[{index, name, colour}]`. */
+      /** Draws the others' carets and what they have selected: JSON `[{index, anchor, name,
+       * colour}]` (`anchor` is where a selection started; the caret is at `index`). */
       setCarets(json) {
+        const all = JSON.parse(json);
+        const selected = all
+          .filter((c) => c.anchor !== undefined && c.anchor !== c.index)
+          .map((c) => ({ start: Math.min(c.anchor, c.index), end: Math.max(c.anchor, c.index), colour: c.colour, name: c.name }));
+        drawStretches(selections, selected, (box, selection) => {
+          box.className = 'remote-selection';
+          box.style.backgroundColor = selection.colour;
+          box.title = selection.name;
+        });
         carets.replaceChildren();
-        for (const caret of JSON.parse(json)) {
+        for (const caret of all) {
           if (caret.index > quill.getLength()) continue;
           const bounds = quill.getBounds(caret.index, 0);
           if (!bounds) continue;

@@ -125,6 +125,7 @@ pub fn start(
     observe(&editor);
     bind_quill(&editor);
     super::passages::bind(&editor);
+    super::margin::register();
     connect(&editor);
 }
 
@@ -250,12 +251,14 @@ impl Editor {
             let carets: Vec<serde_json::Value> = peers
                 .iter()
                 .filter_map(|p| {
-                    let (_, head) = p.cursor?;
-                    Some(serde_json::json!({ "index": head, "name": p.name, "colour": p.colour }))
+                    let (anchor, head) = p.cursor?;
+                    Some(serde_json::json!({ "index": head, "anchor": anchor, "name": p.name, "colour": p.colour }))
                 })
                 .collect();
             quill.set_carets(&serde_json::Value::Array(carets).to_string());
         }
+        // The highlights may have moved: so must the threads beside them.
+        super::margin::schedule();
         peers
     }
 
