@@ -125,7 +125,7 @@ pub fn start(
     observe(&editor);
     bind_quill(&editor);
     super::passages::bind(&editor);
-    super::margin::register();
+    super::margin::register(editor.borrow().words.threads_here.clone());
     connect(&editor);
 }
 

@@ -41,6 +41,9 @@ pub struct EditorText {
     /// written by people speaking for themselves.
     pub colour_by_writer: String,
     pub individuals: String,
+    /// The button under a paragraph that opens its comment threads there (narrow screens);
+    /// `{n}` is how many.
+    pub threads_here: String,
 }
 
 /// One toolbar button: the Quill format it applies (`ql-<format>`, with `value`) and its words.

@@ -39,6 +39,7 @@ pub fn editor_text(cx: &RequestContext) -> EditorText {
         comment_selection: cx.t(Msg::CommentOnSelection),
         colour_by_writer: cx.t(Msg::DraftColourByWriter),
         individuals: cx.t(Msg::DraftIndividuals),
+        threads_here: cx.t(Msg::CommentThreadsHere { n: "{n}".into() }),
     }
 }
 

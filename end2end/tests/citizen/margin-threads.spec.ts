@@ -55,9 +55,9 @@ test('threads stand beside their passages on a wide screen, and under the text o
   await expect(target).toHaveCount(1);
   await expect(target).toHaveCSS('z-index', '4');
 
-  // Narrower: the list under the text, in reading order.
+  // Narrower (a laptop): the list under the text, in reading order.
   await page.setViewportSize({ width: 1100, height: 900 });
-  await expect(page.locator('main')).not.toHaveClass(/threads-beside/);
+  await expect(page.locator('main')).not.toHaveClass(/threads-beside|threads-under/);
   const article = await page.locator('article.draft').boundingBox();
   const narrow = await layout(page);
   expect(narrow[0].top).toBeGreaterThan(article!.y + article!.height);
@@ -94,5 +94,53 @@ test('a co-drafter writing in the editor has the threads beside the highlights t
   await expect.poll(async () => (await placed()).every((p) => p.top >= p.mark - 1 && p.top < p.mark + 400)).toBe(true);
   await page.locator('#threads > li.thread').first().scrollIntoViewIfNeeded();
   await page.screenshot({ path: 'test-results/margin-threads-editor.png' });
+  expect(errors).toEqual([]);
+});
+
+test('on a phone a paragraph opens its threads right under it, and folds them again', async ({ page }) => {
+  const errors = watchErrors(page);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(await draftIn(page, 'public_comment'));
+  await expect(page.locator('main')).toHaveClass(/threads-under/);
+  const button = page.getByRole('button', { name: /^Comments on this paragraph: \d+$/ }).first();
+  await expect(button).toHaveAttribute('aria-expanded', 'false');
+  // Under the paragraph it is about.
+  const paragraphOf = async () => {
+    const at = await button.getAttribute('data-block');
+    return page.locator(`.live-text [data-block-start="${at}"]`);
+  };
+  const paragraph = await paragraphOf();
+  const below = async () => (await paragraph.boundingBox())!;
+  expect((await button.boundingBox())!.y).toBeGreaterThan((await below()).y + (await below()).height - 1);
+  const folded = page.locator('#threads > li.thread.under.folded');
+  const before = await folded.count();
+  expect(before).toBeGreaterThan(0);
+  await expectAccessible(page);
+
+  await button.click();
+  await expect(button).toHaveAttribute('aria-expanded', 'true');
+  await expect(button).toBeFocused();
+  const opened = page.locator('#threads > li.thread.under:not(.folded)').first();
+  await expect(opened).toBeVisible();
+  const openBox = (await opened.boundingBox())!;
+  const buttonBox = (await button.boundingBox())!;
+  expect(openBox.y).toBeGreaterThanOrEqual(buttonBox.y + buttonBox.height);
+  // The paragraph made room: the next one starts below its open threads.
+  const room = await paragraph.evaluate((p) => {
+    const all = [...document.querySelectorAll('.live-text [data-block-start]')];
+    const after = all[all.indexOf(p) + 1];
+    const open = [...document.querySelectorAll('#threads > li.thread.under:not(.folded)')];
+    const bottom = Math.max(...open.map((li) => li.getBoundingClientRect().bottom));
+    return after ? { bottom, next: after.getBoundingClientRect().top } : null;
+  });
+  if (room) expect(room.next).toBeGreaterThan(room.bottom - 1);
+  await expectAccessible(page);
+  // The paragraph, its button and the start of its thread, on one screen.
+  await paragraph.evaluate((p) => window.scrollTo(0, p.getBoundingClientRect().top + scrollY - 60));
+  await page.screenshot({ path: 'test-results/threads-under-phone.png' });
+
+  await button.click();
+  await expect(button).toHaveAttribute('aria-expanded', 'false');
+  await expect(folded).toHaveCount(before);
   expect(errors).toEqual([]);
 });

@@ -56,6 +56,27 @@ async fn import(
         .unwrap()
 }
 
+/// The demo charter as Baraza's own Word export writes it (a co-drafter names a version first).
+async fn charter_docx(app: &TestApp, process: i64, charter: i64) -> Vec<u8> {
+    let gov = app.signed_in("gov@demo.baraza").await;
+    let named = gov
+        .post(app.url(&format!("/processes/{process}/drafts/{charter}")))
+        .form(&[("intent", "version"), ("name", "To share")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(named.status(), StatusCode::SEE_OTHER);
+    let exported = TestApp::client()
+        .get(app.url(&format!(
+            "/api/v1/drafts/{charter}/versions/1/export?format=docx"
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(exported.status(), StatusCode::OK);
+    exported.bytes().await.unwrap().to_vec()
+}
+
 async fn draft_count(app: &TestApp) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM drafts")
         .fetch_one(app.pool())
@@ -69,24 +90,7 @@ on_both!(
         let app = TestApp::start(backend).await;
         let charter = app.draft_id("Charter").await;
         let process = app.process_in("drafting").await;
-        let gov = app.signed_in("gov@demo.baraza").await;
-        let named = gov
-            .post(app.url(&format!("/processes/{process}/drafts/{charter}")))
-            .form(&[("intent", "version"), ("name", "To share")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(named.status(), StatusCode::SEE_OTHER);
-        let docx = TestApp::client()
-            .get(app.url(&format!(
-                "/api/v1/drafts/{charter}/versions/1/export?format=docx"
-            )))
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
+        let docx = charter_docx(&app, process, charter).await;
 
         let mediator = app.signed_in("mediator@demo.baraza").await;
         // No title given: the document's own is used.
@@ -194,22 +198,7 @@ on_both!(
         let app = TestApp::start(backend).await;
         let process = app.process_in("drafting").await;
         let charter = app.draft_id("Charter").await;
-        let gov = app.signed_in("gov@demo.baraza").await;
-        gov.post(app.url(&format!("/processes/{process}/drafts/{charter}")))
-            .form(&[("intent", "version"), ("name", "To share")])
-            .send()
-            .await
-            .unwrap();
-        let docx = TestApp::client()
-            .get(app.url(&format!(
-                "/api/v1/drafts/{charter}/versions/1/export?format=docx"
-            )))
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
+        let docx = charter_docx(&app, process, charter).await;
         let before = draft_count(&app).await;
         for email in [
             "citizen@demo.baraza",
