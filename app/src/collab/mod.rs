@@ -6,6 +6,8 @@
 #[cfg(feature = "hydrate")]
 pub mod client;
 #[cfg(feature = "hydrate")]
+mod long_press;
+#[cfg(feature = "hydrate")]
 mod margin;
 #[cfg(feature = "hydrate")]
 mod passages;

@@ -49,6 +49,7 @@ pub fn bind(editor: &Shared) {
         on_input.forget();
     }
     bind_comment_buttons(editor, &document);
+    super::long_press::bind(&document);
     watch(editor);
 }
 

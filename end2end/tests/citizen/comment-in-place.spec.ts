@@ -48,3 +48,33 @@ test('a reader comments from the button beside the selection, and from the keybo
   await expect(form).not.toHaveClass(/floating/);
   expect(errors).toEqual([]);
 });
+
+test.describe('on a touch screen', () => {
+  test.use({ hasTouch: true, isMobile: true, viewport: { width: 390, height: 844 } });
+
+  test('a long press selects the word under the finger and offers "Comment" beside it', async ({ page }) => {
+    const errors = watchErrors(page);
+    await signIn(page, 'citizen@demo.baraza');
+    await page.goto(await draftIn(page, 'public_comment'));
+    await expect(page.getByText('You are reading live')).toBeVisible();
+    const paragraph = page.locator('#art-3');
+    await paragraph.scrollIntoViewIfNeeded();
+    const box = (await paragraph.boundingBox())!;
+    // A finger resting on the text for a second (Chromium's touch events, as a phone sends them).
+    const cdp = await page.context().newCDPSession(page);
+    const at = { x: box.x + box.width / 2, y: box.y + 12 };
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [at] });
+    await page.waitForTimeout(800);
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    const word = await page.evaluate(() => String(getSelection()).trim());
+    expect(word.length).toBeGreaterThan(0);
+    expect(word).not.toContain(' ');
+    const float = page.getByRole('button', { name: 'Comment', exact: true });
+    await expect(float).toBeVisible();
+    await float.tap();
+    const form = page.getByRole('region', { name: 'Add a comment' });
+    await expect(form.getByLabel('Passage (optional)')).toHaveValue(word);
+    await page.screenshot({ path: 'test-results/long-press-comment.png' });
+    expect(errors).toEqual([]);
+  });
+});
