@@ -106,7 +106,7 @@ pub fn render(cover: &Cover, blocks: &[Block]) -> String {
 <FRBRManifestation><FRBRthis value="{expression}/!main.xml"/><FRBRuri value="{expression}.akn"/><FRBRdate date="{date}" name="export"/><FRBRauthor href="#baraza"/></FRBRManifestation>
 </identification>
 <references source="#baraza"><TLCOrganization eId="baraza" href="/ontology/organization/baraza" showAs="Baraza"/></references>
-<proprietary source="#baraza"><version number="{number}" name="{name}" sha256="{hash}"/></proprietary>
+<proprietary source="#baraza"><baraza:version xmlns:baraza="urn:baraza:akn:1" number="{number}" name="{name}" sha256="{hash}"/></proprietary>
 </meta>
 <preface><p class="title"><docTitle>{title}</docTitle></p></preface>
 <body>
