@@ -71,6 +71,8 @@ pub struct Discussion {
     /// Whether the reader may post now, and if not, why.
     pub may_comment: Result<(), Msg>,
     pub may_report: bool,
+    /// The comments the reader has reported (each person reports a comment once).
+    pub reported: Vec<CommentId>,
     pub moderator: bool,
     /// Organisations the reader may speak for.
     pub acting_options: Vec<Organisation>,
@@ -199,7 +201,12 @@ pub async fn discussion(
             .copied()
             .find(|org| standing.may(Some(*org), Action::Comment, process.phase))
     };
+    let reported = match viewer {
+        Some(person) => cx.store.reported_by(person, draft.id).await?,
+        None => Vec::new(),
+    };
     Ok(Discussion {
+        reported,
         with_forms: only.is_some(),
         open: None,
         default_acting_for,
@@ -550,6 +557,14 @@ pub async fn moderate(cx: &RequestContext, process: ProcessId, form: &Form) -> A
     let (Some(action), Some(reason), Some(note)) = (action, reason, note) else {
         return Err(AppError::Internal);
     };
+    if !action.fits(reason) {
+        return Err(AppError::invalid(
+            "reason",
+            Msg::ErrorReasonDoesNotFit {
+                decision: cx.t(action.label()),
+            },
+        ));
+    }
     let request = ModerationRequest {
         comment: comment.id,
         action,

@@ -291,6 +291,50 @@ pub fn Select(
     }
 }
 
+/// A choice among a few options as radio buttons, none chosen at first unless `selected` says
+/// so: for a choice that must be made on purpose.
+#[component]
+pub fn RadioGroup(
+    name: String,
+    legend: String,
+    options: Vec<(String, String)>,
+    #[prop(optional)] selected: String,
+    #[prop(optional)] hint: Option<String>,
+) -> impl IntoView {
+    let selected = typed(&name).unwrap_or(selected);
+    let error = error_of(&name);
+    let described = describe(&name, &hint, &error);
+    let first_id = field_id(&name);
+    let radios = options
+        .into_iter()
+        .enumerate()
+        .map(|(i, (value, text))| {
+            // The first radio carries the field's id, so the error summary's link reaches it.
+            let id = if i == 0 {
+                first_id.clone()
+            } else {
+                format!("{first_id}-{value}")
+            };
+            let checked = value == selected;
+            let label_for = id.clone();
+            view! {
+                <label class="radio" for=label_for>
+                    <input type="radio" id=id name=name.clone() value=value checked=checked />
+                    " "
+                    {text}
+                </label>
+            }
+        })
+        .collect_view();
+    view! {
+        <fieldset class="field radios" class:has-error=error.is_some() aria-describedby=described aria-invalid=error.is_some().then_some("true")>
+            <legend>{legend}</legend>
+            <HintAndError name=name.clone() hint=hint error=error.clone() />
+            {radios}
+        </fieldset>
+    }
+}
+
 /// A password input; never pre-filled, even after a failed submission.
 #[component]
 pub fn PasswordField(

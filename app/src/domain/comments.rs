@@ -152,10 +152,28 @@ impl ModerationAction {
         }
     }
 
-    /// Whether a moderator may take this action on a comment in `status`.
-    pub fn applies_to(self, status: Status) -> bool {
+    /// Whether `reason` can explain this decision in the public log: approving or restoring a
+    /// comment says it keeps to the rules; hiding one names the rule it breaks. Any other
+    /// pairing ("Approved — Spam or advertising") contradicts itself.
+    pub fn fits(self, reason: Reason) -> bool {
         match self {
-            ModerationAction::Approved => matches!(status, Status::Pending | Status::Held),
+            ModerationAction::Approved | ModerationAction::Restored => {
+                reason == Reason::WithinRules
+            }
+            ModerationAction::Hidden => Reason::BREACHES.contains(&reason),
+            _ => true,
+        }
+    }
+
+    /// Whether a moderator may take this action on a comment in `status` with `open_reports`
+    /// (reports since it was last approved or restored). Approving a shown comment that readers
+    /// reported says it keeps to the rules, and answers those reports.
+    pub fn applies_to(self, status: Status, open_reports: i64) -> bool {
+        match self {
+            ModerationAction::Approved => {
+                matches!(status, Status::Pending | Status::Held)
+                    || (status == Status::Visible && open_reports > 0)
+            }
             ModerationAction::Hidden => {
                 matches!(status, Status::Visible | Status::Pending | Status::Held)
             }
@@ -191,6 +209,17 @@ pub fn reply_place(parent_depth: i64) -> (bool, i64) {
     } else {
         (true, parent_depth + 1)
     }
+}
+
+impl Reason {
+    /// The reasons that say which rule a comment breaks: what hiding one needs.
+    pub const BREACHES: [Reason; 5] = [
+        Reason::Spam,
+        Reason::Abuse,
+        Reason::OffTopic,
+        Reason::PersonalData,
+        Reason::Other,
+    ];
 }
 
 impl Moderation {
@@ -259,6 +288,27 @@ pub fn utf16_slice(text: &str, start: u32, end: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_decision_takes_only_the_reasons_that_fit_it() {
+        for &reason in Reason::ALL {
+            assert_eq!(
+                ModerationAction::Approved.fits(reason),
+                reason == Reason::WithinRules
+            );
+            assert_eq!(
+                ModerationAction::Restored.fits(reason),
+                reason == Reason::WithinRules
+            );
+            assert_eq!(
+                ModerationAction::Hidden.fits(reason),
+                !matches!(
+                    reason,
+                    Reason::WithinRules | Reason::Reports | Reason::Appeal
+                )
+            );
+        }
+    }
 
     #[test]
     fn who_sees_what_of_a_comment() {
@@ -334,12 +384,15 @@ mod tests {
 
     #[test]
     fn moderation_moves_only_between_sensible_states() {
-        assert!(ModerationAction::Approved.applies_to(Status::Held));
-        assert!(ModerationAction::Approved.applies_to(Status::Pending));
-        assert!(!ModerationAction::Approved.applies_to(Status::Hidden));
-        assert!(ModerationAction::Hidden.applies_to(Status::Visible));
-        assert!(!ModerationAction::Hidden.applies_to(Status::Withdrawn));
-        assert!(ModerationAction::Restored.applies_to(Status::Hidden));
-        assert!(!ModerationAction::Restored.applies_to(Status::Visible));
+        assert!(ModerationAction::Approved.applies_to(Status::Held, 3));
+        assert!(ModerationAction::Approved.applies_to(Status::Pending, 0));
+        assert!(!ModerationAction::Approved.applies_to(Status::Hidden, 0));
+        // A shown comment is approved only to answer reports about it.
+        assert!(ModerationAction::Approved.applies_to(Status::Visible, 1));
+        assert!(!ModerationAction::Approved.applies_to(Status::Visible, 0));
+        assert!(ModerationAction::Hidden.applies_to(Status::Visible, 0));
+        assert!(!ModerationAction::Hidden.applies_to(Status::Withdrawn, 0));
+        assert!(ModerationAction::Restored.applies_to(Status::Hidden, 0));
+        assert!(!ModerationAction::Restored.applies_to(Status::Visible, 0));
     }
 }

@@ -4,7 +4,9 @@
 use super::{load, param};
 use crate::api;
 use crate::api::comments::{Discussion, Queue, Thread};
-use crate::components::form::{ActingAsField, ErrorSummary, PostForm, Select, TextArea, TextField};
+use crate::components::form::{
+    ActingAsField, ErrorSummary, PostForm, RadioGroup, Select, TextArea, TextField,
+};
 use crate::components::layout::{Page, t};
 use crate::domain::comments::*;
 use crate::domain::markdown;
@@ -264,15 +266,7 @@ fn comment_view(cx: &RequestContext, d: &Discussion, c: &Comment) -> impl IntoVi
         }));
         view! { <div class="appeal">{note}{state.map(|s| view! { <p>{s}</p> })}{form}</div> }
     });
-    let reports = (d.moderator && c.reports > 0).then(|| {
-        let reasons = c
-            .report_reasons
-            .iter()
-            .map(|r| t(r.label()))
-            .collect::<Vec<_>>()
-            .join(", ");
-        view! { <p class="hint">{t(Msg::CommentReports { count: c.reports.to_string(), reasons })}</p> }
-    });
+    let reports = (d.moderator && c.reports > 0).then(|| reports_line(c));
     let can_reply = d.may_comment.is_ok() && c.status == Status::Visible;
     let (acting, default_acting_for) = (d.acting_options.clone(), d.default_acting_for);
     let reply = (can_reply && !d.with_forms).then(|| link("reply", Msg::CommentReply).into_any());
@@ -322,7 +316,11 @@ fn comment_view(cx: &RequestContext, d: &Discussion, c: &Comment) -> impl IntoVi
             </PostForm>
         }
     });
-    let reportable = d.may_report && !own && c.status == Status::Visible;
+    let reported = d.reported.contains(&c.id);
+    let reportable = d.may_report && !own && c.status == Status::Visible && !reported;
+    let reported = reported.then(|| {
+        view! { <p class="hint you-reported">{t(Msg::CommentYouReported)}</p> }.into_any()
+    });
     let report =
         (reportable && !d.with_forms).then(|| link("report", Msg::CommentReport).into_any());
     let report = report.or_else(|| (reportable && d.with_forms).then(|| {
@@ -357,7 +355,7 @@ fn comment_view(cx: &RequestContext, d: &Discussion, c: &Comment) -> impl IntoVi
         } else {
             let decidable = ModerationAction::DECISIONS
                 .iter()
-                .any(|a| a.applies_to(c.status))
+                .any(|a| a.applies_to(c.status, c.reports))
                 || c.pending_edit.is_some();
             decidable.then(|| link("moderate", Msg::CommentModerate).into_any())
         }
@@ -379,6 +377,7 @@ fn comment_view(cx: &RequestContext, d: &Discussion, c: &Comment) -> impl IntoVi
                 {reports}
                 {appeal}
                 {own_decision}
+                {reported}
                 <div class="comment-actions">{reply}{edit}{report}{moderate}{withdraw}</div>
             </article>
         </li>
@@ -426,25 +425,61 @@ pub fn ThreadPage() -> impl IntoView {
 /// a reason and a note to its author, and on an edit waiting for approval; `None` when no
 /// decision applies. The queue and each thread's page offer the same forms.
 fn decision_forms(process: ProcessId, c: &Comment) -> Option<impl IntoView + use<>> {
-    let decisions: Vec<(String, String)> = ModerationAction::DECISIONS
-        .into_iter()
-        .filter(|a| a.applies_to(c.status))
-        .map(|a| (a.code().to_string(), t(a.label())))
-        .collect();
     let key = c.id.to_string();
     let action = format!("/processes/{process}/moderation");
+    // One form per decision, each with only the reasons that fit it (ModerationAction::fits),
+    // nothing chosen in advance, and the line the public log will show.
+    let decisions: Vec<ModerationAction> = ModerationAction::DECISIONS
+        .into_iter()
+        .filter(|a| a.applies_to(c.status, c.reports))
+        .collect();
     let status = (!decisions.is_empty()).then(|| {
-        let (key, action) = (key.clone(), action.clone());
-        view! {
-            <ErrorSummary intent="moderate" key=key.clone() />
-            <PostForm action=action intent="moderate" key=key.clone()>
-                <input type="hidden" name="comment" value=key />
-                <Select name="action".into() label=t(Msg::ModerationDecision) options=decisions />
-                <Select name="reason".into() label=t(Msg::ModerationWhy) options=reason_options(true) />
-                <TextField name="note".into() label=t(Msg::ModerationNote) hint=t(Msg::ModerationNoteHint) />
-                <button type="submit">{t(Msg::ModerationRecord)}</button>
-            </PostForm>
-        }
+        decisions
+            .into_iter()
+            .map(|decision| {
+                let (action, comment) = (action.clone(), key.clone());
+                let code = decision.code();
+                if decision == ModerationAction::Hidden {
+                    let breaches = reason_options();
+                    view! {
+                        <ErrorSummary intent="moderate" key=comment.clone() />
+                        <PostForm action=action intent="moderate" key=comment.clone() class="decision">
+                            <input type="hidden" name="comment" value=comment />
+                            <input type="hidden" name="action" value=code />
+                            <RadioGroup name="reason".into() legend=t(Msg::ModerationHideWhy) options=breaches />
+                            <TextField name="note".into() label=t(Msg::ModerationNote) hint=t(Msg::ModerationNoteHint) />
+                            <p class="log-preview">{t(Msg::ModerationLogPreviewHide)}</p>
+                            <button type="submit">{t(Msg::ModerationHide)}</button>
+                        </PostForm>
+                    }
+                    .into_any()
+                } else {
+                    let line = format!(
+                        "{} — {}",
+                        t(decision.label()),
+                        t(Reason::WithinRules.label())
+                    );
+                    let button = if decision == ModerationAction::Approved {
+                        Msg::ModerationApprove
+                    } else {
+                        Msg::ModerationRestore
+                    };
+                    let form_key = format!("{comment}-{code}");
+                    view! {
+                        <ErrorSummary intent="moderate" key=form_key.clone() />
+                        <PostForm action=action intent="moderate" key=form_key class="decision">
+                            <input type="hidden" name="comment" value=comment />
+                            <input type="hidden" name="action" value=code />
+                            <input type="hidden" name="reason" value=Reason::WithinRules.code() />
+                            <TextField name="note".into() label=t(Msg::ModerationNote) hint=t(Msg::ModerationNoteHint) />
+                            <p class="log-preview">{t(Msg::ModerationLogPreview { line })}</p>
+                            <button type="submit">{t(button)}</button>
+                        </PostForm>
+                    }
+                    .into_any()
+                }
+            })
+            .collect_view()
     });
     let edit = c.pending_edit.as_ref().map(|_| {
         let outcomes = vec![
@@ -457,7 +492,7 @@ fn decision_forms(process: ProcessId, c: &Comment) -> Option<impl IntoView + use
             <PostForm action=action intent="edit_decision" key=key.clone()>
                 <input type="hidden" name="comment" value=key.clone() />
                 <Select name="outcome".into() label=t(Msg::ModerationDecision) options=outcomes />
-                <Select name="reason".into() label=t(Msg::ModerationDeclineWhy) options=reason_options(false) />
+                <Select name="reason".into() label=t(Msg::ModerationDeclineWhy) options=reason_options() />
                 <TextField name="note".into() label=t(Msg::ModerationNote) hint=t(Msg::ModerationNoteHint) />
                 <button type="submit">{t(Msg::ModerationRecord)}</button>
             </PostForm>
@@ -547,11 +582,21 @@ fn removal_forms(process: ProcessId, c: &Comment) -> impl IntoView + use<> {
         .collect_view()
 }
 
-fn reason_options(with_within_rules: bool) -> Vec<(String, String)> {
-    Reason::ALL
+/// How many reports a comment has had since it was last approved, and why (moderators only).
+fn reports_line(c: &Comment) -> impl IntoView + use<> {
+    let reasons = c
+        .report_reasons
         .iter()
-        .filter(|r| !matches!(r, Reason::Reports | Reason::Appeal))
-        .filter(|r| with_within_rules || **r != Reason::WithinRules)
+        .map(|r| t(r.label()))
+        .collect::<Vec<_>>()
+        .join(&t(Msg::LayoutListSeparator));
+    view! { <p class="hint">{t(Msg::CommentReports { count: c.reports.to_string(), reasons })}</p> }
+}
+
+/// The reasons that name a broken rule (declining an edit, barring an author).
+fn reason_options() -> Vec<(String, String)> {
+    Reason::BREACHES
+        .iter()
         .map(|r| (r.code().to_string(), t(r.label())))
         .collect()
 }
@@ -617,7 +662,6 @@ fn queue_view(cx: RequestContext, q: Queue) -> impl IntoView {
             let decide = (!own).then(|| decision_forms(pid, c)).flatten();
             let removals = (!own).then(|| removal_forms(pid, c));
             let own_note = own.then(|| view! { <p class="hint">{t(Msg::ModerationOwnComment)}</p> });
-            let reasons = c.report_reasons.iter().map(|r| t(r.label())).collect::<Vec<_>>().join(", ");
             let link = format!("/processes/{pid}/drafts/{}/threads/{}", c.draft, c.thread);
             view! {
                 <li class="queue-item" id=format!("queue-{}", c.id)>
@@ -628,7 +672,7 @@ fn queue_view(cx: RequestContext, q: Queue) -> impl IntoView {
                     </p>
                     {c.passage.as_ref().map(|p| view! { <blockquote class="quote">{p.quote.clone()}</blockquote> })}
                     <div class="comment-body" inner_html=markdown::to_html(&c.body)></div>
-                    {(c.reports > 0).then(|| view! { <p class="hint">{t(Msg::CommentReports { count: c.reports.to_string(), reasons: reasons.clone() })}</p> })}
+                    {(c.reports > 0).then(|| reports_line(c))}
                     {c.pending_edit.as_ref().map(|edit| view! {
                         <div class="pending-edit">
                             <p class="hint">{t(Msg::ModerationEditProposed)}</p>
@@ -645,7 +689,7 @@ fn queue_view(cx: RequestContext, q: Queue) -> impl IntoView {
                         <ErrorSummary intent="bar" key=key.clone() />
                         <PostForm action=action.clone() intent="bar" key=key.clone()>
                             <input type="hidden" name="comment" value=key.clone() />
-                            <Select name="reason".into() label=t(Msg::ModerationWhy) options=reason_options(false) />
+                            <Select name="reason".into() label=t(Msg::ModerationWhy) options=reason_options() />
                             <TextField name="note".into() label=t(Msg::ModerationNote) />
                             <TextField name="until".into() label=t(Msg::ModerationBarUntil) kind="date" required=true />
                             <button type="submit" class="secondary">{t(Msg::ModerationBar)}</button>

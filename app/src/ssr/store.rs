@@ -372,6 +372,8 @@ pub trait Comments: Send + Sync + 'static {
         note: &str,
         now: Millis,
     ) -> AppResult<Written<Comment>>;
+    /// The comments of a draft that `person` has reported.
+    async fn reported_by(&self, person: PersonId, draft: DraftId) -> AppResult<Vec<CommentId>>;
     /// The author appeals against hiding their comment, once.
     async fn appeal_comment(
         &self,

@@ -1013,7 +1013,8 @@ on_both!(
         assert!(listed.contains(&format!("{thread}?open=moderate-{id}#comment-{id}")));
         let own = text(moderator.get(app.url(&thread)).send().await.unwrap()).await;
         assert!(own.contains(&format!("action=\"/processes/{process}/moderation\"")));
-        assert!(own.contains(&format!("id=\"moderate-{id}-action\"")));
+        // Hiding asks which rule is broken, none chosen in advance.
+        assert!(own.contains(&format!("id=\"moderate-{id}-reason\"")));
         for email in ["citizen@demo.baraza", "gov@demo.baraza"] {
             let html = text(
                 app.signed_in(email)
@@ -1048,5 +1049,182 @@ on_both!(
             .await;
         assert_eq!(log["entries"][0]["action"], "hidden");
         assert_eq!(log["entries"][0]["by_role"], "moderator");
+    }
+);
+
+on_both!(
+    a_moderation_decision_takes_only_a_reason_that_fits_it,
+    |backend| async move {
+        let app = TestApp::start(backend).await;
+        let (process, draft) = strategy(&app).await;
+        let queue = format!("/processes/{process}/moderation");
+        let log = format!("/api/v1/processes/{process}/moderation-log");
+        let entries = |log: serde_json::Value| log["entries"].as_array().unwrap().len();
+        let before = entries(app.json(&log).await);
+        let visible: i64 = sqlx::query_scalar(
+            "SELECT id FROM comments WHERE status = 'visible' AND draft_id = $1 ORDER BY id LIMIT 1",
+        )
+        .bind(draft)
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+        let hidden: i64 = sqlx::query_scalar("SELECT id FROM comments WHERE status = 'hidden'")
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+        let moderator = app.signed_in("moderator@demo.baraza").await;
+        for (comment, action, reason, says) in [
+            // Restoring a hidden comment "because it is spam" would contradict itself in public.
+            (
+                hidden,
+                "restored",
+                "spam",
+                "does not fit the decision “Restored”",
+            ),
+            // Hiding one "within the rules" too.
+            (
+                visible,
+                "hidden",
+                "within_rules",
+                "does not fit the decision “Hidden”",
+            ),
+            // Hiding needs a reason chosen on purpose.
+            (visible, "hidden", "", "Choose one of the options offered."),
+        ] {
+            let (status, page) = post(
+                &app,
+                &moderator,
+                &queue,
+                &[
+                    ("intent", "moderate"),
+                    ("comment", &comment.to_string()),
+                    ("action", action),
+                    ("reason", reason),
+                ],
+            )
+            .await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{action} {reason}");
+            assert!(page.contains(says), "{action} {reason}: {says}");
+        }
+        // Nothing was recorded, nothing changed.
+        assert_eq!(entries(app.json(&log).await), before);
+        let status: String = sqlx::query_scalar("SELECT status FROM comments WHERE id = $1")
+            .bind(hidden)
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+        assert_eq!(status, "hidden");
+        // The fitting pairs are recorded as they read.
+        let (status, _) = post(
+            &app,
+            &moderator,
+            &queue,
+            &[
+                ("intent", "moderate"),
+                ("comment", &visible.to_string()),
+                ("action", "hidden"),
+                ("reason", "off_topic"),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let newest = &app.json(&log).await["entries"][0];
+        assert_eq!(newest["action"], "hidden");
+        assert_eq!(newest["reason"], "off_topic");
+    }
+);
+
+on_both!(
+    a_single_report_reaches_the_queue_and_approving_the_comment_answers_it,
+    |backend| async move {
+        let app = TestApp::start(backend).await;
+        let (process, draft) = strategy(&app).await;
+        let page = format!("/processes/{process}/drafts/{draft}");
+        let queue = format!("/processes/{process}/moderation");
+        let reader = app.signed_in("citizen@demo.baraza").await;
+        let (status, _) = post(
+            &app,
+            &reader,
+            &page,
+            &[
+                ("intent", "comment"),
+                ("body", "Only one person will find this wrong."),
+                ("stance", "none"),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let id: i64 = sqlx::query_scalar(
+            "SELECT id FROM comments WHERE body = 'Only one person will find this wrong.'",
+        )
+        .fetch_one(app.pool())
+        .await
+        .unwrap();
+        let moderator = app.signed_in("moderator@demo.baraza").await;
+        let listed = |html: &str| html.contains("Only one person will find this wrong.");
+        let before = text(moderator.get(app.url(&queue)).send().await.unwrap()).await;
+        assert!(!listed(&before), "not reported yet");
+
+        let other = app.signed_in("civil@demo.baraza").await;
+        let (status, notice) = post(
+            &app,
+            &other,
+            &page,
+            &[
+                ("intent", "report"),
+                ("comment", &id.to_string()),
+                ("reason", "off_topic"),
+                ("note", ""),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{notice}");
+        let after = text(moderator.get(app.url(&queue)).send().await.unwrap()).await;
+        assert!(listed(&after), "one report puts it in the queue");
+        assert!(
+            after.contains("Reports: 1 (Off topic)"),
+            "with its count and reason"
+        );
+        // Held comments come first.
+        let held = sqlx::query_scalar::<_, String>(
+            "SELECT body FROM comments WHERE status = 'held' AND process_id = $1 LIMIT 1",
+        )
+        .bind(process)
+        .fetch_optional(app.pool())
+        .await
+        .unwrap();
+        if let Some(held) = held {
+            let first_words: String = held.chars().take(20).collect();
+            let held_at = after
+                .find(&first_words)
+                .expect("the held comment is listed");
+            assert!(held_at < after.find("Only one person").unwrap());
+        }
+
+        // A reader may not answer the report; a moderator approves: it stays, the queue empties.
+        let approve = [
+            ("intent", "moderate"),
+            ("comment", &id.to_string() as &str),
+            ("action", "approved"),
+            ("reason", "within_rules"),
+        ];
+        let (status, _) = post(&app, &reader, &queue, &approve).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = post(&app, &moderator, &queue, &approve).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let later = text(moderator.get(app.url(&queue)).send().await.unwrap()).await;
+        assert!(!listed(&later), "answered");
+        assert_eq!(
+            comment_with(&app, draft, "Only one person").await["status"],
+            "visible"
+        );
+        let log = app
+            .json(&format!("/api/v1/processes/{process}/moderation-log"))
+            .await;
+        assert_eq!(log["entries"][0]["action"], "approved");
+        assert_eq!(log["entries"][0]["reason"], "within_rules");
+        // Approving again, with nothing reported, is not a decision there is to take.
+        let (status, _) = post(&app, &moderator, &queue, &approve).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
     }
 );

@@ -40,7 +40,7 @@ impl app::ssr::Moderation for SqlStore {
         let mut tx = self.begin().await?;
         let comment = one(&mut tx, request.comment).await?;
         let role = deciding(&mut tx, comment.process, person, comment.author).await?;
-        if !request.action.applies_to(comment.status) {
+        if !request.action.applies_to(comment.status, comment.reports) {
             return Err(AppError::Forbidden(Msg::ErrorModerationNotApplicable));
         }
         let Some(next) = request.action.resulting_status() else {
@@ -301,13 +301,17 @@ impl app::ssr::Moderation for SqlStore {
     async fn moderation_queue(&self, process: ProcessId) -> AppResult<Vec<Comment>> {
         let mut conn = self.pool.acquire().await.map_err(internal)?;
         let ids: Vec<i64> = sqlx::query_scalar(
+            // Held comments first; then everything else that waits, a single report included
+            // (reports since the comment was last approved or restored).
             "SELECT c.id FROM comments c LEFT JOIN comment_appeals a ON a.comment_id = c.id \
              WHERE c.process_id = $1 AND (c.status IN ('pending', 'held') \
                OR (c.status = 'hidden' AND a.comment_id IS NOT NULL AND a.outcome IS NULL) \
                OR c.pending_body IS NOT NULL \
+               OR (c.status = 'visible' AND EXISTS (SELECT 1 FROM comment_reports rp \
+                   WHERE rp.comment_id = c.id AND rp.created_at > COALESCE(c.reviewed_at, -1))) \
                OR EXISTS (SELECT 1 FROM comment_revisions r WHERE r.comment_id = c.id \
                    AND r.removal_requested_at IS NOT NULL AND r.removed_at IS NULL)) \
-             ORDER BY c.id",
+             ORDER BY CASE WHEN c.status = 'held' THEN 0 ELSE 1 END, c.id",
         )
         .bind(process.0)
         .fetch_all(&mut *conn)

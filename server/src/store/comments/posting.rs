@@ -194,6 +194,19 @@ impl app::ssr::Comments for SqlStore {
         committed(tx, id, true).await
     }
 
+    async fn reported_by(&self, person: PersonId, draft: DraftId) -> AppResult<Vec<CommentId>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT r.comment_id FROM comment_reports r JOIN comments c ON c.id = r.comment_id \
+             WHERE r.person_id = $1 AND c.draft_id = $2",
+        )
+        .bind(person.0)
+        .bind(draft.0)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(internal)?;
+        Ok(ids.into_iter().map(CommentId).collect())
+    }
+
     async fn report_comment(
         &self,
         person: PersonId,
