@@ -32,6 +32,8 @@ pub struct Outputs {
     pub peers: WriteSignal<Vec<PresentPeer>>,
     pub segments: WriteSignal<Shown>,
     pub denied: WriteSignal<bool>,
+    /// Set once the document has synced and the editor takes typing.
+    pub ready: WriteSignal<bool>,
 }
 
 /// The editor's state. Rule: never hold a borrow of it across a yrs transaction's commit, because
@@ -580,6 +582,7 @@ fn apply_synced(editor: &Shared, payload: &[u8], step_2: bool) {
             quill.set_contents(&serde_json::Value::Array(delta_of_runs(&runs)).to_string());
             quill.set_read_only(false);
         }
+        e.out.ready.set(true);
         drop(e);
         editor.borrow().refresh_peers();
         // Words selected while the text was still loading can be commented on now.

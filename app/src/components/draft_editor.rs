@@ -14,6 +14,8 @@ use leptos::prelude::*;
 pub struct EditorText {
     pub label: String,
     pub connecting: String,
+    /// Said while the editor is shown but cannot take typing yet.
+    pub connecting_editor: String,
     pub connected: String,
     pub offline: String,
     pub read_only: String,
@@ -85,6 +87,9 @@ pub fn DraftEditor(
         .collect();
     let (pieces, set_pieces) = signal(shown(&runs, &[], &marks, &[]));
     let (denied, set_denied) = signal(false);
+    // Whether the editor takes typing: once the document has synced (until then what is typed
+    // could not be kept, so the editor is read-only, and says why).
+    let (ready, set_ready) = signal(false);
     // Whether the editor has taken the place of the served text.
     let (editing, set_editing) = signal(false);
     let host = NodeRef::<leptos::html::Div>::new();
@@ -100,6 +105,7 @@ pub fn DraftEditor(
                     peers: set_peers,
                     segments: set_pieces,
                     denied: set_denied,
+                    ready: set_ready,
                 };
                 let (runs, lang, words) = (
                     runs.clone(),
@@ -140,6 +146,7 @@ pub fn DraftEditor(
                 set_peers,
                 set_pieces,
                 set_denied,
+                set_ready,
                 set_editing,
                 process,
                 draft,
@@ -157,6 +164,9 @@ pub fn DraftEditor(
     let status_text = move || {
         let w = &words_for_status;
         let reading = !writable || denied.get();
+        if !reading && editing.get() && !ready.get() && status.get() != Status::Offline {
+            return w.connecting_editor.clone();
+        }
         match status.get() {
             Status::Static => w.no_script.clone(),
             Status::Connecting => w.connecting.clone(),
@@ -246,12 +256,23 @@ pub fn DraftEditor(
                     {buttons}
                 </div>
                 <span class="word-count">{count.clone()}</span>
+                // Where the writer is looking, in the bar that stays in view; the status line
+                // above says it to screen readers.
+                <span class="editor-wait" aria-hidden="true" hidden=move || ready.get()>
+                    {words.connecting_editor.clone()}
+                </span>
             </div>
         }
     });
     let editor_host = writable.then(|| {
         view! {
-            <div class="editor-host" lang=lang.clone() node_ref=host hidden=move || !editing.get()></div>
+            <div
+                class="editor-host"
+                lang=lang.clone()
+                node_ref=host
+                hidden=move || !editing.get()
+                aria-busy=move || (!ready.get()).then_some("true")
+            ></div>
         }
     });
     // Who wrote what, live (the page's "Who wrote what" section explains the colours).

@@ -22,6 +22,7 @@ pub fn editor_text(cx: &RequestContext) -> EditorText {
     EditorText {
         label: cx.t(Msg::DraftEditorLabel),
         connecting: cx.t(Msg::DraftConnecting),
+        connecting_editor: cx.t(Msg::DraftConnectingEditor),
         connected: cx.t(Msg::DraftConnected),
         offline: cx.t(Msg::DraftOffline),
         read_only: cx.t(Msg::DraftReadOnlyLive),
