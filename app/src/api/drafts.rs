@@ -37,6 +37,8 @@ pub struct DraftPage {
     /// Whether the viewer may write now, and as which organisation; or why not.
     pub write: Result<Option<OrgId>, Msg>,
     pub acting_options: Vec<Organisation>,
+    /// The process's other drafts (its text in other languages, annexes), linked from the page.
+    pub others: Vec<Draft>,
     /// The comments under the text, as this reader sees them.
     pub discussion: super::comments::Discussion,
     /// The decision its text is frozen for, if it is.
@@ -132,7 +134,16 @@ pub async fn page(
     let discussion =
         super::comments::discussion(cx, process.clone(), draft.clone(), &standing, None).await?;
     let decision = cx.store.decision_of_draft(id).await?;
+    // The process's other drafts: the same text in another language, an annex.
+    let others = cx
+        .store
+        .drafts(process.id)
+        .await?
+        .into_iter()
+        .filter(|d| d.id != id)
+        .collect();
     Ok(DraftPage {
+        others,
         discussion,
         process,
         draft,

@@ -147,6 +147,9 @@ fn Header() -> impl IntoView {
                         <a href="/">{t(Msg::NavProcesses)}</a>
                     </li>
                     <li>
+                        <a href="/decisions">{t(Msg::NavDecisions)}</a>
+                    </li>
+                    <li>
                         <a href="/organisations">{t(Msg::NavOrganisations)}</a>
                     </li>
                     {account}

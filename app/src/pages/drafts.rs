@@ -19,13 +19,23 @@ use leptos_router::hooks::use_query_map;
 
 /// The words the editor island shows, in the reader's language.
 pub fn editor_text(cx: &RequestContext) -> EditorText {
+    editor_text_for(cx, true)
+}
+
+/// The editor's words when the text may (`changing`) or may not change now: a reader is told
+/// "others' changes appear as they type" only while someone can type.
+pub fn editor_text_for(cx: &RequestContext, changing: bool) -> EditorText {
     EditorText {
         label: cx.t(Msg::DraftEditorLabel),
         connecting: cx.t(Msg::DraftConnecting),
         connecting_editor: cx.t(Msg::DraftConnectingEditor),
         connected: cx.t(Msg::DraftConnected),
         offline: cx.t(Msg::DraftOffline),
-        read_only: cx.t(Msg::DraftReadOnlyLive),
+        read_only: cx.t(if changing {
+            Msg::DraftReadOnlyLive
+        } else {
+            Msg::DraftReadOnlyStill
+        }),
         present: cx.t(Msg::DraftPresent),
         you: cx.t(Msg::DraftYou),
         no_script: cx.t(Msg::DraftNeedsScript),
@@ -138,8 +148,23 @@ fn draft_view(cx: RequestContext, page: PageData) -> impl IntoView {
             })
         }
         Ok(None) => cx.t(Msg::DraftWritingAsYourself),
+        // A co-drafter outside the drafting phase: why they cannot write, and what they can do.
+        Err(Msg::ErrorNotAllowedInPhase) if !page.standing.co_drafting_orgs.is_empty() => {
+            let phase = cx.t(page.process.phase.label());
+            if page.discussion.may_comment.is_ok() {
+                cx.t(Msg::DraftClosedCanComment { phase })
+            } else {
+                cx.t(Msg::DraftClosedFollow { phase })
+            }
+        }
         Err(reason) => cx.t(reason.clone()),
     };
+    // Whether anyone may change the text now (the phase allows co-drafting and it is not locked).
+    let changing = crate::domain::roles::permits(
+        crate::domain::roles::Role::CoDrafter,
+        Action::EditDraft,
+        page.process.phase,
+    ) && draft.locked_at.is_none();
     let writable = page.write.is_ok();
     let writing_for = page.write.clone().ok().flatten();
     // Someone in several co-drafting organisations chooses which one they write for (a plain GET
@@ -187,7 +212,7 @@ fn draft_view(cx: RequestContext, page: PageData) -> impl IntoView {
             may_comment=page.discussion.may_comment.is_ok()
             runs=page.live.runs.clone()
             lang=draft.language.clone()
-            words=editor_text(&cx)
+            words=editor_text_for(&cx, changing)
         />
     };
     let can_version = writable && page.may(Action::EditDraft);
@@ -196,6 +221,25 @@ fn draft_view(cx: RequestContext, page: PageData) -> impl IntoView {
     let authors = attribution(&cx, &page);
     let versions = versions(&cx, &page);
     let discussion = crate::pages::comments::discussion_view(&cx, &page.discussion);
+    let others = (!page.others.is_empty()).then(|| {
+        let links = page
+            .others
+            .iter()
+            .enumerate()
+            .map(|(i, other)| {
+                let language = crate::i18n::Lang::from_tag(&other.language)
+                    .map(|l| l.native_name().to_string())
+                    .unwrap_or_else(|| other.language.clone());
+                let separator = (i > 0).then(|| t(Msg::LayoutListSeparator));
+                view! {
+                    {separator}
+                    <a href=format!("/processes/{pid}/drafts/{}", other.id) hreflang=other.language.clone() lang=other.language.clone()>{other.title.clone()}</a>
+                    " (" {language} ")"
+                }
+            })
+            .collect_view();
+        view! { <p class="other-drafts">{t(Msg::DraftOthers)} " " {links}</p> }
+    });
     view! {
         <Page title=draft.title.clone() no_heading=true>
             <p>
@@ -208,6 +252,7 @@ fn draft_view(cx: RequestContext, page: PageData) -> impl IntoView {
                     {locked.then(|| view! { " " <span class="badge warning">{t(Msg::DraftLockedBadge)}</span> })}
                 </p>
                 {(!draft.summary.is_empty()).then(|| view! { <p class="lead" lang=draft.language.clone()>{draft.summary.clone()}</p> })}
+                {others}
                 {page.decision.map(|d| view! {
                     <p class="frozen-notice" role="note">
                         {t(Msg::DraftFrozenNotice)} " "

@@ -9,7 +9,7 @@ test('a reader comments from the button beside the selection, and from the keybo
   const errors = watchErrors(page);
   await signIn(page, 'citizen@demo.baraza');
   await page.goto(await draftIn(page, 'public_comment'));
-  await expect(page.getByText('You are reading live')).toBeVisible();
+  await expect(page.getByText('The text does not change in this phase')).toBeVisible();
 
   // Selecting words: the button appears beside them, and opens the form next to them.
   await selectInText(page, WORDS);
@@ -56,7 +56,7 @@ test.describe('on a touch screen', () => {
     const errors = watchErrors(page);
     await signIn(page, 'citizen@demo.baraza');
     await page.goto(await draftIn(page, 'public_comment'));
-    await expect(page.getByText('You are reading live')).toBeVisible();
+    await expect(page.getByText('The text does not change in this phase')).toBeVisible();
     const paragraph = page.locator('#art-3');
     await paragraph.scrollIntoViewIfNeeded();
     const box = (await paragraph.boundingBox())!;

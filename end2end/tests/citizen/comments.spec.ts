@@ -21,8 +21,9 @@ test('a passage comment, live to others, reported, hidden with a reason, appeale
   const url = await draftIn(first, 'public_comment');
   const citizen = await open(browser, 'citizen@demo.baraza', url);
   const reader = await open(browser, 'lakeside.reader@demo.baraza', url);
-  await expect(citizen.page.getByText('You are reading live')).toBeVisible();
-  await expect(reader.page.getByText('您正在实时阅读')).toBeVisible();
+  // The text does not change during public comment, and the page says so (not "as they type").
+  await expect(citizen.page.getByText('The text does not change in this phase')).toBeVisible();
+  await expect(reader.page.getByText('本阶段正文不再修改')).toBeVisible();
 
   // Selecting words fills the form with the quote; the comment lands on exactly that passage.
   await selectInText(citizen.page, PASSAGE);

@@ -26,7 +26,25 @@ test('reads the processes, a process, how it works and the organisations', async
   await page.getByRole('link', { name: /Council of Elders/ }).click();
   await expect(page.getByRole('heading', { name: 'Members' })).toBeVisible();
   await expectAccessible(page);
+
+  // Decisions are one click from everywhere.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Decisions' }).click();
+  await expect(page).toHaveURL(/\/decisions$/);
   expect(errors).toEqual([]);
+});
+
+test("the charter's English and Chinese drafts link to each other", async ({ page }) => {
+  const id = await processIn(page, 'drafting');
+  const detail = await (await page.request.get(`/api/v1/processes/${id}`)).json();
+  const english = detail.drafts.find((d: { language: string }) => d.language === 'en');
+  const chinese = detail.drafts.find((d: { language: string }) => d.language.startsWith('zh'));
+  await page.goto(english.url);
+  const others = page.locator('.other-drafts');
+  await expect(others).toContainText('Also in this process:');
+  await others.getByRole('link', { name: chinese.title }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(chinese.title);
+  await expect(page.locator('.other-drafts').getByRole('link', { name: english.title })).toHaveAttribute('hreflang', 'en');
+  await expectAccessible(page);
 });
 
 test('the sign-in and sign-up pages are accessible, and a missing page says so', async ({ page }) => {
