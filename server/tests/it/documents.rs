@@ -433,27 +433,14 @@ on_both!(
             content_hash: "0".into(),
         };
         let file = docx::render(&cover, &app::domain::document::blocks(&runs)).unwrap();
-        let boundary = "----BarazaShapes";
-        let mut body = Vec::new();
-        for (name, value) in [("intent", "draft"), ("title", ""), ("language", "en")] {
-            body.extend_from_slice(
-                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                    .as_bytes(),
-            );
-        }
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"document\"; filename=\"shapes.docx\"\r\n\r\n")
-                .as_bytes(),
+        let (content_type, body) = crate::import::multipart(
+            &[("intent", "draft"), ("title", ""), ("language", "en")],
+            Some(("shapes.docx", &file)),
         );
-        body.extend_from_slice(&file);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
         let mediator = app.signed_in("mediator@demo.baraza").await;
         let created = mediator
             .post(app.url(&format!("/processes/{process}/manage")))
-            .header(
-                "content-type",
-                format!("multipart/form-data; boundary={boundary}"),
-            )
+            .header("content-type", content_type)
             .body(body)
             .send()
             .await

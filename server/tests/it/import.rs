@@ -9,8 +9,9 @@ use crate::yclient::YClient;
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_TYPE, LOCATION};
 
-/// A `multipart/form-data` body as a browser sends it: the text fields, then the file.
-fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
+/// A `multipart/form-data` body as a browser sends it: the text fields, then the file (in the
+/// field `document`). Returns the content type (with its boundary) and the body.
+pub(crate) fn multipart(fields: &[(&str, &str)], file: Option<(&str, &[u8])>) -> (String, Vec<u8>) {
     let boundary = "----BarazaTestBoundary7MA4YWxkTrZu0gW";
     let mut body = Vec::new();
     for (name, value) in fields {
