@@ -229,6 +229,16 @@ pub struct NewDraft {
     pub title: String,
     pub language: String,
     pub summary: String,
+    /// The text it starts with (an imported document): stored with the draft, in the same
+    /// transaction, so a draft never exists without the text it was started from.
+    pub first_text: Option<FirstText>,
+}
+
+/// A draft's first text: one Yjs update written by `client`, bound to the draft's creator.
+#[derive(Clone, Debug)]
+pub struct FirstText {
+    pub client: u64,
+    pub update: Vec<u8>,
 }
 
 /// What naming a version stores: the text as it is, its hash, and the document state.

@@ -667,6 +667,7 @@ async fn load_draft(
         title: seed.title.clone(),
         language: seed.language.clone(),
         summary: seed.summary.clone(),
+        first_text: None,
     };
     let draft = store
         .create_draft(

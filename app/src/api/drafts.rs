@@ -205,8 +205,16 @@ pub async fn create(cx: &RequestContext, process: ProcessId, form: &Form) -> App
         ));
     }
     let summary = form.bounded("summary", crate::domain::process::MAX_LONG_TEXT, false)?;
-    let written = cx
-        .store
+    // A client id of the importer's own, as each browser has one: who wrote what shows the
+    // imported text as theirs.
+    let first_text = imported.map(|(imported, _)| {
+        let client = u64::from(rand::random::<u32>().max(1));
+        FirstText {
+            client,
+            update: document::yjs::update_of_runs(client, &imported.runs),
+        }
+    });
+    cx.store
         .create_draft(
             actor,
             process,
@@ -214,22 +222,12 @@ pub async fn create(cx: &RequestContext, process: ProcessId, form: &Form) -> App
                 title,
                 language,
                 summary,
+                first_text,
             },
             cx.now,
         )
-        .await?;
-    let draft = cx.publish(written);
-    if let Some((imported, _)) = imported {
-        // A client id of the importer's own, as each browser has one: who wrote what shows the
-        // imported text as theirs.
-        let client = u64::from(rand::random::<u32>().max(1));
-        let update = document::yjs::update_of_runs(client, &imported.runs);
-        cx.store.bind_draft_client(draft, client, actor).await?;
-        cx.store
-            .append_draft_updates(draft, 1, &[(actor, update)], cx.now)
-            .await?;
-    }
-    Ok(draft)
+        .await
+        .map(|written| cx.publish(written))
 }
 
 /// Reads an uploaded Word document (off the async threads: a long one takes a moment), with

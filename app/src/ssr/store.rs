@@ -244,7 +244,8 @@ pub trait Processes: Send + Sync + 'static {
 /// Drafts of a process, and who may write in them.
 #[async_trait::async_trait]
 pub trait Drafts: Send + Sync + 'static {
-    /// Creates a draft in a process ([`Action::CreateDraft`]).
+    /// Creates a draft in a process ([`Action::CreateDraft`]), with its first text, if any, in
+    /// the same transaction.
     async fn create_draft(
         &self,
         actor: Actor,

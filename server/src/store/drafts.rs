@@ -35,6 +35,31 @@ impl app::ssr::Drafts for SqlStore {
         .await
         .map_err(internal)?;
         let draft = DraftId(id);
+        if let Some(first) = &new.first_text {
+            let client = i64::try_from(first.client).map_err(|_| AppError::Internal)?;
+            sqlx::query(
+                "INSERT INTO draft_clients (draft_id, client_id, person_id, org_id) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(client)
+            .bind(actor.person.0)
+            .bind(actor.acting_for.map(|o| o.0))
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+            sqlx::query(
+                "INSERT INTO draft_updates (draft_id, seq, person_id, org_id, at, update_v1) \
+                 VALUES ($1, 1, $2, $3, $4, $5)",
+            )
+            .bind(id)
+            .bind(actor.person.0)
+            .bind(actor.acting_for.map(|o| o.0))
+            .bind(now)
+            .bind(first.update.clone())
+            .execute(&mut *tx)
+            .await
+            .map_err(internal)?;
+        }
         log_event(
             &mut tx,
             process,
