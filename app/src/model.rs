@@ -582,6 +582,9 @@ pub struct NewAnswer {
     pub disposition: crate::domain::decision::Disposition,
     pub reason: String,
     pub change: Option<String>,
+    /// Whether it may replace the answers of threads already answered (the council was shown
+    /// which, and chose to); without it, such a selection is refused.
+    pub replace: bool,
 }
 
 /// A council member's vote on a decision.

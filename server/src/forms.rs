@@ -396,26 +396,30 @@ pub async fn moderation(
     .await
 }
 
-/// `POST /processes/{id}/manage`: the mediator's tools (`intent=phase`, `rules`, `freeze` or
-/// `draft`, which may carry a Word document to start from: `multipart/form-data`).
+/// `POST /processes/{id}/manage`: the mediator's tools (`intent=phase`, `rules`, `freeze` (with
+/// `confirmed=yes`, see [`api::decisions::freeze`]) or `draft`, which may carry a Word document
+/// to start from: `multipart/form-data`).
 pub async fn manage_process(
     State(state): State<AppState>,
     Path(id): Path<i64>,
     session: Session,
-    parts: Parts,
+    mut parts: Parts,
     form: Submitted,
 ) -> Response {
     let id = ProcessId(id);
+    // The freeze form sits on the process page (council members have no manage page): its
+    // confirmation step and any refusal are shown there.
+    if form.0.as_ref().is_ok_and(|f| f.text("intent") == "freeze")
+        && let Ok(page) = format!("/processes/{id}").parse()
+    {
+        parts.uri = page;
+    }
     submit(state, session, parts, form, |cx, form| async move {
         match form.text("intent") {
             "phase" => api::processes::change_phase(&cx, id, &form).await?,
             "rules" => api::processes::edit_rules(&cx, id, &form).await?,
             "freeze" => {
-                let draft = form
-                    .text("draft")
-                    .parse()
-                    .map_err(|_| AppError::invalid("draft", Msg::ErrorChoice))?;
-                let decision = api::decisions::freeze(&cx, id, draft).await?;
+                let decision = api::decisions::freeze(&cx, id, &form).await?;
                 return Ok(Done::to(
                     format!("/processes/{id}/decisions/{decision}"),
                     Msg::NoticeDraftFrozen,
@@ -510,8 +514,9 @@ fn refused(refusal: app::domain::sitting::Refusal) -> AppError {
     }
 }
 
-/// `POST /processes/{id}/decisions/{decision}`: answer threads (`intent=answer`), vote
-/// (`vote`), publish (`publish`), post an implementation update (`follow_up`).
+/// `POST /processes/{id}/decisions/{decision}`: answer threads (`intent=answer`; `replace=yes`
+/// to replace answers already given), vote (`vote`), publish (`publish`, with `confirmed=yes`),
+/// post an implementation update (`follow_up`).
 pub async fn decision(
     State(state): State<AppState>,
     Path((id, decision)): Path<(i64, i64)>,

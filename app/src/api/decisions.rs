@@ -135,19 +135,72 @@ pub async fn page(cx: &RequestContext, id: DecisionId) -> AppResult<DecisionPage
     })
 }
 
+/// The form field that confirms an action that cannot be undone (freezing a text, publishing a
+/// decision). The confirmation step's form sends it as `yes`; without it the server refuses.
+pub const CONFIRMED: &str = "confirmed";
+
+/// Whether `form` confirms the irreversible action; if not, the refusal that asks for it, with
+/// `what_happens` in words. The one rule for both actions, checked after every other check, so a
+/// person is asked to confirm only what would then be done.
+fn confirmed(form: &Form, what_happens: Msg) -> AppResult<()> {
+    if form.text(CONFIRMED) == "yes" {
+        Ok(())
+    } else {
+        Err(AppError::invalid(CONFIRMED, what_happens))
+    }
+}
+
+/// Whether a refused submission asks for confirmation: the page then shows the confirmation
+/// step, which says what will happen, in place of the form's error summary.
+pub fn asks_confirmation(error: &AppError) -> bool {
+    error.fields().iter().any(|e| e.field == CONFIRMED)
+}
+
+/// Whether the viewer may take `action` in `process` now; if not, the refusal the store would give.
+async fn may_act(cx: &RequestContext, process: &Process, action: Action) -> AppResult<()> {
+    let standing = cx.store.standing(process.id, Some(cx.viewer()?.id)).await?;
+    standing
+        .refusal(None, action, process.phase)
+        .map_err(AppError::Forbidden)
+}
+
 /// Freezes a draft for the council's decision (council members and mediators, in the decision
 /// phase): nobody may write in it from now on, and its text as it then stands becomes a named
-/// version whose hash is the decision's.
-pub async fn freeze(
-    cx: &RequestContext,
-    process: ProcessId,
-    draft: DraftId,
-) -> AppResult<DecisionId> {
+/// version whose hash is the decision's. It cannot be undone, so the form must confirm it
+/// ([`CONFIRMED`]); unconfirmed, the refusal says what freezing will do.
+pub async fn freeze(cx: &RequestContext, process: ProcessId, form: &Form) -> AppResult<DecisionId> {
     let person = cx.viewer()?.id;
-    let found = cx.store.draft(draft).await?.ok_or(AppError::NotFound)?;
-    if found.process != process {
-        return Err(AppError::NotFound);
+    let draft: DraftId = form
+        .text("draft")
+        .parse()
+        .map_err(|_| AppError::invalid("draft", Msg::ErrorChoice))?;
+    let found = cx
+        .store
+        .draft(draft)
+        .await?
+        .filter(|d| d.process == process && d.minutes_of.is_none())
+        .ok_or(AppError::NotFound)?;
+    let deciding = cx.store.process(process).await?.ok_or(AppError::NotFound)?;
+    may_act(cx, &deciding, Action::FreezeDraft).await?;
+    if cx.store.decision_of_draft(draft).await?.is_some() {
+        return Err(AppError::Conflict(Msg::ErrorDraftAlreadyFrozen));
     }
+    let version = cx
+        .store
+        .versions(draft)
+        .await?
+        .iter()
+        .map(|v| v.number)
+        .max()
+        .unwrap_or(0)
+        + 1;
+    confirmed(
+        form,
+        Msg::DecisionConfirmFreeze {
+            title: found.title,
+            version: version.to_string(),
+        },
+    )?;
     let actor = Actor {
         person,
         acting_for: None,
@@ -203,6 +256,10 @@ fn myself(cx: &RequestContext) -> AppResult<Actor> {
     })
 }
 
+/// The answer form's field that allows replacing the answers of threads already answered: without
+/// it, ticking an answered thread is refused with the list of answers that would be replaced.
+pub const REPLACE: &str = "replace";
+
 /// Reads the answer form: the threads ticked (`thread.{id}`), a disposition, a reason, and
 /// optionally words of the adopted text that show the change.
 pub fn answer_from(form: &Form) -> AppResult<NewAnswer> {
@@ -238,6 +295,7 @@ pub fn answer_from(form: &Form) -> AppResult<NewAnswer> {
         disposition: disposition.ok_or(AppError::Internal)?,
         reason,
         change: (!change.is_empty()).then_some(change),
+        replace: form.text(REPLACE) == "yes",
     })
 }
 
@@ -292,14 +350,28 @@ fn optional_day(form: &Form, name: &str) -> Result<Option<Day>, FieldError> {
     }
 }
 
-/// Publishes the decision with its rationale and review date (council members).
+/// Publishes the decision with its rationale and review date (council members). It cannot be
+/// undone, so the form must confirm it ([`CONFIRMED`]) once everything else is in order;
+/// unconfirmed, the refusal says what publishing will make permanent.
 pub async fn publish(
     cx: &RequestContext,
     process: ProcessId,
     id: DecisionId,
     form: &Form,
 ) -> AppResult<()> {
-    let decision = decision_in(cx, process, id).await?;
+    let actor = myself(cx)?;
+    let page = page(cx, id).await?;
+    if page.process.id != process {
+        return Err(AppError::NotFound);
+    }
+    may_act(cx, &page.process, Action::PublishDecision).await?;
+    let d = &page.decision;
+    if d.published_at.is_some() {
+        return Err(AppError::Conflict(Msg::ErrorDecisionPublished));
+    }
+    if d.version.is_none() {
+        return Err(AppError::Conflict(Msg::ErrorTextNotFixed));
+    }
     let mut errors = Vec::new();
     let rationale = form
         .bounded("rationale", decision::MAX_RATIONALE, false)
@@ -311,9 +383,30 @@ pub async fn publish(
     if review_on.is_some_and(|d| d <= cx.today()) {
         errors.push(FieldError::new("review_on", Msg::ErrorReviewInFuture));
     }
+    // What still stands in the way, all at once with the form's own errors.
+    let missing = decision::missing(
+        page.unanswered(),
+        page.awaiting_moderation(),
+        page.result,
+        &rationale,
+    );
+    let rationale_refused = errors.iter().any(|e| e.field == "rationale");
+    errors.extend(
+        missing
+            .iter()
+            .filter(|m| !(rationale_refused && **m == decision::Missing::NoRationale))
+            .map(|m| FieldError::new(m.field(), m.message())),
+    );
     collect(errors)?;
+    confirmed(
+        form,
+        Msg::DecisionConfirmPublish {
+            threads: page.coverage().1.to_string(),
+            votes: d.votes.len().to_string(),
+        },
+    )?;
     cx.store
-        .publish_decision(myself(cx)?, decision.id, &rationale, review_on, cx.now)
+        .publish_decision(actor, id, &rationale, review_on, cx.now)
         .await
         .map(|written| cx.publish(written))
 }
@@ -408,6 +501,15 @@ mod tests {
         assert_eq!(answer.threads, vec![CommentId(4), CommentId(12)]);
         assert_eq!(answer.disposition, Disposition::PartlyAccepted);
         assert_eq!(answer.change.as_deref(), Some("every public body"));
+        assert!(!answer.replace, "replacing answers is chosen, never assumed");
+        let again = answer_from(&form(&[
+            ("thread.4", "on"),
+            ("disposition", "accepted"),
+            ("reason", "Adopted."),
+            (REPLACE, "yes"),
+        ]))
+        .unwrap();
+        assert!(again.replace);
     }
 
     #[test]

@@ -4,9 +4,11 @@
 
 use super::{load, param};
 use crate::api;
-use crate::api::decisions::{DecisionPage as PageData, ThreadRow};
+use crate::api::decisions::{
+    CONFIRMED, DecisionPage as PageData, REPLACE, ThreadRow, asks_confirmation,
+};
 use crate::components::form::{Checkbox, ErrorSummary, PostForm, Select, TextArea, TextField};
-use crate::components::layout::{Page, t};
+use crate::components::layout::{Page, SummaryShown, t};
 use crate::domain::decision::{self, Choice, Disposition, FollowUpStatus};
 use crate::domain::markdown;
 use crate::domain::roles::{Action, Phase};
@@ -15,6 +17,7 @@ use crate::ids::{DecisionId, ProcessId};
 use crate::model::{CouncilDecision, Draft};
 use crate::pages::process::format_time;
 use crate::ssr::RequestContext;
+use crate::ssr::context::Feedback;
 use leptos::prelude::*;
 
 /// The decision's address.
@@ -35,6 +38,55 @@ fn text_fragment(words: &str) -> String {
         }
     }
     out
+}
+
+/// The refused submission of the form `intent` (with `key`, for a repeated form) being shown
+/// again on this page, if any.
+fn refused<'a>(cx: &'a RequestContext, intent: &str, key: Option<&str>) -> Option<&'a Feedback> {
+    fn sent<'f>(f: &'f Feedback, name: &str) -> Option<&'f str> {
+        f.values.get(name).map(String::as_str)
+    }
+    cx.feedback
+        .as_ref()
+        // A submission without a key (from another client than our pages) counts as every key's.
+        .filter(|f| {
+            sent(f, "intent") == Some(intent)
+                && (key.is_none() || sent(f, "key").is_none_or(|sent| Some(sent) == key))
+        })
+}
+
+/// The confirmation step of an action that cannot be undone, inside the form that takes it: what
+/// the action will do (in the server's words, from its refusal), the button that does it
+/// (`confirmed=yes`) and the way back. It stands in for the form's error summary.
+#[component]
+fn ConfirmStep(
+    /// The id the error summary would link to.
+    id: String,
+    heading: Msg,
+    what_happens: String,
+    confirm: Msg,
+    /// Where "Cancel" leads (the page without the step).
+    back: String,
+    #[prop(optional)] note: Option<Msg>,
+) -> impl IntoView {
+    if let Some(shown) = use_context::<SummaryShown>() {
+        shown.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+    let heading_id = format!("{id}-heading");
+    let labelled_by = heading_id.clone();
+    view! {
+        <div class="confirm-step" id=id role="group" aria-labelledby=labelled_by>
+            <div role="alert">
+                <h3 id=heading_id>{t(heading)}</h3>
+                <p>{what_happens}</p>
+            </div>
+            {note.map(|n| view! { <p class="hint">{t(n)}</p> })}
+            <div class="confirm-actions">
+                <button type="submit" class="danger" name=CONFIRMED value="yes">{t(confirm)}</button>
+                <a class="button secondary" href=back>{t(Msg::DecisionConfirmCancel)}</a>
+            </div>
+        </div>
+    }
 }
 
 /// `/processes/{id}/decisions/{decision}`
@@ -125,12 +177,12 @@ fn decision_view(cx: RequestContext, page: PageData) -> impl IntoView {
                 {downloads}
                 {rationale}
                 {vote}
-                {publish}
                 {answers}
                 {text}
                 {shares}
                 {sittings}
                 {follow_up}
+                {publish}
             </article>
         </Page>
     }
@@ -232,7 +284,8 @@ fn thread_item(
         }),
         None => thread.author.clone(),
     };
-    let answer = d.answer_for(thread.id).map(|a| {
+    let current = d.answer_for(thread.id);
+    let answer = current.map(|a| {
         let together = (a.threads.len() > 1).then(|| {
             let others: Vec<String> = a.threads.iter().filter(|t| **t != thread.id).map(|t| format!("#{t}")).collect();
             view! { <p class="together">{cx.t(Msg::DecisionAnsweredTogether { threads: others.join(", ") })}</p> }
@@ -255,13 +308,27 @@ fn thread_item(
             </div>
         }
     });
-    let missing = (!thread.awaiting_moderation && answer.is_none())
-        .then(|| view! { <p class="unanswered">{t(Msg::DecisionNoAnswerYet)}</p> });
+    // Where the thread stands, in words beside its number: answered (and how) or not yet.
+    let label = if thread.awaiting_moderation {
+        view! { <span class="answer-state waiting">{t(Msg::DecisionAwaitsModerationLabel)}</span> }
+            .into_any()
+    } else if let Some(a) = current {
+        view! { <span class="answer-state answered">{cx.t(Msg::DecisionAnsweredLabel { disposition: t(a.disposition.label()) })}</span> }.into_any()
+    } else {
+        view! { <span class="answer-state unanswered">{t(Msg::DecisionNoAnswerYet)}</span> }
+            .into_any()
+    };
     let waiting = thread
         .awaiting_moderation
         .then(|| view! { <p class="unanswered">{t(Msg::DecisionAwaitsModeration)}</p> });
     let pick = (selectable && !thread.awaiting_moderation).then(|| {
-        view! { <Checkbox name=format!("thread.{}", thread.id) label=cx.t(Msg::DecisionPickThread { n: thread.id.to_string() }) /> }
+        let n = thread.id.to_string();
+        let label = if current.is_some() {
+            cx.t(Msg::DecisionPickAnsweredThread { n })
+        } else {
+            cx.t(Msg::DecisionPickThread { n })
+        };
+        view! { <Checkbox name=format!("thread.{}", thread.id) label=label /> }
     });
     let excerpt: String = {
         let mut s: String = thread.body.chars().take(400).collect();
@@ -270,18 +337,77 @@ fn thread_item(
         }
         s
     };
+    let state = if thread.awaiting_moderation {
+        "waiting"
+    } else if current.is_some() {
+        "answered"
+    } else {
+        "open"
+    };
     view! {
-        <li class="thread-answer" id=format!("thread-{}", thread.id)>
-            <h3><a href=link>{format!("#{}", thread.id)}</a> " " <span class="meta">{by} " · " {t(thread.stance.label())}</span></h3>
+        <li class=format!("thread-answer thread-{state}") id=format!("thread-{}", thread.id)>
+            <h3><a href=link>{format!("#{}", thread.id)}</a> " " {label} " " <span class="meta">{by} " · " {t(thread.stance.label())}</span></h3>
             {thread.quote.clone().map(|q| view! { <blockquote lang=d.language.clone()>{q}</blockquote> })}
             {(!excerpt.is_empty()).then(|| view! { <p class="comment-excerpt">{excerpt}</p> })}
             {(thread.replies > 0).then(|| view! { <p class="meta">{cx.t(Msg::DecisionReplies { count: thread.replies.to_string() })}</p> })}
             {answer}
-            {missing}
             {waiting}
             {pick}
         </li>
     }
+}
+
+/// When a refused answer would have replaced answers: which ticked threads have one, what it
+/// says, and which other threads share it (they keep it).
+fn replacement_warning(cx: &RequestContext, page: &PageData) -> Option<impl IntoView + use<>> {
+    let refusal = refused(cx, "answer", None)?;
+    let message = refusal
+        .error
+        .fields()
+        .iter()
+        .find(|e| e.field == REPLACE)?
+        .msg
+        .clone();
+    let d = &page.decision;
+    let ticked: Vec<crate::ids::CommentId> = refusal
+        .values
+        .iter()
+        .filter(|(name, value)| name.starts_with("thread.") && value.as_str() == "on")
+        .filter_map(|(name, _)| name["thread.".len()..].parse().ok())
+        .collect();
+    let mut ticked = ticked;
+    ticked.sort();
+    let items = ticked
+        .iter()
+        .filter_map(|thread| d.answer_for(*thread).map(|a| (*thread, a)))
+        .map(|(thread, a)| {
+            let keep: Vec<String> = a
+                .threads
+                .iter()
+                .filter(|t| !ticked.contains(t))
+                .map(|t| format!("#{t}"))
+                .collect();
+            let shared = (!keep.is_empty()).then(|| {
+                view! { " " {cx.t(Msg::DecisionReplaceShared { threads: keep.join(&t(Msg::LayoutListSeparator)) })} }
+            });
+            view! {
+                <li>
+                    <a href=format!("#thread-{thread}")>{format!("#{thread}")}</a> ": "
+                    <strong>{t(a.disposition.label())}</strong> " — "
+                    <span lang=d.language.clone()>{a.reason.clone()}</span>
+                    {shared}
+                </li>
+            }
+        })
+        .collect_view();
+    Some(view! {
+        <div class="replace-warning" role="alert">
+            <h3>{t(Msg::DecisionReplaceHeading)}</h3>
+            <p>{cx.t(message)}</p>
+            <ul>{items}</ul>
+            <p class="hint">{t(Msg::DecisionReplaceHint)}</p>
+        </div>
+    })
 }
 
 fn answers_section(cx: &RequestContext, page: &PageData, action: &str) -> impl IntoView + use<> {
@@ -317,19 +443,33 @@ fn answers_section(cx: &RequestContext, page: &PageData, action: &str) -> impl I
                         .map(|d| (d.code().to_string(), t(d.label()))),
                 )
                 .collect();
+        let warning = replacement_warning(cx, page);
+        let replacing = warning.is_some();
+        // The bar stays a single line until opened, and opens by itself to show what a refused
+        // answer needs.
+        let open = refused(cx, "answer", None).is_some();
         view! {
             <ErrorSummary intent="answer" />
-            <PostForm action=action.to_string() intent="answer">
+            <PostForm action=format!("{action}#answers") intent="answer">
                 <fieldset id="answer-threads">
                     <legend>{t(Msg::DecisionPickThreads)}</legend>
                     {list()}
                 </fieldset>
-                <div class="answer-fields">
-                    <Select name="disposition".into() label=t(Msg::DecisionDisposition) options=dispositions />
-                    <TextArea name="reason".into() label=t(Msg::DecisionReason) hint=t(Msg::DecisionReasonHint) rows=4 required=true />
-                    <TextField name="change".into() label=t(Msg::DecisionChangeLabel) hint=t(Msg::DecisionChangeHint) />
-                    <button type="submit">{t(Msg::DecisionAnswerButton)}</button>
-                </div>
+                <details class="answer-bar" open=open>
+                    <summary>{t(Msg::DecisionAnswerBar)}</summary>
+                    <div class="answer-fields">
+                        {warning}
+                        <Select name="disposition".into() label=t(Msg::DecisionDisposition) options=dispositions />
+                        <TextArea name="reason".into() label=t(Msg::DecisionReason) hint=t(Msg::DecisionReasonHint) rows=3 required=true />
+                        <TextField name="change".into() label=t(Msg::DecisionChangeLabel) hint=t(Msg::DecisionChangeHint) />
+                        <div class="answer-actions">
+                            <button type="submit">{t(Msg::DecisionAnswerButton)}</button>
+                            {replacing.then(|| view! {
+                                <button type="submit" class="danger" id="answer-replace" name=REPLACE value="yes">{t(Msg::DecisionReplaceButton)}</button>
+                            })}
+                        </div>
+                    </div>
+                </details>
             </PostForm>
         }
         .into_any()
@@ -357,6 +497,23 @@ fn publish_section(cx: &RequestContext, page: &PageData, action: &str) -> impl I
             .map(|m| m.message())
             .collect();
         let ready = missing.is_empty();
+        // Publishing cannot be undone: the first press leads to this step, which says so.
+        let confirm = refused(cx, "publish", None)
+            .filter(|f| asks_confirmation(&f.error))
+            .and_then(|_| cx.field_error(CONFIRMED))
+            .map(|what| {
+                view! {
+                    <ConfirmStep
+                        id=format!("publish-{CONFIRMED}")
+                        heading=Msg::DecisionConfirmPublishHeading
+                        what_happens=cx.t(what)
+                        confirm=Msg::DecisionConfirmPublishButton
+                        back=format!("{action}#publish")
+                        note=Msg::DecisionConfirmPublishNote
+                    />
+                }
+            });
+        let confirming = confirm.is_some();
         view! {
             <section aria-labelledby="publish" class="publish no-print">
                 <h2 id="publish">{t(Msg::DecisionPublish)}</h2>
@@ -370,11 +527,18 @@ fn publish_section(cx: &RequestContext, page: &PageData, action: &str) -> impl I
                         </div>
                     }.into_any()
                 }}
-                <ErrorSummary intent="publish" />
-                <PostForm action=action.to_string() intent="publish">
+                {(!confirming).then(|| view! { <ErrorSummary intent="publish" /> })}
+                <PostForm action=format!("{action}#publish") intent="publish">
                     <TextArea name="rationale".into() label=t(Msg::DecisionRationaleLabel) hint=t(Msg::DecisionRationaleHint) rows=8 required=true />
                     <TextField name="review_on".into() label=t(Msg::DecisionReviewOn) hint=t(Msg::DecisionReviewOnHint) kind="date" />
-                    <button type="submit">{t(Msg::DecisionPublishButton)}</button>
+                    {if confirming {
+                        confirm.into_any()
+                    } else {
+                        view! {
+                            <p class="hint">{t(Msg::DecisionPublishHint)}</p>
+                            <button type="submit" class="secondary">{t(Msg::DecisionPublishButton)}</button>
+                        }.into_any()
+                    }}
                 </PostForm>
             </section>
         }
@@ -556,15 +720,38 @@ pub fn DecisionList(
         .filter(|dr| !decisions.iter().any(|d| d.draft == dr.id))
         .collect();
     let freeze = (may_freeze && !freezable.is_empty()).then(|| {
+        let cx = crate::ssr::cx();
         let forms = freezable
             .into_iter()
             .map(|dr| {
+                let key = dr.id.to_string();
+                let id = format!("freeze-{key}");
+                // Freezing cannot be undone: the first press leads to this step, which says so.
+                let confirm = refused(&cx, "freeze", Some(&key))
+                    .filter(|f| asks_confirmation(&f.error))
+                    .and_then(|_| cx.field_error(CONFIRMED))
+                    .map(|what| {
+                        view! {
+                            <ConfirmStep
+                                id=format!("freeze-{key}-{CONFIRMED}")
+                                heading=Msg::DecisionConfirmFreezeHeading
+                                what_happens=cx.t(what)
+                                confirm=Msg::DecisionConfirmFreezeButton
+                                back=format!("/processes/{process}#decisions")
+                            />
+                        }
+                    });
+                let confirming = confirm.is_some();
                 view! {
-                    <li>
-                        <ErrorSummary intent="freeze" key=dr.id.to_string() />
-                        <PostForm action=format!("/processes/{process}/manage") intent="freeze" key=dr.id.to_string()>
-                            <input type="hidden" name="draft" value=dr.id.to_string() />
-                            <button type="submit">{t(Msg::DecisionFreezeButton)} " " <span lang=dr.language.clone()>{dr.title.clone()}</span></button>
+                    <li id=id.clone()>
+                        {(!confirming).then(|| view! { <ErrorSummary intent="freeze" key=key.clone() /> })}
+                        <PostForm action=format!("/processes/{process}/manage#{id}") intent="freeze" key=key.clone()>
+                            <input type="hidden" name="draft" value=key.clone() />
+                            {if confirming {
+                                confirm.into_any()
+                            } else {
+                                view! { <button type="submit" class="secondary">{t(Msg::DecisionFreezeButton)} " " <span lang=dr.language.clone()>{dr.title.clone()}</span></button> }.into_any()
+                            }}
                         </PostForm>
                     </li>
                 }

@@ -522,6 +522,31 @@ impl Decisions for SqlStore {
                 },
             ));
         }
+        // An answer is never replaced silently: the council is shown which threads already have
+        // one (their page lists them, with the threads that share it) and must choose to.
+        if !answer.replace {
+            let answered: Vec<i64> = sqlx::query_scalar(
+                "SELECT thread_id FROM decision_dispositions WHERE decision_id = $1 ORDER BY thread_id",
+            )
+            .bind(id.0)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(internal)?;
+            let replaced: Vec<String> = answer
+                .threads
+                .iter()
+                .filter(|t| answered.contains(&t.0))
+                .map(|t| format!("#{t}"))
+                .collect();
+            if !replaced.is_empty() {
+                return Err(AppError::invalid(
+                    "replace",
+                    Msg::DecisionReplaceRefused {
+                        threads: replaced.join(", "),
+                    },
+                ));
+            }
+        }
         if let Some(change) = &answer.change {
             let text = frozen_text(&mut tx, head.draft, head.version).await?;
             if !text.is_some_and(|t| t.contains(change.as_str())) {

@@ -58,11 +58,34 @@ on_both!(
         )
         .await;
         assert_eq!(status, StatusCode::FORBIDDEN);
-        let (status, location, _) = post(
+        // Freezing cannot be undone: unconfirmed, it is refused with what it would do, and
+        // nothing changes; the process page shows the confirmation step.
+        let before = app.snapshot().await;
+        let (status, _, body) = post(
             &app,
             &council,
             &manage,
             &[("intent", "freeze"), ("draft", &draft_s)],
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(body.contains("cannot be undone"), "{body}");
+        assert!(body.contains("it becomes version 1"), "{body}");
+        assert!(body.contains("name=\"confirmed\" value=\"yes\""), "{body}");
+        assert_eq!(
+            app.snapshot().await,
+            before,
+            "an unconfirmed freeze changed something"
+        );
+        let (status, location, _) = post(
+            &app,
+            &council,
+            &manage,
+            &[
+                ("intent", "freeze"),
+                ("draft", &draft_s),
+                ("confirmed", "yes"),
+            ],
         )
         .await;
         assert_eq!(status, StatusCode::SEE_OTHER);
@@ -76,7 +99,11 @@ on_both!(
             &app,
             &mediator,
             &manage,
-            &[("intent", "freeze"), ("draft", &draft_s)],
+            &[
+                ("intent", "freeze"),
+                ("draft", &draft_s),
+                ("confirmed", "yes"),
+            ],
         )
         .await;
         assert_eq!(status, StatusCode::CONFLICT, "frozen once");
@@ -291,6 +318,27 @@ on_both!(
                 "{path} before publication"
             );
         }
+        // Publishing cannot be undone: unconfirmed, it is refused with what it would make
+        // permanent, and nothing changes.
+        let before = app.snapshot().await;
+        let (status, _, body) = post(&app, &council, &path, &publish).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(
+            body.contains("Publishing cannot be undone") || body.contains("公布后无法撤销"),
+            "{body}"
+        );
+        assert!(body.contains("name=\"confirmed\" value=\"yes\""), "{body}");
+        assert_eq!(
+            app.snapshot().await,
+            before,
+            "an unconfirmed publication changed something"
+        );
+        let publish = [
+            ("intent", "publish"),
+            ("rationale", "The rules balance **every ward**."),
+            ("review_on", "2099-01-31"),
+            ("confirmed", "yes"),
+        ];
         let (status, _, _) = post(&app, &council, &path, &publish).await;
         assert_eq!(status, StatusCode::SEE_OTHER);
 
@@ -467,6 +515,114 @@ on_both!(
 );
 
 on_both!(
+    answering_an_answered_thread_again_says_whose_answer_it_replaces_first,
+    |backend| async move {
+        let app = TestApp::start(backend).await;
+        let process = app.process_in("decision").await;
+        let draft = app.draft_id("text for decision").await;
+        let council = app.signed_in("council@demo.baraza").await;
+        let draft_s = draft.to_string();
+        let (status, location, _) = post(
+            &app,
+            &council,
+            &format!("/processes/{process}/manage"),
+            &[
+                ("intent", "freeze"),
+                ("draft", &draft_s),
+                ("confirmed", "yes"),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let path = location;
+        let all = threads(&app, draft).await;
+        let id_of = |words: &str| all.iter().find(|(_, b)| b.contains(words)).unwrap().0;
+        let (paper, union, young) = (
+            id_of("纸质投票点"),
+            id_of("工人活动中心"),
+            id_of("young people"),
+        );
+        let key = |t: i64| format!("thread.{t}");
+        let (paper_key, union_key, young_key) = (key(paper), key(union), key(young));
+        let (status, _, _) = post(
+            &app,
+            &council,
+            &path,
+            &[
+                ("intent", "answer"),
+                (&paper_key, "on"),
+                (&union_key, "on"),
+                ("disposition", "accepted"),
+                ("reason", "Paper ballots at the Workers' Centre too."),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+
+        // The page tells answered threads from open ones in words.
+        let page = text(council.get(app.url(&path)).send().await.unwrap()).await;
+        assert!(page.contains("Answered: Accepted"), "{page}");
+        assert!(page.contains("Not answered yet"), "{page}");
+        assert!(page.contains(&format!(
+            "Answer thread #{paper} again (replaces its answer)"
+        )));
+
+        // Ticking an answered thread with an open one: refused, saying whose answer would be
+        // replaced and which thread keeps it; nothing recorded.
+        let answer = [
+            ("intent", "answer"),
+            (paper_key.as_str(), "on"),
+            (young_key.as_str(), "on"),
+            ("disposition", "partly_accepted"),
+            ("reason", "Both get a workshop."),
+        ];
+        let before = app.snapshot().await;
+        let (status, _, body) = post(&app, &council, &path, &answer).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(
+            body.contains(&format!(
+                "Already answered among the threads you ticked: #{paper}."
+            )),
+            "{body}"
+        );
+        assert!(
+            body.contains(&format!("That answer also covers #{union}; they keep it.")),
+            "{body}"
+        );
+        assert!(body.contains("Replace their answers"), "{body}");
+        assert_eq!(
+            app.snapshot().await,
+            before,
+            "an answer was replaced silently"
+        );
+
+        // Chosen on purpose, it replaces that thread's answer; the other keeps the joint one.
+        let mut replace = answer.to_vec();
+        replace.push(("replace", "yes"));
+        let (status, _, _) = post(&app, &council, &path, &replace).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        let decision: i64 = path.rsplit('/').next().unwrap().parse().unwrap();
+        let answers: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT d.thread_id, a.disposition FROM decision_dispositions d \
+             JOIN decision_answers a ON a.id = d.answer_id WHERE d.decision_id = $1 ORDER BY d.thread_id",
+        )
+        .bind(decision)
+        .fetch_all(app.pool())
+        .await
+        .unwrap();
+        let of = |t: i64| {
+            answers
+                .iter()
+                .find(|(id, _)| *id == t)
+                .map(|(_, d)| d.as_str())
+        };
+        assert_eq!(of(paper), Some("partly_accepted"));
+        assert_eq!(of(young), Some("partly_accepted"));
+        assert_eq!(of(union), Some("accepted"));
+    }
+);
+
+on_both!(
     an_overdue_review_is_flagged_publicly,
     |backend| async move {
         let app = TestApp::start(backend).await;
@@ -518,6 +674,7 @@ on_both!(
                         disposition: app::domain::decision::Disposition::OutOfScope,
                         reason: "For the budget regulation.".into(),
                         change: None,
+                        replace: false,
                     },
                     3,
                 )

@@ -638,7 +638,11 @@ async fn cases(app: &TestApp) -> Vec<Case> {
         Case {
             what: "freeze a draft for the decision",
             path: format!("/processes/{deciding}/manage"),
-            form: vec![("intent", "freeze".into()), ("draft", budget.to_string())],
+            form: vec![
+                ("intent", "freeze".into()),
+                ("draft", budget.to_string()),
+                ("confirmed", "yes".into()),
+            ],
             allowed: &["mediator@demo.baraza", "council@demo.baraza"],
             bad: Some((
                 vec![("intent", "freeze".into()), ("draft", "x".into())],
