@@ -1,7 +1,8 @@
 //! The HTML shell and the routes. Server-only: in islands mode the browser never renders pages.
 
+use crate::assets::Assets;
 use crate::pages::NotFound;
-use crate::pages::account::AccountPage;
+use crate::pages::account::{AccountPage, OwnCommentsPage};
 use crate::pages::admin::{AdminPage, EditProcessPage, NewProcessPage};
 use crate::pages::auth::{LoginPage, SignupPage};
 use crate::pages::comments::{ModerationLogPage, ModerationPage, ThreadPage};
@@ -22,6 +23,8 @@ use leptos_router::path;
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = cx().lang.code();
     content_security_policy();
+    let assets = Assets::of_site(std::path::Path::new(&*options.site_root));
+    provide_context(assets.clone());
     view! {
         <!DOCTYPE html>
         <html lang=lang>
@@ -29,8 +32,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link rel="icon" href="data:," />
-                <link rel="stylesheet" href="/pkg/baraza.css" />
-                <HydrationScripts options islands=true />
+                <link rel="stylesheet" href=assets.url("baraza.css") />
+                <IslandsScript assets />
                 <MetaTags />
             </head>
             <body>
@@ -40,7 +43,29 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Scripts run only from this site or with this response's nonce (the hydration script);
+/// What Leptos's `<HydrationScripts islands=true>` does, except that the WebAssembly bundle is
+/// fetched only by a page that has an island (`hydrate_islands.js` looks for one), and under
+/// its versioned name: a reader of a page with nothing interactive downloads no script.
+#[component]
+fn IslandsScript(assets: std::sync::Arc<Assets>) -> impl IntoView {
+    // As HydrationScripts does in islands mode: the page is rendered "not hydrating", so that
+    // only islands carry hydration markers.
+    if let Some(shared) = Owner::current_shared_context() {
+        shared.set_is_hydrating(false);
+    }
+    let url = |plain: &str| serde_json::to_string(&assets.url(plain)).unwrap_or_default();
+    let script = format!(
+        "{}({}, {});",
+        include_str!("hydrate_islands.js")
+            .trim_end()
+            .trim_end_matches(';'),
+        url("baraza.js"),
+        url("baraza.wasm"),
+    );
+    view! { <script type="module" nonce=leptos::nonce::use_nonce()>{script}</script> }
+}
+
+/// Scripts run only from this site or with this response's nonce (the islands script);
 /// WebAssembly may compile; styles come from our stylesheet, plus style attributes (presence
 /// colours); nothing may frame the site, and forms post only here.
 fn content_security_policy() {
@@ -84,6 +109,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/auth/login") view=LoginPage />
                 <Route path=path!("/auth/signup") view=SignupPage />
                 <Route path=path!("/account") view=AccountPage />
+                <Route path=path!("/account/comments") view=OwnCommentsPage />
                 <Route path=path!("/organisations") view=OrganisationsPage />
                 <Route path=path!("/organisations/new") view=NewOrganisationPage />
                 <Route path=path!("/organisations/:id") view=OrganisationPage />

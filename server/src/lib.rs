@@ -23,7 +23,10 @@ pub mod web;
 use app::ssr::Store;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::extract::OriginalUri;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware;
+use axum::response::Response;
 use axum::routing::{get, post};
 use leptos::config::LeptosOptions;
 use leptos_axum::LeptosRoutes;
@@ -68,7 +71,30 @@ pub fn router(state: AppState) -> Router {
         .with_expiry(Expiry::OnInactivity(time::Duration::days(
             SESSION_IDLE_DAYS,
         )));
-    let pkg = ServeDir::new(Path::new(&*state.leptos.site_root).join(&*state.leptos.site_pkg_dir));
+    let pkg = Router::new()
+        .fallback_service(
+            // scripts/build-site writes each bundle compressed with Brotli and gzip beside it: no
+            // compressing the 2 MB of WebAssembly again on every request, and the smaller Brotli.
+            ServeDir::new(Path::new(&*state.leptos.site_root).join(&*state.leptos.site_pkg_dir))
+                .precompressed_br()
+                .precompressed_gzip(),
+        )
+        .layer(middleware::map_response(
+            |OriginalUri(uri): OriginalUri, mut response: Response| async move {
+                // A missing file may appear with the next build: never keep its 404.
+                let found =
+                    response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED;
+                let policy = if found {
+                    cache_control(uri.path())
+                } else {
+                    "no-cache"
+                };
+                response
+                    .headers_mut()
+                    .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+                response
+            },
+        ));
     let pages = leptos_axum::generate_route_list(app::app::App);
     Router::<AppState>::new()
         .leptos_routes_with_handler(pages, web::page)
@@ -134,7 +160,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/processes/{id}/moderation-log",
             get(api_v1::moderation_log),
         )
-        .nest_service("/pkg", pkg)
+        .nest("/pkg", pkg)
         .fallback(web::page)
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -143,11 +169,36 @@ pub fn router(state: AppState) -> Router {
         .layer(sessions)
         .layer(middleware::from_fn(security::security_headers))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        // Many readers pay for every kilobyte: pages, styles and the WebAssembly bundle go gzipped.
+        // Many readers pay for every kilobyte: pages go gzipped (the bundles are compressed at
+        // build time, and left as they are here).
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
+
+/// How long a browser may keep a file of `/pkg/`: a file named after its content
+/// (`baraza.<hash>.wasm`, see `scripts/build-site`) never changes, so for a year without asking;
+/// any other (the editor's files under their documented plain names) is checked on every use
+/// (a `304` when unchanged).
+pub fn cache_control(path: &str) -> &'static str {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let mut parts = name.rsplit('.');
+    let _extension = parts.next();
+    let hash = parts.next().unwrap_or_default();
+    let versioned = parts.next().is_some_and(|stem| !stem.is_empty())
+        && hash.len() == HASH_LENGTH
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
+    if versioned {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    }
+}
+
+/// The length of the content hash in a versioned file's name (hex digits; `scripts/build-site`).
+pub const HASH_LENGTH: usize = 16;
 
 /// The listener with Nagle's algorithm off on every accepted connection. axum 0.8's `serve` no
 /// longer sets `TCP_NODELAY`, and with it on a keystroke relayed to 200 readers reached the last
@@ -229,7 +280,12 @@ pub async fn launch(launch: Launch) -> Result<Running, Box<dyn std::error::Error
             tracing::info!("the database already has data; the demo content was not loaded");
         }
     }
-    if !launch.site_root.join("pkg/baraza.wasm").exists() {
+    let assets = app::assets::Assets::install(&launch.site_root);
+    let bundle = launch
+        .site_root
+        .join("pkg")
+        .join(assets.name("baraza.wasm"));
+    if !bundle.exists() {
         tracing::warn!(site_root = %launch.site_root.display(), "no built site found: pages work, islands will not hydrate (run scripts/build-site)");
     }
     let hub = collab::hub::Hub::new(store.clone());
@@ -294,6 +350,26 @@ pub async fn launch(launch: Launch) -> Result<Running, Box<dyn std::error::Error
 mod tests {
     use super::*;
     use axum::serve::Listener;
+
+    #[test]
+    fn only_files_named_after_their_content_are_kept_for_a_year() {
+        let year = "public, max-age=31536000, immutable";
+        assert_eq!(cache_control("/pkg/baraza.0123456789abcdef.wasm"), year);
+        assert_eq!(cache_control("/baraza.0123456789abcdef.js.br"), "no-cache");
+        assert_eq!(cache_control("/quill.0123456789abcdef.css"), year);
+        for checked in [
+            "/pkg/baraza.wasm",
+            "/editor.js",
+            "/baraza.0123456789ABCDEF.js",
+            "/baraza.0123456789abcde.js",
+            "/baraza.0123456789abcdefg.js",
+            "/.0123456789abcdef.js",
+            "/0123456789abcdef.js",
+            "/",
+        ] {
+            assert_eq!(cache_control(checked), "no-cache", "{checked}");
+        }
+    }
 
     #[tokio::test]
     async fn accepted_connections_have_nagle_off() {

@@ -103,9 +103,9 @@ fn toolbar_buttons(cx: &RequestContext) -> Vec<ToolbarButton> {
 /// WebAssembly that drives them has loaded.
 pub fn editor_assets() -> impl IntoView {
     view! {
-        <link rel="stylesheet" href="/pkg/quill.css" />
-        <script src="/pkg/quill.js" defer></script>
-        <script src="/pkg/editor.js" defer></script>
+        <link rel="stylesheet" href=crate::assets::asset("quill.css") />
+        <script src=crate::assets::asset("quill.js") defer></script>
+        <script src=crate::assets::asset("editor.js") defer></script>
     }
 }
 

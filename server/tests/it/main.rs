@@ -5,6 +5,7 @@ mod support;
 mod yclient;
 
 mod access;
+mod assets;
 mod api;
 mod auth;
 mod cli;
