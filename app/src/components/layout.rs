@@ -136,25 +136,33 @@ fn Header() -> impl IntoView {
                 .into_any()
         }
     };
+    // On a phone the links fold into a disclosure (a <details>: no script needed) and the header
+    // stays one line; the language switcher stays outside it, for a reader who cannot read the
+    // word "Menu". On a wide screen the stylesheet shows the links in the line, without the button.
     view! {
         <header class="site-header">
             <a class="brand" href="/">
                 "Baraza"
             </a>
-            <nav aria-label=t(Msg::NavLabel)>
-                <ul>
-                    <li>
-                        <a href="/">{t(Msg::NavProcesses)}</a>
-                    </li>
-                    <li>
-                        <a href="/decisions">{t(Msg::NavDecisions)}</a>
-                    </li>
-                    <li>
-                        <a href="/organisations">{t(Msg::NavOrganisations)}</a>
-                    </li>
-                    {account}
-                </ul>
-            </nav>
+            <details class="site-menu">
+                <summary>
+                    <span>{t(Msg::NavMenu)}</span>
+                </summary>
+                <nav aria-label=t(Msg::NavLabel)>
+                    <ul>
+                        <li>
+                            <a href="/">{t(Msg::NavProcesses)}</a>
+                        </li>
+                        <li>
+                            <a href="/decisions">{t(Msg::NavDecisions)}</a>
+                        </li>
+                        <li>
+                            <a href="/organisations">{t(Msg::NavOrganisations)}</a>
+                        </li>
+                        {account}
+                    </ul>
+                </nav>
+            </details>
             <LanguageSwitcher />
         </header>
     }
