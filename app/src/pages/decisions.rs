@@ -528,17 +528,15 @@ fn publish_section(cx: &RequestContext, page: &PageData, action: &str) -> impl I
                     }.into_any()
                 }}
                 {(!confirming).then(|| view! { <ErrorSummary intent="publish" /> })}
+                // The step comes first, where the page lands (`#publish`), above what it publishes.
                 <PostForm action=format!("{action}#publish") intent="publish">
+                    {confirm}
                     <TextArea name="rationale".into() label=t(Msg::DecisionRationaleLabel) hint=t(Msg::DecisionRationaleHint) rows=8 required=true />
                     <TextField name="review_on".into() label=t(Msg::DecisionReviewOn) hint=t(Msg::DecisionReviewOnHint) kind="date" />
-                    {if confirming {
-                        confirm.into_any()
-                    } else {
-                        view! {
-                            <p class="hint">{t(Msg::DecisionPublishHint)}</p>
-                            <button type="submit" class="secondary">{t(Msg::DecisionPublishButton)}</button>
-                        }.into_any()
-                    }}
+                    {(!confirming).then(|| view! {
+                        <p class="hint">{t(Msg::DecisionPublishHint)}</p>
+                        <button type="submit" class="secondary">{t(Msg::DecisionPublishButton)}</button>
+                    })}
                 </PostForm>
             </section>
         }

@@ -74,7 +74,7 @@ test('a council answers every comment, votes, publishes; a citizen finds the ans
   await page.goto(`/processes/${process}`);
   await page.getByRole('button', { name: /Freeze for the decision/ }).click();
   const freezeStep = page.getByRole('group', { name: 'Freeze this text for good?' });
-  await expect(freezeStep).toBeInViewport();
+  await expect(freezeStep.getByRole('button', { name: 'Yes, freeze it' })).toBeInViewport();
   await expect(freezeStep).toContainText('cannot be undone');
   await expect(freezeStep).toContainText('it becomes version 1');
   await expect(freezeStep).toContainText('can no longer open new threads');
@@ -191,7 +191,7 @@ test('a council answers every comment, votes, publishes; a citizen finds the ans
   await page.getByLabel('Review date (optional)').fill('2027-11-30');
   await page.getByRole('button', { name: 'Review before publishing' }).click();
   const publishStep = page.getByRole('group', { name: 'Publish this decision for good?' });
-  await expect(publishStep).toBeInViewport();
+  await expect(publishStep.getByRole('button', { name: 'Yes, publish it for good' })).toBeInViewport();
   await expect(publishStep).toContainText('Publishing cannot be undone');
   await expect(publishStep).toContainText('the answers to all 4 comment threads and the 3 votes');
   await expect(page.getByLabel('Rationale', { exact: true })).toHaveValue(/every ward a fair share/);
