@@ -501,7 +501,10 @@ mod tests {
         assert_eq!(answer.threads, vec![CommentId(4), CommentId(12)]);
         assert_eq!(answer.disposition, Disposition::PartlyAccepted);
         assert_eq!(answer.change.as_deref(), Some("every public body"));
-        assert!(!answer.replace, "replacing answers is chosen, never assumed");
+        assert!(
+            !answer.replace,
+            "replacing answers is chosen, never assumed"
+        );
         let again = answer_from(&form(&[
             ("thread.4", "on"),
             ("disposition", "accepted"),
