@@ -563,7 +563,12 @@ Item 2. Evening and weekend sittings were asked for by the union; City Hall will
     let stored: Vec<_> = updates.into_iter().map(|u| (mediator, u)).collect();
     store.append_draft_updates(minutes, 1, &stored, at).await?;
     if let Err(refusal) = store
-        .command_sitting(id, mediator, Command::Close, at + minute)
+        .command_sitting(
+            id,
+            mediator,
+            Command::Close { confirmed: true },
+            at + minute,
+        )
         .await?
         .unpublished()
     {

@@ -12,6 +12,9 @@ use crate::i18n::{Lang, Msg};
 use crate::model::Sitting;
 use leptos::prelude::*;
 
+/// How long the hands count stays flagged after a hand goes up, in milliseconds.
+const NEW_HAND_FLAG_MS: i64 = 20_000;
+
 /// Minutes and seconds, `m:ss`.
 pub fn clock(ms: i64) -> String {
     let seconds = ms.max(0) / 1000;
@@ -94,10 +97,19 @@ pub fn SittingRoom(
     agenda_links: Vec<Option<(String, String)>>,
     /// The server's clock when the page was made.
     now: i64,
+    /// The chair asked to close the sitting (`?confirm=close`): the confirmation step is shown.
+    confirm_close: bool,
 ) -> impl IntoView {
     let t = move |m: Msg| m.render(lang);
     let id = sitting.id.0;
     let action = format!("/processes/{}/sittings/{}", sitting.process, id);
+    // The confirmation step posts to its own address, so a refused close shows the step again.
+    let confirm_href = format!("{action}?confirm=close#end-sitting");
+    let keep_href = format!("{action}#end-sitting");
+    let confirm_forms = Forms {
+        action: format!("{action}?confirm=close"),
+        acting_for,
+    };
     let forms = Forms { action, acting_for };
     let (state, set_state) = signal(sitting);
     let (mine, set_mine) = signal(mine);
@@ -205,8 +217,8 @@ pub fn SittingRoom(
             }
             Some(match state.with(|s| s.state.stage) {
                 Stage::Scheduled => forms.button("open", vec![], t(Msg::SittingOpen), ""),
-                Stage::Open => forms.button("close", vec![], t(Msg::SittingClose), "danger"),
-                Stage::Closed => return None,
+                // Closing sits at the end of the console, behind its confirmation step.
+                Stage::Open | Stage::Closed => return None,
             })
         }
     };
@@ -248,33 +260,157 @@ pub fn SittingRoom(
         }
     };
 
-    // Who has the floor, with the turn's timer.
-    let floor = {
-        let forms = forms.clone();
+    // The pinned bar: who has the floor with the turn's timer, the hands raised, the current item.
+    // Each part is rebuilt only when what it shows changes (the timer's text alone ticks), so the
+    // chair's "End the turn" stays put under the pointer.
+    let turn = Memo::new(move |_| state.with(|s| s.state.floor().cloned()));
+    let limit = Memo::new(move |_| state.with(|s| i64::from(s.turn_seconds) * 1000));
+    // The turn's timer: only its text ticks.
+    let timer = move |started: i64| {
+        let over = move || tick.get() - started > limit.get();
+        view! {
+            <span class="timer" class:over=over>
+                <span class="elapsed">{move || clock(tick.get() - started)}</span> " / " {move || clock(limit.get())}
+                {move || over().then(|| view! { " " <span class="badge warning">{t(Msg::SittingOverTime)}</span> })}
+            </span>
+        }
+    };
+    let bar_floor = {
         let who = who.clone();
-        move || {
-            let s = state.get();
-            let limit = i64::from(s.turn_seconds) * 1000;
-            match s.state.floor() {
-                Some(turn) => {
-                    let elapsed = tick.get() - turn.started;
-                    let over = elapsed > limit;
-                    view! {
-                        <p class="floor-speaker">
-                            <span class=format!("kind-dot kind-{}", group_code(turn.speaker.kind))></span>
-                            <strong>{who(&turn.speaker)}</strong>
-                        </p>
-                        <p class="timer" class:over=over>
-                            <span class="elapsed">{clock(elapsed)}</span> " / " {clock(limit)}
-                            {over.then(|| view! { " " <span class="badge warning">{t(Msg::SittingOverTime)}</span> })}
-                        </p>
-                        {chair.then(|| forms.button("end_turn", vec![], t(Msg::SittingEndTurn), "secondary"))}
-                    }
-                    .into_any()
+        move || match turn.get() {
+            Some(turn) => {
+                let name = who(&turn.speaker);
+                let title = name.clone();
+                view! {
+                    <span class="floor-speaker" title=title>
+                        <span class=format!("kind-dot kind-{}", group_code(turn.speaker.kind))></span>
+                        <strong>{name}</strong>
+                    </span>
+                    " "
+                    {timer(turn.started)}
                 }
-                None => view! { <p>{t(Msg::SittingNobodySpeaking)}</p> }.into_any(),
+                .into_any()
+            }
+            None => {
+                view! { <span class="floor-speaker none">{t(Msg::SittingNobodySpeaking)}</span> }
+                    .into_any()
             }
         }
+    };
+    // Beside the floor, or on the next line of a phone's bar.
+    let end_turn = {
+        let forms = forms.clone();
+        let someone_speaking = Memo::new(move |_| turn.with(Option::is_some));
+        move || {
+            (chair && someone_speaking.get()).then(|| {
+                forms.button(
+                    "end_turn",
+                    vec![],
+                    t(Msg::SittingEndTurn),
+                    "secondary small",
+                )
+            })
+        }
+    };
+    let hands = Memo::new(move |_| state.with(|s| s.state.queue.len()));
+    let (new_hand_at, set_new_hand_at) = signal(None::<i64>);
+    let raised = move || hands.get() != 0;
+    let flagged = move || {
+        raised()
+            && new_hand_at
+                .get()
+                .is_some_and(|at| tick.get() - at < NEW_HAND_FLAG_MS)
+    };
+    let current_item = Memo::new(move |_| {
+        state.with(|s| {
+            s.state
+                .current_item
+                .and_then(|i| s.agenda.get(i))
+                .map(|item| item.text.clone())
+        })
+    });
+    // What changed, said once to screen readers (never the whole bar again on every message).
+    let (announcement, set_announcement) = signal(String::new());
+    let seen = Memo::new(move |_| {
+        state.with(|s| {
+            let floor = s.state.floor().map(|t| t.speaker.clone());
+            (s.state.queue.clone(), floor)
+        })
+    });
+    {
+        let who = who.clone();
+        Effect::new(move |before: Option<(Vec<Speaker>, Option<Speaker>)>| {
+            let (queue, floor) = seen.get();
+            if let Some((was_queued, had_floor)) = before {
+                let said = changes_said(
+                    &was_queued,
+                    had_floor.as_ref(),
+                    &queue,
+                    floor.as_ref(),
+                    lang,
+                    &who,
+                );
+                if queue
+                    .iter()
+                    .any(|p| !was_queued.iter().any(|w| w.person == p.person))
+                {
+                    set_new_hand_at.set(Some(tick.get_untracked()));
+                }
+                if !said.is_empty() {
+                    set_announcement.set(said);
+                }
+            }
+            (queue, floor)
+        });
+    }
+    // The speaker given the floor is told at the top of their window, assertively, with their
+    // timer beside it (in place of the bar's floor part, which would name them again); if they were
+    // reading elsewhere on the page, the notice is brought into view.
+    let has_floor = Memo::new(move |_| speaker && mine.with(|m| m.has_floor));
+    Effect::new(move |before: Option<bool>| {
+        let now = has_floor.get();
+        #[cfg(feature = "hydrate")]
+        if now && before == Some(false) {
+            request_animation_frame(bring_floor_notice_into_view);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = before;
+        now
+    });
+    let floor_notice = move || {
+        (has_floor.get() && is_open()).then(|| {
+            view! {
+                <div class="floor-notice">
+                    // Only the words are announced, not the ticking timer.
+                    <div role="alert">
+                        <p class="floor-notice-title">{t(Msg::SittingYouHaveTheFloor)}</p>
+                        <p>{t(Msg::SittingConsoleYouHaveTheFloorBody)}</p>
+                    </div>
+                    {move || turn.get().map(|turn| timer(turn.started))}
+                </div>
+            }
+        })
+    };
+    let bar = view! {
+        <div class="console-bar" role="region" aria-label=t(Msg::SittingConsoleBarLabel) hidden=move || !is_open()>
+            {floor_notice}
+            <div class="bar-parts">
+                <div class="bar-floor" hidden=move || has_floor.get()>
+                    <span class="bar-label">{t(Msg::SittingFloor)}</span> " "
+                    {bar_floor}
+                </div>
+                {end_turn}
+                <div class="bar-hands" class:raised=raised class:flagged=flagged>
+                    <span class="hands-count">{move || t(Msg::SittingConsoleHands { n: hands.get().to_string() })}</span>
+                    {move || flagged().then(|| view! { " " <span class="new-hand">{t(Msg::SittingConsoleNewHand)}</span> })}
+                </div>
+                <div class="bar-item">
+                    <span class="bar-label">{t(Msg::SittingConsoleItem)}</span> " "
+                    <span class="bar-item-text">{move || current_item.get().unwrap_or_else(|| t(Msg::SittingConsoleNoItem))}</span>
+                </div>
+            </div>
+        </div>
+        <p class="visually-hidden hands-announcement" role="status" aria-live="polite" aria-atomic="true">{announcement}</p>
     };
 
     // The speaking queue.
@@ -313,7 +449,8 @@ pub fn SittingRoom(
                 if m.hand_raised {
                     forms.button("lower_hand", vec![], t(Msg::SittingLowerHand), "secondary")
                 } else if m.has_floor {
-                    view! { <p class="badge">{t(Msg::SittingYouHaveTheFloor)}</p> }.into_any()
+                    // Told at the top of the window, in the floor notice.
+                    ().into_any()
                 } else {
                     forms.button("raise_hand", vec![], t(Msg::SittingRaiseHand), "")
                 }
@@ -463,6 +600,53 @@ pub fn SittingRoom(
         }
     };
 
+    // Closing, last in the console and away from what the chair clicks often, behind a step that
+    // says what it does. Without JavaScript the control is a link to that step (`?confirm=close`);
+    // with it, the same step opens here. The server refuses a close that was not confirmed.
+    let (confirming, set_confirming) = signal(confirm_close);
+    let end_section = move || {
+        (chair && is_open()).then(|| {
+            let (confirm_href, keep_href, confirm_forms) =
+                (confirm_href.clone(), keep_href.clone(), confirm_forms.clone());
+            let step = move || {
+                if confirming.get() {
+                    view! {
+                        <div class="confirm-close" id="close-confirm" tabindex="-1" role="group" aria-labelledby="close-h">
+                            <h3 id="close-h">{t(Msg::SittingConsoleCloseTitle)}</h3>
+                            <p>{t(Msg::SittingConsoleCloseWhat)}</p>
+                            <p><strong>{t(Msg::SittingConsoleCloseUndo)}</strong></p>
+                            <div class="confirm-actions">
+                                {confirm_forms.button("close", vec![("confirmed", "yes".into())], t(Msg::SittingConsoleCloseConfirm), "danger")}
+                                <a class="button secondary" href=keep_href.clone() on:click=move |ev| {
+                                    ev.prevent_default();
+                                    set_confirming.set(false);
+                                    focus_later("close-start");
+                                }>{t(Msg::SittingConsoleCloseKeep)}</a>
+                            </div>
+                        </div>
+                    }
+                    .into_any()
+                } else {
+                    view! {
+                        <p class="hint">{t(Msg::SittingConsoleEndHint)}</p>
+                        <a class="button secondary danger-outline" id="close-start" href=confirm_href.clone() on:click=move |ev| {
+                            ev.prevent_default();
+                            set_confirming.set(true);
+                            focus_later("close-confirm");
+                        }>{t(Msg::SittingClose)}</a>
+                    }
+                    .into_any()
+                }
+            };
+            view! {
+                <section class="end-sitting" id="end-sitting" aria-labelledby="end-h">
+                    <h2 id="end-h">{t(Msg::SittingConsoleEndHeading)}</h2>
+                    {step}
+                </section>
+            }
+        })
+    };
+
     let closed_note = move || {
         (state.with(|s| s.state.stage == Stage::Closed) && status.get() != Status::Static)
             .then(|| view! { <p class="notice" role="status">{t(Msg::SittingClosedReload)}</p> })
@@ -474,20 +658,17 @@ pub fn SittingRoom(
             {refusal_line}
             {closed_note}
             <div class="stage-controls">{stage_controls}</div>
+            {bar}
             <div class="room-grid">
+                <section class="queue-section" aria-labelledby="queue-h" hidden=move || !live_now()>
+                    <h2 id="queue-h">{t(Msg::SittingQueue)}</h2>
+                    {queue}
+                </section>
                 <section class="agenda" aria-labelledby="agenda-h">
                     <h2 id="agenda-h">{t(Msg::SittingAgenda)}</h2>
                     <ol class="agenda-items">{agenda}</ol>
                     {unplaced_outcomes}
                     {record_outcome}
-                </section>
-                <section class="floor" aria-labelledby="floor-h" aria-live="polite" hidden=move || !live_now()>
-                    <h2 id="floor-h">{t(Msg::SittingFloor)}</h2>
-                    {floor}
-                </section>
-                <section class="queue-section" aria-labelledby="queue-h" hidden=move || !live_now()>
-                    <h2 id="queue-h">{t(Msg::SittingQueue)}</h2>
-                    {queue}
                 </section>
                 <section class="polls" aria-labelledby="polls-h">
                     <h2 id="polls-h">{t(Msg::SittingPolls)}</h2>
@@ -512,7 +693,78 @@ pub fn SittingRoom(
                     {attendance}
                 </section>
             </div>
+            {end_section}
         </div>
+    }
+}
+
+/// What changed in the queue and on the floor between two states, as one sentence to announce
+/// (empty when nothing did): "Samuel has the floor.", "Hands raised: 2 — Amina (…) raised a hand".
+fn changes_said(
+    was_queued: &[Speaker],
+    had_floor: Option<&Speaker>,
+    queued: &[Speaker],
+    floor: Option<&Speaker>,
+    lang: Lang,
+    who: &impl Fn(&Speaker) -> String,
+) -> String {
+    let mut said = Vec::new();
+    if floor.map(|s| s.person) != had_floor.map(|s| s.person) {
+        said.push(match floor {
+            Some(speaker) => Msg::SittingConsoleAnnounceFloor { who: who(speaker) },
+            None => Msg::SittingConsoleAnnounceTurnEnded,
+        });
+    }
+    let n = queued.len().to_string();
+    let raised = queued
+        .iter()
+        .rfind(|p| !was_queued.iter().any(|w| w.person == p.person));
+    if let Some(raised) = raised {
+        said.push(Msg::SittingConsoleAnnounceHand {
+            n,
+            who: who(raised),
+        });
+    } else if queued.len() != was_queued.len() {
+        said.push(Msg::SittingConsoleAnnounceHands { n });
+    }
+    said.into_iter()
+        .map(|m| m.render(lang))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Moves focus to the element `id` once the view has drawn it (keyboard and screen reader users
+/// land on the step they opened, or back on the control that opened it).
+fn focus_later(id: &'static str) {
+    #[cfg(feature = "hydrate")]
+    request_animation_frame(move || {
+        use wasm_bindgen::JsCast;
+        if let Some(element) = document()
+            .get_element_by_id(id)
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = element.focus();
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = id;
+}
+
+/// Scrolls the floor notice into view if it is off the screen (its bar is pinned only while the
+/// room itself is on screen).
+#[cfg(feature = "hydrate")]
+fn bring_floor_notice_into_view() {
+    let Ok(Some(notice)) = document().query_selector(".floor-notice") else {
+        return;
+    };
+    let height = window()
+        .inner_height()
+        .ok()
+        .and_then(|h| h.as_f64())
+        .unwrap_or(0.0);
+    let rect = notice.get_bounding_client_rect();
+    if rect.top() < 0.0 || rect.bottom() > height {
+        notice.scroll_into_view();
     }
 }
 
@@ -674,4 +926,54 @@ fn poll_results(
         </div>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::changes_said;
+    use crate::domain::sitting::Speaker;
+    use crate::i18n::Lang;
+    use crate::ids::PersonId;
+
+    fn person(id: i64, name: &str) -> Speaker {
+        Speaker {
+            person: PersonId(id),
+            name: name.into(),
+            org: None,
+            kind: None,
+        }
+    }
+
+    #[test]
+    fn only_what_changed_is_announced() {
+        let who = |s: &Speaker| s.name.clone();
+        let say =
+            |was: &[Speaker], had: Option<&Speaker>, now: &[Speaker], floor: Option<&Speaker>| {
+                changes_said(was, had, now, floor, Lang::En, &who)
+            };
+        let (amina, samuel) = (person(1, "Amina"), person(2, "Samuel"));
+        let both = [amina.clone(), samuel.clone()];
+        assert_eq!(
+            say(&both, None, &both, None),
+            "",
+            "nothing changed, nothing said"
+        );
+        assert_eq!(
+            say(&both[..1], None, &both, None),
+            "Hands raised: 2 — Samuel raised a hand"
+        );
+        assert_eq!(say(&both, None, &both[..1], None), "Hands raised: 1");
+        assert_eq!(
+            say(&both, None, &both[1..], Some(&amina)),
+            "Amina has the floor. Hands raised: 1"
+        );
+        assert_eq!(
+            say(&[], Some(&amina), &[], None),
+            "The turn has ended; nobody has the floor."
+        );
+        assert_eq!(
+            changes_said(&[], None, &both[..1], None, Lang::ZhHans, &who),
+            "举手人数：1。Amina举手了"
+        );
+    }
 }

@@ -224,6 +224,8 @@ pub enum Refusal {
     BadText,
     #[error("the text holds characters that cannot be stored")]
     Unstorable,
+    #[error("closing a sitting cannot be undone: confirm it first")]
+    Unconfirmed,
 }
 
 /// Something a participant asks of the sitting.
@@ -259,7 +261,12 @@ pub enum Command {
         kind: OutcomeKind,
         text: String,
     },
-    Close,
+    /// Ends the sitting for good. Irreversible, so it must say it was confirmed (`confirmed=yes`
+    /// in a form, `"confirmed": true` on the live channel); [`apply`] refuses it otherwise.
+    Close {
+        #[serde(default)]
+        confirmed: bool,
+    },
 }
 
 /// Who may write a sitting's minutes: its chair and its note-takers, each as themselves (an
@@ -301,6 +308,7 @@ impl Refusal {
             Refusal::ReasonRequired => Msg::SittingRefusedReasonRequired,
             Refusal::BadText => Msg::SittingRefusedBadText,
             Refusal::Unstorable => Msg::SittingRefusedUnstorable,
+            Refusal::Unconfirmed => Msg::SittingRefusedUnconfirmed,
         }
     }
 }
@@ -311,7 +319,8 @@ impl Command {
     /// Fields: `do`, and as the command needs them `item`, `person`, `question`, `poll_kind`
     /// (`consent`, `gradient`, `choice`), `options` (one per line), `per_organisation` and
     /// `names_shown` (checkboxes), `answer` (`agree`, `stand_aside`, `object`, `level`, `option`),
-    /// `reason`, `level`, `index`, `outcome` (`agreement`, `disagreement`, `action`), `text`.
+    /// `reason`, `level`, `index`, `outcome` (`agreement`, `disagreement`, `action`), `text`,
+    /// `confirmed` (`yes` on the confirmation step's form for closing).
     pub fn from_fields(field: impl Fn(&str) -> String) -> Result<Command, Refusal> {
         // A NUL byte or a control character in any text refuses the whole command.
         let texts = ["question", "options", "reason", "text"];
@@ -390,7 +399,9 @@ impl Command {
                 },
                 text: field("text"),
             },
-            "close" => Command::Close,
+            "close" => Command::Close {
+                confirmed: field("confirmed") == "yes",
+            },
             _ => return Err(Refusal::Unreadable),
         })
     }
@@ -735,8 +746,12 @@ pub fn apply(
                 text,
             });
         }
-        Command::Close => {
+        Command::Close { confirmed } => {
             chair(actor)?;
+            // The one place the rule is kept: forms and the live channel both come here.
+            if !confirmed {
+                return Err(Refusal::Unconfirmed);
+            }
             state.end_turn(now);
             state.queue.clear();
             if let Some(poll) = state.polls.last_mut() {
@@ -1227,13 +1242,27 @@ mod tests {
             ),
             Err(Refusal::ChairOnly)
         );
-        apply(&mut state, &chair(), Command::Close, 10).unwrap();
+        // Closing is irreversible: unconfirmed it is refused, and changes nothing; a speaker may
+        // not close it even confirmed.
+        let open = state.clone();
+        let unconfirmed = Command::Close { confirmed: false };
+        let confirmed = Command::Close { confirmed: true };
+        assert_eq!(
+            apply(&mut state, &chair(), unconfirmed, 10),
+            Err(Refusal::Unconfirmed)
+        );
+        assert_eq!(
+            apply(&mut state, &gov, confirmed.clone(), 10),
+            Err(Refusal::ChairOnly)
+        );
+        assert_eq!(state, open, "an unconfirmed close changes nothing");
+        apply(&mut state, &chair(), confirmed.clone(), 10).unwrap();
         assert_eq!(state.stage, Stage::Closed);
         assert_eq!(state.turns[0].ended, Some(10));
         let before = state.clone();
         for command in [
             Command::RaiseHand,
-            Command::Close,
+            confirmed,
             Command::SetItem { item: 0 },
             Command::EndTurn,
         ] {
@@ -1291,6 +1320,26 @@ mod tests {
         assert_eq!(
             form(&[("do", "vote"), ("answer", "level"), ("level", "900")]),
             Err(Refusal::WrongAnswer)
+        );
+        // Only the confirmation step's `confirmed=yes` confirms a close; the live channel's JSON
+        // without the field reads as unconfirmed.
+        assert_eq!(
+            form(&[("do", "close"), ("confirmed", "yes")]),
+            Ok(Command::Close { confirmed: true })
+        );
+        for unconfirmed in [
+            &[("do", "close")][..],
+            &[("do", "close"), ("confirmed", "on")],
+        ] {
+            assert_eq!(form(unconfirmed), Ok(Command::Close { confirmed: false }));
+        }
+        assert_eq!(
+            serde_json::from_str::<Command>(r#"{"do":"close"}"#).ok(),
+            Some(Command::Close { confirmed: false })
+        );
+        assert_eq!(
+            serde_json::from_str::<Command>(r#"{"do":"close","confirmed":true}"#).ok(),
+            Some(Command::Close { confirmed: true })
         );
         for bad in [
             &[("do", "dance")][..],

@@ -122,20 +122,20 @@ fn schedule_view(cx: RequestContext, form: ScheduleForm) -> impl IntoView {
 #[component]
 pub fn SittingPage() -> impl IntoView {
     let (process, sitting) = (param::<ProcessId>("id"), param::<SittingId>("sitting"));
-    let chosen = use_query_map()
-        .read_untracked()
-        .get("as")
-        .and_then(|v| v.parse::<OrgId>().ok());
+    let query = use_query_map().read_untracked().clone();
+    let chosen = query.get("as").and_then(|v| v.parse::<OrgId>().ok());
+    // `?confirm=close`: the chair's confirmation step for closing, as a page (no JavaScript needed).
+    let confirm_close = query.get("confirm").as_deref() == Some("close");
     load(
         move |cx| async move {
             let page = api::sittings::page(&cx, process?, sitting?, chosen).await?;
             Ok((cx, page))
         },
-        |(cx, page)| sitting_view(cx, page),
+        move |(cx, page)| sitting_view(cx, page, confirm_close),
     )
 }
 
-fn sitting_view(cx: RequestContext, page: PageData) -> impl IntoView {
+fn sitting_view(cx: RequestContext, page: PageData, confirm_close: bool) -> impl IntoView {
     let lang = cx.lang.code().to_string();
     let languages = page.process.fields.languages.clone();
     let sitting = page.sitting.clone();
@@ -223,6 +223,7 @@ fn sitting_view(cx: RequestContext, page: PageData) -> impl IntoView {
             org_names=org_names
             agenda_links=page.agenda_links.clone()
             now=cx.now
+            confirm_close=confirm_close
         />
     };
     let minutes = minutes_view(&cx, &page);

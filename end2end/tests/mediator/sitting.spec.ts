@@ -120,7 +120,17 @@ test('a mediator runs a sitting: the console and a participant window side by si
   await elder.screenshot({ path: 'test-results/sitting-participant.png', fullPage: true });
 
   // Closed: the record page shows the outcome, the poll, the balance and the final minutes.
-  await chair.getByRole('button', { name: 'Close the sitting' }).click();
+  // Closing takes its confirmation step; with JavaScript it opens in place, on the same page.
+  const room = chair.url();
+  await chair.getByRole('link', { name: 'Close the sitting…' }).click();
+  const step = chair.getByRole('group', { name: 'Close the sitting for good?' });
+  await expect(step).toBeFocused();
+  expect(chair.url()).toBe(room);
+  await step.getByRole('link', { name: 'Keep the sitting open' }).click();
+  await expect(chair.getByRole('link', { name: 'Close the sitting…' })).toBeFocused();
+  await expect(elder.locator('.sitting-status')).toContainText('In session');
+  await chair.getByRole('link', { name: 'Close the sitting…' }).click();
+  await chair.getByRole('button', { name: 'Close the sitting for good' }).click();
   await expect(elder.locator('.sitting-status')).toContainText('Closed');
   await elder.reload();
   await expect(elder.getByRole('heading', { level: 1 })).toHaveText('Record: Working session on offline participation');

@@ -164,7 +164,7 @@ on_both!(
             &app,
             "mediator@demo.baraza",
             &room,
-            &[("intent", "command"), ("do", "close")],
+            &[("intent", "command"), ("do", "close"), ("confirmed", "yes")],
         )
         .await;
         next_edit_refused(&app, minutes, &mut writer, &mut reader).await;

@@ -249,6 +249,14 @@ async fn cases(app: &TestApp) -> Vec<Case> {
             bad: Some((command("dance"), "could not be read")),
         },
         Case {
+            // Irreversible: only the confirmation step's form closes it (opened by the case above).
+            what: "close a sitting",
+            path: format!("/processes/{consulting}/sittings/{hearing}?confirm=close"),
+            form: [command("close"), vec![("confirmed", "yes".to_string())]].concat(),
+            allowed: &["mediator@demo.baraza"],
+            bad: Some((command("close"), "needs confirming")),
+        },
+        Case {
             what: "comment on a draft open for public comment",
             path: on_strategy.clone(),
             form: comment("Please publish the costing."),

@@ -208,7 +208,7 @@ on_both!(
         assert_eq!(after.agenda.len(), 2);
 
         let closed = store
-            .command_sitting(id, chair, Command::Close, 100)
+            .command_sitting(id, chair, Command::Close { confirmed: true }, 100)
             .await
             .unwrap()
             .unpublished()
@@ -497,7 +497,11 @@ on_both!(
         let mut pretender = watch(&app, id.0, Some(&citizen_cookie), &format!("?as={union}")).await;
         let seen = next(&mut pretender).await;
         assert_eq!(seen["mine"]["voted"], false, "{seen}");
-        say(&mut chair, serde_json::json!({ "do": "close" })).await;
+        say(
+            &mut chair,
+            serde_json::json!({ "do": "close", "confirmed": true }),
+        )
+        .await;
         until(&mut speaker, |m| m["sitting"]["state"]["stage"] == "closed").await;
         assert!(
             store
@@ -741,7 +745,7 @@ on_both!(
             .unpublished()
             .unwrap();
         store
-            .command_sitting(id, mediator, Command::Close, 2)
+            .command_sitting(id, mediator, Command::Close { confirmed: true }, 2)
             .await
             .unwrap()
             .unpublished()
@@ -752,5 +756,162 @@ on_both!(
             upgrade_status(&app, &minutes, Some(&citizen_cookie)).await,
             101
         );
+    }
+);
+
+on_both!(
+    closing_a_sitting_takes_a_confirmation_step,
+    |backend| async move {
+        let app = TestApp::start(backend).await;
+        let process = ProcessId(app.process_in("public_comment").await);
+        let mediator = app.person_id("mediator@demo.baraza").await;
+        let chen = app.person_id("chen.jing@demo.baraza").await;
+        let union = app.org_id("Union").await;
+        let store = app.running.as_ref().unwrap().store.clone();
+        let id = store
+            .create_sitting(
+                as_self(mediator),
+                process,
+                NewSitting {
+                    title: "Hearing".into(),
+                    starts_at: 0,
+                    place: "Online".into(),
+                    public: true,
+                    turn_seconds: 120,
+                    agenda: vec![AgendaItem {
+                        text: "Budget".into(),
+                        draft: None,
+                        thread: None,
+                    }],
+                    invited: vec![OrgId(union)],
+                    note_takers: vec![],
+                },
+                0,
+            )
+            .await
+            .unwrap()
+            .unpublished();
+        store
+            .accept_rules(PersonId(chen), process, 0)
+            .await
+            .unwrap()
+            .unpublished();
+        store
+            .command_sitting(id, as_self(mediator), Command::Open, 1)
+            .await
+            .unwrap()
+            .unpublished()
+            .unwrap();
+        let page = format!("/processes/{}/sittings/{}", process.0, id.0);
+        let stage = || async { store.sitting(id).await.unwrap().unwrap().state.stage };
+        let post = |email: &'static str, fields: Vec<(&'static str, &'static str)>| {
+            let (app, page) = (&app, &page);
+            async move {
+                app.signed_in(email)
+                    .await
+                    .post(app.url(&format!("{page}?confirm=close")))
+                    .header("origin", &app.base)
+                    .form(&fields)
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+
+        // The console's control leads to a confirmation step, a plain form: it says what closing
+        // does and that it cannot be undone, and offers to keep the sitting open.
+        let console = app
+            .signed_in("mediator@demo.baraza")
+            .await
+            .get(app.url(&page))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            console.contains("?confirm=close"),
+            "the console links the step"
+        );
+        assert!(
+            !console.contains(r#"name="confirmed""#),
+            "no confirming at once"
+        );
+        let step = app
+            .signed_in("mediator@demo.baraza")
+            .await
+            .get(app.url(&format!("{page}?confirm=close")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        for said in [
+            "Close the sitting for good?",
+            "cannot be undone",
+            r#"name="confirmed" value="yes""#,
+            "Keep the sitting open",
+        ] {
+            assert!(step.contains(said), "{said}");
+        }
+
+        // A close without the confirmation is refused, with a message, over a form and over the
+        // live channel; the sitting stays open.
+        let response = post(
+            "mediator@demo.baraza",
+            vec![("intent", "command"), ("do", "close")],
+        )
+        .await;
+        assert_eq!(response.status(), 400);
+        let body = response.text().await.unwrap();
+        assert!(body.contains("needs confirming"), "{body}");
+        assert!(
+            body.contains(r#"name="confirmed" value="yes""#),
+            "the step again"
+        );
+        assert_eq!(stage().await, Stage::Open);
+        let chair_cookie = app.cookie("mediator@demo.baraza").await;
+        let mut chair = watch(&app, id.0, Some(&chair_cookie), "").await;
+        next(&mut chair).await;
+        for unconfirmed in [
+            serde_json::json!({ "do": "close" }),
+            serde_json::json!({ "do": "close", "confirmed": false }),
+        ] {
+            say(&mut chair, unconfirmed).await;
+            assert_eq!(
+                until(&mut chair, |m| m.get("refused").is_some()).await["refused"],
+                "unconfirmed"
+            );
+        }
+        assert_eq!(stage().await, Stage::Open);
+
+        // Confirmed, the wrong roles are still refused: a citizen, an invited speaker.
+        let confirmed = vec![("intent", "command"), ("do", "close"), ("confirmed", "yes")];
+        assert_eq!(
+            post("citizen@demo.baraza", confirmed.clone())
+                .await
+                .status(),
+            403
+        );
+        let chen_cookie = app.cookie("chen.jing@demo.baraza").await;
+        let mut speaker = watch(&app, id.0, Some(&chen_cookie), &format!("?as={union}")).await;
+        say(
+            &mut speaker,
+            serde_json::json!({ "do": "close", "confirmed": true }),
+        )
+        .await;
+        assert_eq!(
+            until(&mut speaker, |m| m.get("refused").is_some()).await["refused"],
+            "chair_only"
+        );
+        assert_eq!(stage().await, Stage::Open);
+
+        // The chair's confirmed form closes it; everyone watching hears it.
+        let response = post("mediator@demo.baraza", confirmed).await;
+        assert!(response.status().is_redirection() || response.status().is_success());
+        assert_eq!(stage().await, Stage::Closed);
+        until(&mut speaker, |m| m["sitting"]["state"]["stage"] == "closed").await;
     }
 );
