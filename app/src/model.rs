@@ -575,6 +575,38 @@ pub struct ThreadAnswer {
     pub at: Millis,
 }
 
+/// One of a person's own comments, and what the council answered its thread in a published
+/// decision (`None` until one is published): what "My comments and their answers" lists.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnComment {
+    pub id: CommentId,
+    /// The thread it belongs to (its own id for a thread's first comment).
+    pub thread: CommentId,
+    pub process: ProcessId,
+    pub process_title: Localized,
+    /// The process's languages, to pick its title in.
+    pub process_languages: Vec<String>,
+    pub draft: DraftId,
+    pub draft_title: String,
+    /// The language the draft is written in.
+    pub draft_language: String,
+    pub body: String,
+    pub status: Status,
+    pub created_at: Millis,
+    pub answer: Option<PublishedAnswer>,
+}
+
+/// The answer a published decision gave to a thread.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublishedAnswer {
+    pub decision: crate::ids::DecisionId,
+    pub disposition: crate::domain::decision::Disposition,
+    pub reason: String,
+    /// Words of the adopted text that show the change it led to.
+    pub change: Option<String>,
+    pub published_at: Millis,
+}
+
 /// What answering threads stores.
 #[derive(Clone, Debug)]
 pub struct NewAnswer {

@@ -13,7 +13,7 @@ use app::error::{AppError, AppResult};
 use app::i18n::{Lang, Msg};
 use app::ids::PersonId;
 use app::ssr::RequestContext;
-use app::ssr::context::Feedback;
+use app::ssr::context::{Feedback, Notice};
 use axum::body::Body;
 use axum::http::{
     HeaderMap, HeaderValue, Method, Request, StatusCode, Uri, header, request::Parts,
@@ -46,7 +46,7 @@ pub async fn context(
     let navigating = headers
         .get("sec-fetch-mode")
         .is_none_or(|mode| mode.as_bytes() == b"navigate");
-    let notice: Option<Msg> = if navigating {
+    let notice: Option<Notice> = if navigating {
         session.remove(NOTICE_KEY).await.unwrap_or_default()
     } else {
         None
@@ -171,17 +171,44 @@ where
         Err(refused) => return fail(&state, cx, refused.kept, refused.error, &parts).await,
     };
     match action(cx.clone(), form.clone()).await {
-        Ok(done) => succeed(&session, done).await,
+        Ok(done) => {
+            // Back on the page the form was sent from, the notice goes in that form (unless the
+            // page holds what it is about, named by the address's fragment).
+            let sent_from = path_of(&done.to) == parts.uri.path();
+            let form_place = sent_from.then(|| form_place(&form)).flatten();
+            succeed_at(&session, done, form_place).await
+        }
         Err(error) => fail(&state, cx, form, error, &parts).await,
     }
 }
 
 /// Redirects after success, leaving the notice for the next page.
 pub async fn succeed(session: &Session, done: Done) -> Response {
-    if session.insert(NOTICE_KEY, &done.notice).await.is_err() {
+    succeed_at(session, done, None).await
+}
+
+/// Redirects after success, leaving the notice for the next page, where it is shown beside the
+/// element the address's fragment names (`…#comment-12`), else in the form `form_place` (the
+/// one sent, on the page it came from), else at the top. Without a fragment, the address gets
+/// `#notice`, so the browser brings the notice into view wherever it is.
+async fn succeed_at(session: &Session, done: Done, form_place: Option<String>) -> Response {
+    let mut to = done.to;
+    let mut at: Vec<String> = to
+        .split_once('#')
+        .map(|(_, fragment)| fragment.to_string())
+        .into_iter()
+        .collect();
+    if let Some(form) = form_place {
+        if at.is_empty() {
+            to.push_str("#notice");
+        }
+        at.push(form);
+    }
+    let notice = Notice::new(done.notice, at);
+    if session.insert(NOTICE_KEY, &notice).await.is_err() {
         tracing::warn!("could not store a notice in the session");
     }
-    let mut response = Redirect::to(&local_path(&done.to)).into_response();
+    let mut response = Redirect::to(&local_path(&to)).into_response();
     if let Some(lang) = done.lang {
         response
             .headers_mut()
@@ -209,6 +236,24 @@ pub async fn fail(
     *response.status_mut() = status;
     response.headers_mut().remove(header::LOCATION);
     response
+}
+
+/// The path of a local address, without its query or fragment.
+fn path_of(to: &str) -> &str {
+    to.split(['?', '#']).next().unwrap_or(to)
+}
+
+/// Where the notice goes in the form that was sent: `form:<intent>`, with `-<key>` for a form the
+/// page repeats (as `components::form::PostForm` names its place).
+fn form_place(form: &Form) -> Option<String> {
+    let intent = form.text("intent");
+    if intent.is_empty() {
+        return None;
+    }
+    Some(match form.text("key") {
+        "" => format!("form:{intent}"),
+        key => format!("form:{intent}-{key}"),
+    })
 }
 
 /// The cookie that remembers the interface language for a year.
@@ -250,6 +295,21 @@ mod tests {
         ] {
             assert_eq!(local_path(hostile), "/", "{hostile}");
         }
+    }
+
+    #[test]
+    fn a_notice_knows_the_page_and_form_it_came_from() {
+        assert_eq!(
+            path_of("/processes/1/sittings/2?as=3#room"),
+            "/processes/1/sittings/2"
+        );
+        assert_eq!(path_of("/account"), "/account");
+        let mut form = Form::default();
+        assert_eq!(form_place(&form), None);
+        form.fields.insert("intent".into(), "moderate".into());
+        assert_eq!(form_place(&form).as_deref(), Some("form:moderate"));
+        form.fields.insert("key".into(), "12".into());
+        assert_eq!(form_place(&form).as_deref(), Some("form:moderate-12"));
     }
 
     #[test]

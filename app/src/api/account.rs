@@ -6,7 +6,7 @@ use crate::domain::throttle::{self, Verdict};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::{Lang, Msg};
 use crate::ids::PersonId;
-use crate::model::{Membership, NewPerson, Person};
+use crate::model::{Membership, NewPerson, OwnComment, Person};
 use crate::ssr::RequestContext;
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -281,6 +281,13 @@ pub async fn page(cx: &RequestContext) -> AppResult<AccountPage> {
         person,
         organisations,
     })
+}
+
+/// The signed-in person's own comments across every process, newest first, each with the answer
+/// a published decision gave its thread. Only their own: the person is the one signed in.
+pub async fn own_comments(cx: &RequestContext) -> AppResult<Vec<OwnComment>> {
+    let person = cx.viewer()?.id;
+    cx.store.own_comments(person, None).await
 }
 
 /// Changes display name and preferred language.

@@ -6,7 +6,7 @@ use crate::domain::process::{Day, Level, PhaseDates, check_schedule, check_texts
 use crate::domain::roles::{Action, OrgRole, PersonalRole, Phase, SiteAction, Standing, site_may};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::i18n::Msg;
-use crate::ids::{OrgId, PersonId, ProcessId};
+use crate::ids::{DecisionId, DraftId, OrgId, PersonId, ProcessId, SittingId};
 use crate::model::*;
 use crate::ssr::RequestContext;
 
@@ -25,6 +25,133 @@ pub struct ProcessPage {
     pub sittings: Vec<Sitting>,
     /// Its decisions, frozen or published.
     pub decisions: Vec<CouncilDecision>,
+    /// The viewer's own comments in this process, with their threads' published answers.
+    pub own_comments: Vec<OwnComment>,
+    /// The next sitting that is not closed and that the viewer may watch, and whether they may
+    /// take part in it (chair it, or speak) rather than only watch.
+    pub next_sitting: Option<(Sitting, bool)>,
+}
+
+/// Something the viewer can do now, in this phase: what the process page offers first, as a
+/// button. Each is derived from the permission matrix ([`may`]), never from a rule of its own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NextStep {
+    /// Read the answers a published decision gave the viewer's comments.
+    SeeAnswers,
+    /// Answer the comment threads of a frozen text (and vote, if `vote`).
+    Answer { decision: DecisionId, vote: bool },
+    /// Freeze a text for the council's decision.
+    Freeze,
+    /// Report on implementation after the decision.
+    FollowUp { decision: DecisionId },
+    /// Write in a draft with the other co-drafters.
+    Write { draft: DraftId },
+    /// Read a draft and comment on it.
+    Comment { draft: DraftId },
+    /// Join a sitting (`take_part`: chair or speak; else watch), open now or on its day.
+    Sitting {
+        sitting: SittingId,
+        starts_at: Millis,
+        open: bool,
+        take_part: bool,
+    },
+    /// Sign in: a signed-in citizen could take part now.
+    SignIn,
+}
+
+/// The actions that shape a process's outcome: a process where the viewer may take one of them
+/// is "open for your input" to them.
+const INPUT: [Action; 5] = [
+    Action::Comment,
+    Action::EditDraft,
+    Action::AnswerComments,
+    Action::VoteOnDecision,
+    Action::PostFollowUp,
+];
+
+/// Whether someone with `standing` may shape the process now.
+fn may_give_input(standing: &Standing, phase: Phase) -> bool {
+    INPUT.iter().any(|a| standing.may_somehow(*a, phase))
+}
+
+/// The standing of a citizen who signs in: what an anonymous visitor could do by signing in.
+fn citizen() -> Standing {
+    Standing {
+        signed_in: true,
+        ..Standing::default()
+    }
+}
+
+/// What the viewer can do now, the most pressing first: at most two (one primary action, and
+/// perhaps a sitting). `lang` picks, among several drafts, the one in the viewer's language.
+pub fn next_steps(page: &ProcessPage, lang: &str) -> Vec<NextStep> {
+    let phase = page.process.phase;
+    let frozen = |d: &Draft| page.decisions.iter().any(|dec| dec.draft == d.id);
+    // The draft in the viewer's language if there is one, else the first.
+    let pick = |open: &dyn Fn(&Draft) -> bool| {
+        let open: Vec<&Draft> = page.drafts.iter().filter(|d| open(d)).collect();
+        open.iter()
+            .find(|d| d.language == lang)
+            .or(open.first())
+            .map(|d| d.id)
+    };
+    let mut steps = Vec::new();
+    if page.own_comments.iter().any(|c| c.answer.is_some()) {
+        steps.push(NextStep::SeeAnswers);
+    }
+    let pending = page.decisions.iter().find(|d| d.published_at.is_none());
+    if let Some(decision) = pending.filter(|_| may(page, Action::AnswerComments)) {
+        steps.push(NextStep::Answer {
+            decision: decision.id,
+            vote: may(page, Action::VoteOnDecision),
+        });
+    } else if may(page, Action::FreezeDraft) && page.drafts.iter().any(|d| !frozen(d)) {
+        steps.push(NextStep::Freeze);
+    }
+    if let Some(decision) = page.decisions.iter().find(|d| d.published_at.is_some())
+        && may(page, Action::PostFollowUp)
+    {
+        steps.push(NextStep::FollowUp {
+            decision: decision.id,
+        });
+    }
+    if may(page, Action::EditDraft)
+        && let Some(draft) = pick(&|d| d.locked_at.is_none() && !frozen(d))
+    {
+        steps.push(NextStep::Write { draft });
+    }
+    // New threads on a frozen text would go unanswered: only drafts still open to them.
+    if may(page, Action::Comment)
+        && let Some(draft) = pick(&|d| !frozen(d))
+    {
+        steps.push(NextStep::Comment { draft });
+    }
+    if !page.standing.signed_in
+        && citizen().may(None, Action::Comment, phase)
+        && page.drafts.iter().any(|d| !frozen(d))
+    {
+        steps.push(NextStep::SignIn);
+    }
+    steps.truncate(1);
+    if let Some((sitting, take_part)) = &page.next_sitting {
+        steps.push(NextStep::Sitting {
+            sitting: sitting.id,
+            starts_at: sitting.starts_at,
+            open: sitting.state.stage == crate::domain::sitting::Stage::Open,
+            take_part: *take_part,
+        });
+    }
+    steps
+}
+
+/// Whether the viewer (`None`: anonymous) may shape a process in its phase now; an anonymous
+/// visitor, whether a citizen who signs in could.
+pub async fn open_to_viewer(cx: &RequestContext, process: &Process) -> AppResult<bool> {
+    let standing = match &cx.viewer {
+        Some(viewer) => cx.store.standing(process.id, Some(viewer.id)).await?,
+        None => citizen(),
+    };
+    Ok(may_give_input(&standing, process.phase))
 }
 
 /// All processes, those open for input first, then upcoming, then deciding, then closed.
@@ -56,6 +183,32 @@ pub async fn page(cx: &RequestContext, id: ProcessId) -> AppResult<ProcessPage> 
     let drafts = cx.store.drafts(id).await?;
     let sittings = cx.store.sittings(id).await?;
     let decisions = cx.store.decisions(Some(id)).await?;
+    let own_comments = match viewer {
+        Some(person) => cx.store.own_comments(person, Some(id)).await?,
+        None => Vec::new(),
+    };
+    let mut next_sitting = None;
+    let mut coming: Vec<&Sitting> = sittings
+        .iter()
+        .filter(|s| s.state.stage != crate::domain::sitting::Stage::Closed)
+        .collect();
+    coming.sort_by_key(|s| {
+        (
+            s.state.stage != crate::domain::sitting::Stage::Open,
+            s.starts_at,
+        )
+    });
+    for sitting in coming {
+        if super::sittings::may_watch(cx.store.as_ref(), sitting, viewer).await? {
+            let take_part = standing.may(None, Action::RunSitting, process.phase)
+                || standing.may(None, Action::SpeakInSitting, process.phase)
+                || acting_options
+                    .iter()
+                    .any(|o| sitting.invited.contains(&o.id));
+            next_sitting = Some((sitting.clone(), take_part));
+            break;
+        }
+    }
     Ok(ProcessPage {
         process,
         participants,
@@ -65,6 +218,8 @@ pub async fn page(cx: &RequestContext, id: ProcessId) -> AppResult<ProcessPage> 
         drafts,
         sittings,
         decisions,
+        own_comments,
+        next_sitting,
     })
 }
 

@@ -71,12 +71,16 @@ pub fn PostForm(
     enctype: Option<&'static str>,
     children: Children,
 ) -> impl IntoView {
-    provide_context(FormIntent {
+    let form = FormIntent {
         intent,
         key: key.clone(),
-    });
+    };
+    // The notice after this form was sent comes back in it, unless it is about something else.
+    let notice = super::layout::notice_at(format!("form:{}", form.prefix()));
+    provide_context(form);
     view! {
         <form method="post" action=action class=class enctype=enctype>
+            {notice}
             <input type="hidden" name="intent" value=intent />
             {key.map(|key| view! { <input type="hidden" name="key" value=key /> })}
             {children()}

@@ -24,8 +24,16 @@ pub fn Page(
     children: Children,
 ) -> impl IntoView {
     let cx = cx();
-    let notice = cx.notice.clone().map(|msg| {
-        view! { <p class="notice" role="status">{cx.t(msg)}</p> }
+    // The notice goes beside what it is about when the page holds it (see `notice_at`); this
+    // closure runs once the page is built, so it knows whether a place was found.
+    let notice = cx.notice.clone().map(|notice| {
+        let lang = cx.lang;
+        move || {
+            notice
+                .shown_at()
+                .is_none()
+                .then(|| notice_view(&notice, lang))
+        }
     });
     // Refusals, and problems with the request as a whole, shown above everything: the form that
     // was sent may not even be on the page the person may now see.
@@ -95,6 +103,27 @@ pub fn Page(
             </p>
         </footer>
     }
+}
+
+/// The one-time notice, if it belongs at `place` (an element's id, or `form:<intent>` for a form):
+/// put this first inside that element. The notice is shown at the first place it belongs that
+/// the page holds, once, and at the top of the page when it holds none of them.
+pub fn notice_at(place: String) -> impl IntoView {
+    let cx = cx();
+    // Only the first element of a place may show it (a form repeated without a key).
+    let notice = cx.notice.filter(|n| n.found(&place));
+    let lang = cx.lang;
+    move || {
+        notice
+            .as_ref()
+            .filter(|n| n.shown_at().as_deref() == Some(place.as_str()))
+            .map(|n| notice_view(n, lang))
+    }
+}
+
+/// A notice, announced politely; `id="notice"` is where a form's redirect scrolls to.
+fn notice_view(notice: &crate::ssr::context::Notice, lang: Lang) -> impl IntoView + use<> {
+    view! { <p class="notice" id="notice" role="status">{notice.msg.render(lang)}</p> }
 }
 
 #[component]

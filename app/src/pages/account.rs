@@ -1,4 +1,5 @@
-//! The signed-in person's account: profile, language, password, organisations.
+//! The signed-in person's account: profile, language, password, organisations, and their own
+//! comments with the answers they received.
 
 use super::load;
 use crate::api;
@@ -6,7 +7,10 @@ use crate::components::form::{ErrorSummary, PasswordField, PostForm, Select, Tex
 use crate::components::layout::{Page, t};
 use crate::components::text::Local;
 use crate::domain::account::MIN_PASSWORD;
+use crate::domain::comments::Status;
 use crate::i18n::{Lang, Msg};
+use crate::model::OwnComment;
+use crate::ssr::cx;
 use leptos::prelude::*;
 
 /// `/account`
@@ -73,6 +77,10 @@ pub fn AccountPage() -> impl IntoView {
                             <button type="submit">{t(Msg::AccountChangePassword)}</button>
                         </PostForm>
                     </section>
+                    <section aria-labelledby="own-comments">
+                        <h2 id="own-comments">{t(Msg::OwnCommentsTitle)}</h2>
+                        <p><a href="/account/comments">{t(Msg::OwnCommentsAccountLink)}</a></p>
+                    </section>
                     <section>
                         <h2>{t(Msg::AccountOrganisations)}</h2>
                         {if page.organisations.is_empty() {
@@ -86,4 +94,106 @@ pub fn AccountPage() -> impl IntoView {
             }
         },
     )
+}
+
+/// `/account/comments`: "My comments and their answers", every comment of the signed-in person
+/// across processes, each with the answer its thread received in a published decision.
+#[component]
+pub fn OwnCommentsPage() -> impl IntoView {
+    load(
+        |cx| async move { api::account::own_comments(&cx).await },
+        |comments| {
+            let none = comments.is_empty();
+            view! {
+                <Page title=t(Msg::OwnCommentsTitle)>
+                    <p class="lead">{t(Msg::OwnCommentsIntro)}</p>
+                    {if none {
+                        view! { <p>{t(Msg::OwnCommentsNone)}</p> }.into_any()
+                    } else {
+                        view! { <OwnCommentList comments=comments with_process=true /> }.into_any()
+                    }}
+                </Page>
+            }
+        },
+    )
+}
+
+/// A person's own comments, each with its thread's published answer (disposition, reason, the
+/// change in the text) or "not answered yet", and links to the thread and the decision.
+/// `with_process` names each comment's process (on the account's list, which spans them all).
+#[component]
+pub fn OwnCommentList(comments: Vec<OwnComment>, with_process: bool) -> impl IntoView {
+    let cx = cx();
+    let items = comments
+        .into_iter()
+        .map(|c| {
+            let (process, draft) = (c.process, c.draft);
+            let date = crate::pages::process::format_time(c.created_at);
+            let what = if c.id == c.thread {
+                Msg::OwnCommentsYourComment {
+                    draft: c.draft_title.clone(),
+                    date,
+                }
+            } else {
+                Msg::OwnCommentsYourReply {
+                    draft: c.draft_title.clone(),
+                    date,
+                }
+            };
+            let process_name = with_process.then(|| {
+                view! {
+                    <p class="meta">
+                        <a href=format!("/processes/{process}")>
+                            <Local shown=c.process_title.pick(cx.lang.code(), &c.process_languages) />
+                        </a>
+                    </p>
+                }
+            });
+            let status = (c.status != Status::Visible)
+                .then(|| view! { " " <span class="badge">{t(c.status.label())}</span> });
+            // Through the one renderer that makes a comment safe, as on the draft's page.
+            let body = crate::domain::markdown::to_html(&c.body);
+            let thread = format!("/processes/{process}/drafts/{draft}/threads/{}#comment-{}", c.thread, c.id);
+            let answer = match &c.answer {
+                Some(a) => {
+                    let decision = format!("/processes/{process}/decisions/{}", a.decision);
+                    let change = a.change.clone().map(|words| {
+                        view! {
+                            <p class="change">
+                                {t(Msg::DecisionChangeIn)} " "
+                                <a href=format!("{decision}#adopted") lang=c.draft_language.clone()>"“" {words} "”"</a>
+                            </p>
+                        }
+                    });
+                    view! {
+                        <div class=format!("answer disposition-{}", a.disposition.code())>
+                            <p>{t(Msg::OwnCommentsAnswer)} " " <strong class="badge">{t(a.disposition.label())}</strong></p>
+                            <p class="reason" lang=c.draft_language.clone()>{a.reason.clone()}</p>
+                            {change}
+                        </div>
+                        <p class="links">
+                            <a href=thread>{t(Msg::OwnCommentsOpenThread)}</a>
+                            " · "
+                            <a href=format!("{decision}#thread-{}", c.thread)>{t(Msg::OwnCommentsReadDecision)}</a>
+                        </p>
+                    }
+                    .into_any()
+                }
+                None => view! {
+                    <p class="unanswered">{t(Msg::OwnCommentsNotAnswered)}</p>
+                    <p class="links"><a href=thread>{t(Msg::OwnCommentsOpenThread)}</a></p>
+                }
+                .into_any(),
+            };
+            view! {
+                <li class="own-comment" id=format!("own-comment-{}", c.id)>
+                    {process_name}
+                    <p class="meta">{cx.t(what)} {status}</p>
+                    <blockquote class="comment-body" inner_html=body></blockquote>
+                    {answer}
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ol class="own-comments">{items}</ol> }
 }

@@ -7,7 +7,7 @@ use crate::api::comments::{Discussion, Queue, Thread};
 use crate::components::form::{
     ActingAsField, ErrorSummary, PostForm, RadioGroup, Select, TextArea, TextField,
 };
-use crate::components::layout::{Page, t};
+use crate::components::layout::{Page, notice_at, t};
 use crate::domain::comments::*;
 use crate::domain::markdown;
 use crate::i18n::Msg;
@@ -370,6 +370,7 @@ fn comment_view(cx: &RequestContext, d: &Discussion, c: &Comment) -> impl IntoVi
     );
     view! {
         <li class=status_class id=format!("comment-{}", c.id)>
+            {notice_at(format!("comment-{}", c.id))}
             <article aria-label=c.display_name.clone()>
                 {byline(cx, c)}
                 {placeholder.map(|p| view! { <p class="placeholder">{p}</p> })}

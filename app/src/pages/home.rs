@@ -1,4 +1,4 @@
-//! The home page: every process, those open for input first.
+//! The home page: every process, those open for the viewer's input first.
 
 use super::load;
 use crate::api;
@@ -18,11 +18,21 @@ pub fn HomePage() -> impl IntoView {
         .as_ref()
         .is_some_and(|v| site_may(true, v.site_admin, SiteAction::CreateProcess));
     load(
-        |cx| async move { api::processes::list(&cx).await },
-        move |processes| {
-            let (open, rest): (Vec<_>, Vec<_>) = processes
-                .into_iter()
-                .partition(|p| p.phase.is_open_for_input());
+        |cx| async move {
+            // Open for *your* input: where the viewer may act now (an anonymous visitor: where a
+            // citizen who signs in may), by the same permissions the server enforces.
+            let mut open = Vec::new();
+            let mut rest = Vec::new();
+            for process in api::processes::list(&cx).await? {
+                if api::processes::open_to_viewer(&cx, &process).await? {
+                    open.push(process);
+                } else {
+                    rest.push(process);
+                }
+            }
+            Ok((open, rest))
+        },
+        move |(open, rest)| {
             let section = |heading: Msg, list: Vec<crate::model::Process>| {
                 (!list.is_empty()).then(|| {
                     view! {

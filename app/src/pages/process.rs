@@ -2,7 +2,7 @@
 
 use super::{load, param};
 use crate::api;
-use crate::api::processes::{ProcessPage as PageData, may, shown};
+use crate::api::processes::{NextStep, ProcessPage as PageData, may, next_steps, shown};
 use crate::components::form::{
     ActingAsField, ErrorSummary, FileField, PostForm, Select, TextArea, TextField,
 };
@@ -15,6 +15,7 @@ use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::ids::ProcessId;
 use crate::model::{EventKind, ProcessEvent};
+use crate::pages::account::OwnCommentList;
 use crate::pages::decisions::DecisionList;
 use crate::pages::sittings::SittingList;
 use crate::ssr::RequestContext;
@@ -68,20 +69,44 @@ pub fn ProcessPage() -> impl IntoView {
             || may(&page, Action::CreateDraft);
         let can_manage = may(&page, Action::Manage);
         let can_moderate = may(&page, Action::Moderate);
+        let steps = next_steps(&page, cx.lang.code())
+            .into_iter()
+            .enumerate()
+            .map(|(i, step)| {
+                let (href, label) = step_link(&cx, id, &step);
+                // One primary action; whatever follows is secondary.
+                let class = if i == 0 { "button" } else { "button secondary" };
+                view! { <li><a class=class href=href>{label}</a></li> }
+            })
+            .collect::<Vec<_>>();
+        let has_steps = !steps.is_empty();
+        let steps = has_steps.then(|| view! { <ul class="next-steps">{steps}</ul> });
         let your_part = if cx.viewer.is_none() {
-            view! {
-                <p>
-                    {t(Msg::ProcessSignInToTakePart)} " "
-                    <a href=format!("/auth/login?next=/processes/{id}")>{t(Msg::NavSignIn)}</a>
-                </p>
-            }
-            .into_any()
+            view! { <p>{t(Msg::ProcessSignInToTakePart)}</p> }.into_any()
+        } else if now.is_empty() && has_steps {
+            ().into_any()
         } else if now.is_empty() {
             view! { <p>{t(Msg::ProcessNothingNow)}</p> }.into_any()
         } else {
-            view! { <ul>{now.into_iter().map(|m| view! { <li>{t(m)}</li> }).collect_view()}</ul> }
-                .into_any()
+            view! {
+                <p>{t(Msg::NextStepMayInPhase)}</p>
+                <ul class="may-now">{now.into_iter().map(|m| view! { <li>{t(m)}</li> }).collect_view()}</ul>
+            }
+            .into_any()
         };
+        let answers = page
+            .own_comments
+            .iter()
+            .any(|c| c.answer.is_some())
+            .then(|| {
+                view! {
+                    <section aria-labelledby="your-answers" class="your-answers">
+                        <h2 id="your-answers">{t(Msg::OwnCommentsOnProcess)}</h2>
+                        <OwnCommentList comments=page.own_comments.clone() with_process=false />
+                        <p><a href="/account/comments">{t(Msg::OwnCommentsAccountLink)}</a></p>
+                    </section>
+                }
+            });
         view! {
             <Page title=title.text.clone() no_heading=true>
                 <article class="process">
@@ -92,18 +117,21 @@ pub fn ProcessPage() -> impl IntoView {
                             " " <span>{t(level.label())}</span>
                         </p>
                     </header>
-                    <TextBlocks shown=summary />
+                    // What the viewer can do now comes first, before the summary: one place says it.
                     <aside class="your-part" aria-labelledby="your-part">
                         <h2 id="your-part">{t(Msg::ProcessYourPart)}</h2>
+                        {steps}
                         {your_part}
                         <p>
                             <a href=format!("/processes/{id}/how-it-works")>{t(Msg::ProcessHowItWorks)}</a>
                         </p>
                         <p><a href=format!("/processes/{id}/moderation-log")>{t(Msg::CommentModerationLog)}</a></p>
-                        {can_tend.then(|| view! { <p><a class="button" href=format!("/processes/{id}/manage")>{t(Msg::ProcessManage)}</a></p> })}
+                        {can_tend.then(|| view! { <p><a class="button secondary" href=format!("/processes/{id}/manage")>{t(Msg::ProcessManage)}</a></p> })}
                         {can_moderate.then(|| view! { <p><a class="button secondary" href=format!("/processes/{id}/moderation")>{t(Msg::CommentModerationQueue)}</a></p> })}
                         {can_manage.then(|| view! { <p><a class="button secondary" href=format!("/admin/processes/{id}")>{t(Msg::AdminEditProcess)}</a></p> })}
                     </aside>
+                    <TextBlocks shown=summary />
+                    {answers}
                     <section aria-labelledby="drafts">
                         <h2 id="drafts">{t(Msg::ProcessDrafts)}</h2>
                         {if no_drafts { view! { <p>{t(Msg::ProcessNoDrafts)}</p> }.into_any() } else { view! { <ul class="drafts">{drafts}</ul> }.into_any() }}
@@ -124,6 +152,88 @@ pub fn ProcessPage() -> impl IntoView {
             </Page>
         }
     })
+}
+
+/// Where a next step leads, and what its button says.
+fn step_link(cx: &RequestContext, id: ProcessId, step: &NextStep) -> (String, String) {
+    match step {
+        NextStep::SeeAnswers => ("#your-answers".into(), t(Msg::NextStepSeeAnswers)),
+        NextStep::Answer { decision, vote } => (
+            format!("/processes/{id}/decisions/{decision}#answers"),
+            t(if *vote {
+                Msg::NextStepAnswerAndVote
+            } else {
+                Msg::NextStepAnswer
+            }),
+        ),
+        NextStep::Freeze => ("#decisions".into(), t(Msg::NextStepFreeze)),
+        NextStep::FollowUp { decision } => (
+            format!("/processes/{id}/decisions/{decision}#follow-up"),
+            t(Msg::NextStepFollowUp),
+        ),
+        NextStep::Write { draft } => (
+            format!("/processes/{id}/drafts/{draft}"),
+            t(Msg::NextStepWrite),
+        ),
+        NextStep::Comment { draft } => (
+            format!("/processes/{id}/drafts/{draft}"),
+            t(Msg::NextStepComment),
+        ),
+        NextStep::Sitting {
+            sitting,
+            starts_at,
+            open,
+            take_part,
+        } => {
+            let date = day_in_words(cx, *starts_at);
+            let label = match (open, take_part) {
+                (true, true) => t(Msg::NextStepJoinSittingNow),
+                (true, false) => t(Msg::NextStepWatchSittingNow),
+                (false, true) => cx.t(Msg::NextStepJoinSittingOn { date }),
+                (false, false) => cx.t(Msg::NextStepWatchSittingOn { date }),
+            };
+            (format!("/processes/{id}/sittings/{sitting}"), label)
+        }
+        NextStep::SignIn => (
+            format!("/auth/login?next=/processes/{id}"),
+            t(Msg::NextStepSignIn),
+        ),
+    }
+}
+
+/// The day of `millis` (UTC) in words in the viewer's language ("4 December", "12月4日"), with
+/// the year when it is not this year.
+pub fn day_in_words(cx: &RequestContext, millis: i64) -> String {
+    const MONTHS: [Msg; 12] = [
+        Msg::DateJanuary,
+        Msg::DateFebruary,
+        Msg::DateMarch,
+        Msg::DateApril,
+        Msg::DateMay,
+        Msg::DateJune,
+        Msg::DateJuly,
+        Msg::DateAugust,
+        Msg::DateSeptember,
+        Msg::DateOctober,
+        Msg::DateNovember,
+        Msg::DateDecember,
+    ];
+    let day = crate::domain::process::Day::from_unix_days(millis.div_euclid(86_400_000));
+    // `YYYY-MM-DD`, read back into its parts.
+    let text = day.to_string();
+    let number = |range: std::ops::Range<usize>| text[range].parse::<usize>().unwrap_or(1);
+    let (year, month, day_of_month) = (number(0..4), number(5..7), number(8..10));
+    let month = cx.t(MONTHS[(month - 1).min(11)].clone());
+    let day = day_of_month.to_string();
+    if text[0..4] == cx.today().to_string()[0..4] {
+        cx.t(Msg::DateDayMonth { day, month })
+    } else {
+        cx.t(Msg::DateDayMonthYear {
+            day,
+            month,
+            year: year.to_string(),
+        })
+    }
 }
 
 #[component]

@@ -16,6 +16,69 @@ pub struct Feedback {
     pub values: HashMap<String, String>,
 }
 
+/// A one-time notice left by a form for the page it leads to, and where on that page it belongs:
+/// beside the thing it is about (the comment posted, the form sent), not at the top of a long
+/// page. The page shows it at the first of `at` it holds ([`Notice::shown_at`]), else at the top.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Notice {
+    pub msg: Msg,
+    /// Places it may go, most fitting first: element ids (`comment-12`), or `form:<intent>` (and
+    /// `-<key>`) for the form that was sent.
+    pub at: Vec<String>,
+    #[serde(skip)]
+    places: std::sync::Arc<std::sync::Mutex<Places>>,
+}
+
+/// Where a notice may go on the page being rendered, and where it went.
+#[derive(Debug, Default)]
+struct Places {
+    /// The places of `Notice::at` the page holds, noted while it is built.
+    found: Vec<String>,
+    /// Once the page is written out, where the notice went (`Some(None)`: at the top).
+    decided: Option<Option<String>>,
+}
+
+impl Notice {
+    /// A notice shown wherever the page has the first of `at`, or else at the top.
+    pub fn new(msg: Msg, at: Vec<String>) -> Notice {
+        Notice {
+            msg,
+            at,
+            places: Default::default(),
+        }
+    }
+
+    /// Notes that the page being built holds `place` (if the notice may go there), and says
+    /// whether this is the first element there: a page that repeats a form without keys shows
+    /// the notice in the first of them only.
+    pub fn found(&self, place: &str) -> bool {
+        if !self.at.iter().any(|a| a == place) {
+            return false;
+        }
+        let Ok(mut places) = self.places.lock() else {
+            return false;
+        };
+        if places.found.iter().any(|p| p == place) {
+            return false;
+        }
+        places.found.push(place.to_string());
+        true
+    }
+
+    /// Where the notice is shown (`None`: at the top of the page). Decided the first time it is
+    /// asked, when the page is written out, so that it is shown once even if a place is found
+    /// only later.
+    pub fn shown_at(&self) -> Option<String> {
+        let Ok(mut places) = self.places.lock() else {
+            return None;
+        };
+        let Places { found, decided } = &mut *places;
+        decided
+            .get_or_insert_with(|| self.at.iter().find(|a| found.contains(a)).cloned())
+            .clone()
+    }
+}
+
 /// The request being served.
 #[derive(Clone)]
 pub struct RequestContext {
@@ -31,7 +94,7 @@ pub struct RequestContext {
     /// The request path (for the language switcher and sign-in return links).
     pub path: String,
     /// A message left by the previous action (e.g. "Signed in"), shown once.
-    pub notice: Option<Msg>,
+    pub notice: Option<Notice>,
     /// A failed form submission being shown again.
     pub feedback: Option<Feedback>,
 }
@@ -80,4 +143,26 @@ impl RequestContext {
 /// The context of the request being rendered.
 pub fn cx() -> RequestContext {
     leptos::prelude::expect_context::<RequestContext>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_notice_goes_once_to_the_first_place_the_page_holds() {
+        let notice = Notice::new(
+            Msg::NoticeSaved,
+            vec!["comment-1".into(), "form:comment".into()],
+        );
+        assert!(notice.found("form:comment"));
+        assert!(!notice.found("form:comment"), "a second form of the intent");
+        assert!(!notice.found("elsewhere"));
+        assert_eq!(notice.shown_at().as_deref(), Some("form:comment"));
+        // A place found after the page was written out changes nothing: shown once.
+        assert!(notice.found("comment-1"));
+        assert_eq!(notice.shown_at().as_deref(), Some("form:comment"));
+        let top = Notice::new(Msg::NoticeSaved, vec!["comment-1".into()]);
+        assert_eq!(top.shown_at(), None, "at the top when the page holds none");
+    }
 }

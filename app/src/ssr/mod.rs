@@ -6,6 +6,6 @@ pub mod store;
 
 pub use context::{RequestContext, cx};
 pub use store::{
-    Comments, Decisions, Devices, DraftLog, Drafts, Live, Moderation, Organisations, People,
-    Processes, Sessions, Sittings, Store, Throttles, Versions,
+    Answers, Comments, Decisions, Devices, DraftLog, Drafts, Live, Moderation, Organisations,
+    People, Processes, Sessions, Sittings, Store, Throttles, Versions,
 };

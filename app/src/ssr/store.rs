@@ -34,6 +34,7 @@ pub trait Store:
     + Moderation
     + Sittings
     + Decisions
+    + Answers
     + Devices
     + Send
     + Sync
@@ -614,6 +615,19 @@ pub trait Decisions: Send + Sync + 'static {
     /// The number and hash of the newest entry, as the store keeps them apart from the entries
     /// (so that removing the newest entries is found too).
     async fn record_head(&self) -> AppResult<(i64, String)>;
+}
+
+/// What became of a person's own comments: read across processes for "My comments and their
+/// answers" and for the process page's "See how your comments were answered".
+#[async_trait::async_trait]
+pub trait Answers: Send + Sync + 'static {
+    /// Every comment `person` wrote (in `process` only, if given) that they have not withdrawn,
+    /// newest first, each with the answer a published decision gave its thread. Nobody else's.
+    async fn own_comments(
+        &self,
+        person: PersonId,
+        process: Option<ProcessId>,
+    ) -> AppResult<Vec<OwnComment>>;
 }
 
 /// The live side of drafts: the server's hub, which owns each draft's document while it is in use,

@@ -85,7 +85,7 @@ test('an organisation speaks only once verified, and readers see when it no long
   await form.getByLabel('Speaking as').selectOption({ label: "Westbank Fishers' Cooperative" });
   await form.getByLabel('Your comment').fill('The fishers ask for a training centre on the west bank.');
   await form.getByRole('button', { name: 'Post comment' }).click();
-  await expect(citizen.getByRole('status').first()).toHaveText('Your comment is posted.');
+  await expect(citizen.locator('#notice')).toHaveText('Your comment is posted.');
 
   // It turns out not to be what it said: the administrator withdraws the verification, in public.
   await admin.goto(orgUrl);

@@ -29,7 +29,7 @@ test('a reader comments from the button beside the selection, and from the keybo
   await expectAccessible(page);
   await form.getByLabel('Your comment').fill('Please name who checks that test, and when.');
   await form.getByRole('button', { name: 'Post comment' }).click();
-  await expect(page.getByRole('status').first()).toHaveText('Your comment is posted.');
+  await expect(page.locator('#notice')).toHaveText('Your comment is posted.');
   await expect(page.locator('#threads > li', { hasText: 'who checks that test' }).locator('blockquote')).toContainText(WORDS);
 
   // The keyboard: each paragraph has a button that comes into view when it has focus.

@@ -77,7 +77,7 @@ test('a co-drafter writing in the editor has the threads beside the highlights t
   await form.getByLabel('Passage (optional)').fill('published in one place, in plain language');
   await form.getByLabel('Your comment').fill('Which place? Name the website and the library shelf.');
   await form.getByRole('button', { name: 'Post comment' }).click();
-  await expect(page.getByRole('status').first()).toHaveText('Your comment is posted.');
+  await expect(page.locator('#notice')).toHaveText('Your comment is posted.');
   await expect(page.getByRole('textbox', { name: 'Draft text' })).toBeEditable();
   await expect(page.locator('main')).toHaveClass(/threads-beside/);
   const placed = () =>

@@ -15,7 +15,7 @@ test('a co-drafter compares two versions and steps through the named changes', a
   const nameVersion = async (name: string) => {
     await page.getByLabel('Name of the version').fill(name);
     await page.getByRole('button', { name: 'Name version' }).click();
-    await expect(page.getByRole('status').first()).toContainText('The version is named');
+    await expect(page.locator('#notice')).toContainText('The version is named');
     await expect(text).toBeEditable();
   };
   await nameVersion('Before the second reading');

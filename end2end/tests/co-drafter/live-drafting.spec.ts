@@ -84,7 +84,7 @@ test('two organisations write together, a citizen follows, and the record keeps 
   // The city names a version; the record shows both organisations and the new version.
   await city.page.getByLabel('Name of the version').fill('Text for the public comment');
   await city.page.getByRole('button', { name: 'Name version' }).click();
-  await expect(city.page.getByRole('status').first()).toContainText('The version is named');
+  await expect(city.page.locator('#notice')).toContainText('The version is named');
   await city.page.reload();
   const shares = city.page.getByRole('table', { name: 'Share of the current text by organisation' });
   await expect(shares).toContainText('Kalden City Hall');

@@ -15,7 +15,7 @@ test('the highlight follows its passage through the co-drafters\' edits', async 
   await expect(mediator.getByLabel('Passage (optional)')).toHaveValue(PASSAGE);
   await mediator.getByRole('region', { name: 'Add a comment' }).getByLabel('Your comment').fill('Please say how the mediator knows who has not spoken yet: a list kept by the secretariat?');
   await mediator.getByRole('button', { name: 'Post comment' }).click();
-  await expect(mediator.getByRole('status').first()).toHaveText('Your comment is posted.');
+  await expect(mediator.locator('#notice')).toHaveText('Your comment is posted.');
   const id = await mediator.locator('#threads > li', { hasText: 'who has not spoken yet' }).getAttribute('data-thread');
   // The highlight may be in several pieces (someone's caret splits it): read them together.
   const highlighted = (page: typeof mediator) => async () =>

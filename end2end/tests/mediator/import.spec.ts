@@ -123,7 +123,7 @@ test('a mediator starts a draft from a Word document, and a version of it reads 
     buffer: await bylaw(),
   });
   await again.getByRole('button', { name: 'Start a new draft' }).click();
-  await expect(page.getByRole('status').first()).toContainText('started from the Word document');
+  await expect(page.locator('#notice')).toContainText('started from the Word document');
   await expect(page.getByRole('heading', { level: 1 })).toContainText('Market stalls bylaw');
 
   const reading = page.locator('.document').first();
@@ -156,7 +156,7 @@ test('a mediator starts a draft from a Word document, and a version of it reads 
   await drafter.goto(page.url());
   await drafter.getByLabel('Name of the version').fill('As imported');
   await drafter.getByRole('button', { name: 'Name version' }).click();
-  await expect(drafter.getByRole('status').first()).toContainText('The version is named');
+  await expect(drafter.locator('#notice')).toContainText('The version is named');
   const exported = await drafter.request.get(`/api/v1/drafts/${id}/versions/1/export?format=docx`);
   expect(exported.ok()).toBe(true);
   const { value: html, messages } = await mammoth.convertToHtml({ buffer: Buffer.from(await exported.body()) });

@@ -39,6 +39,7 @@ macro_rules! process_columns {
     };
 }
 
+mod answers;
 mod comments;
 mod decisions;
 mod devices;

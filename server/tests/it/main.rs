@@ -5,8 +5,9 @@ mod support;
 mod yclient;
 
 mod access;
-mod assets;
+mod answers;
 mod api;
+mod assets;
 mod auth;
 mod cli;
 mod collab;
@@ -17,6 +18,7 @@ mod decisions;
 mod documents;
 mod import;
 mod interop;
+mod next_step;
 mod nodes;
 mod pages;
 mod permissions;
