@@ -1,86 +1,58 @@
-// Brings a page's islands to life, and loads the WebAssembly bundle only on pages that have one:
-// a page with nothing interactive (the decisions, "How this works") downloads no script at all.
-// Otherwise this is Leptos 0.8's own islands script (leptos/src/hydration/island_script.js) with
-// the bundle's two addresses given whole (they carry their content hash), and the preloads that
-// Leptos puts in every page's <head> added here, only when there is an island to hydrate.
+// Wakes the page's islands, and fetches the WebAssembly bundle only for a page that has one: a
+// page with nothing interactive (the decisions, "How this works") downloads no script at all.
+// It does what Leptos 0.8's islands script does (hints for the bundle, then, when the browser is
+// idle, load it, hydrate, and call each island's exported function on its element, outer islands
+// first, passing server-rendered children along), with the bundle's versioned addresses.
 // An inline module runs once the document is parsed, so every island is already in it.
-((js_url, wasm_url) => {
+((scriptUrl, wasmUrl) => {
 	if (!document.querySelector("leptos-island")) {
 		return;
 	}
-	for (const [rel, href, as] of [["modulepreload", js_url], ["preload", wasm_url, "fetch"]]) {
-		const link = document.createElement("link");
-		link.rel = rel;
-		link.href = href;
-		link.crossOrigin = "anonymous";
+	const hint = (rel, href, as) => {
+		const link = Object.assign(document.createElement("link"), { rel, href, crossOrigin: "anonymous" });
 		if (as) {
-			link.as = as;
-			link.type = "application/wasm";
+			Object.assign(link, { as, type: "application/wasm" });
 		}
 		document.head.append(link);
-	}
+	};
+	hint("modulepreload", scriptUrl);
+	hint("preload", wasmUrl, "fetch");
 
-	let MOST_RECENT_CHILDREN_CB = [];
-
-	function idle(c) {
-		if ("requestIdleCallback" in window) {
-			window.requestIdleCallback(c);
-		} else {
-			c();
+	// An island inside another island's children first runs the callback that the enclosing
+	// <leptos-children> element was given when its parent hydrated.
+	const enclosingChildren = [];
+	const wake = async (bundle, element, name) => {
+		const island = bundle[name];
+		if (typeof island !== "function") {
+			console.warn(`No island named ${name} in the bundle.`);
+			return;
 		}
-	}
-	async function hydrateIslands(rootNode, mod) {
-		async function traverse(node) {
-			if (node.nodeType === Node.ELEMENT_NODE) {
-				const tag = node.tagName.toLowerCase();
-				if (tag === "leptos-island") {
-					const id = node.dataset.component || null;
-
-					await hydrateIsland(node, id, mod);
-
-					for (const child of node.children) {
-						await traverse(child);
-					}
-				} else if (tag === "leptos-children") {
-					MOST_RECENT_CHILDREN_CB.push(node.$$on_hydrate);
-					for (const child of node.children) {
-						await traverse(child);
-					}
-					// un-set the "most recent children"
-					MOST_RECENT_CHILDREN_CB.pop();
-				} else {
-					for (const child of node.children) {
-						await traverse(child);
-					}
-				}
-			}
+		enclosingChildren.at(-1)?.();
+		await island(element);
+	};
+	const walk = async (bundle, element) => {
+		const tag = element.localName;
+		if (tag === "leptos-island") {
+			await wake(bundle, element, element.dataset.component);
 		}
-
-		await traverse(rootNode);
-	}
-	async function hydrateIsland(el, id, mod) {
-		const islandFn = mod[id];
-		if (islandFn) {
-			const children_cb = MOST_RECENT_CHILDREN_CB[MOST_RECENT_CHILDREN_CB.length - 1];
-			if (children_cb) {
-				children_cb();
-			}
-			const res = islandFn(el);
-			if (res && res.then) {
-				await res;
-			}
-		} else {
-			console.warn(`Could not find WASM function for the island ${id}.`);
+		const children = tag === "leptos-children";
+		if (children) {
+			enclosingChildren.push(element.$$on_hydrate);
 		}
-	}
-	idle(() => {
-		import(js_url).then((mod) => {
-			mod.default({ module_or_path: wasm_url }).then(() => {
-				mod.hydrate();
-				hydrateIslands(document.body, mod);
-			});
-
-			window.__hydrateIsland = (el, id) => hydrateIsland(el, id, mod);
-		});
+		for (const child of element.children) {
+			await walk(bundle, child);
+		}
+		if (children) {
+			enclosingChildren.pop();
+		}
+	};
+	const whenIdle = "requestIdleCallback" in window ? (run) => window.requestIdleCallback(run) : (run) => run();
+	whenIdle(async () => {
+		const bundle = await import(scriptUrl);
+		// Islands added to the page later (none today) can be woken the same way.
+		window.__hydrateIsland = (element, name) => wake(bundle, element, name);
+		await bundle.default({ module_or_path: wasmUrl });
+		bundle.hydrate();
+		await walk(bundle, document.body);
 	});
 })

@@ -6,7 +6,7 @@ use crate::api;
 use crate::api::sittings::{AGENDA_ROWS, MAX_TURN_MINUTES, ScheduleForm, SittingPage as PageData};
 use crate::components::draft_editor::DraftEditor;
 use crate::components::form::{Checkbox, ErrorSummary, PostForm, Select, TextField, field_id};
-use crate::components::layout::{Page, t};
+use crate::components::layout::{Page, notice_at, t};
 use crate::components::sitting_room::SittingRoom;
 use crate::components::text::TextBlocks;
 use crate::domain::sitting::{Seat, Stage};
@@ -252,6 +252,8 @@ fn sitting_view(cx: RequestContext, page: PageData, confirm_close: bool) -> impl
             {show_seat.then(|| view! { <p class="seat">{seat_note}</p> })}
             {choose}
             {rules()}
+            // The room is an island: a form's notice (its redirect ends in #room) stands just above it.
+            {notice_at("room".into())}
             {room}
             {minutes}
             {closed.then(|| view! {
