@@ -24,14 +24,21 @@ static SITES: LazyLock<RwLock<HashMap<PathBuf, Arc<Assets>>>> = LazyLock::new(De
 
 impl Assets {
     /// Reads the manifest of the site at `site_root`; no manifest (or an unreadable one) means
-    /// plain names. Names that are not plain file names are ignored.
+    /// plain names. Names that are not plain file names (letters, digits, `.`, `-`, `_`) are
+    /// ignored.
     pub fn read(site_root: &Path) -> Assets {
         let names: HashMap<String, String> = std::fs::read_to_string(site_root.join(MANIFEST))
             .ok()
             .and_then(|text| serde_json::from_str(&text).ok())
             .unwrap_or_default();
+        // Names go into pages and a script verbatim: letters, digits, dots, dashes and
+        // underscores only, and never a path.
         let plain = |name: &String| {
-            !name.is_empty() && !name.starts_with('.') && !name.contains(['/', '\\'])
+            !name.is_empty()
+                && !name.starts_with('.')
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
         };
         Assets {
             names: names
@@ -97,7 +104,7 @@ mod tests {
 
         std::fs::write(
             dir.join(MANIFEST),
-            r#"{"baraza.js": "baraza.0123456789abcdef.js", "evil.js": "../../etc/passwd", "x.js": ".hidden"}"#,
+            r#"{"baraza.js": "baraza.0123456789abcdef.js", "evil.js": "../../etc/passwd", "x.js": ".hidden", "y.js": "y\"><script>.js"}"#,
         )
         .unwrap();
         let built = Assets::read(&dir);
@@ -105,6 +112,7 @@ mod tests {
         assert_eq!(built.url("baraza.js"), "/pkg/baraza.0123456789abcdef.js");
         assert_eq!(built.url("evil.js"), "/pkg/evil.js", "a path is not a name");
         assert_eq!(built.url("x.js"), "/pkg/x.js");
+        assert_eq!(built.url("y.js"), "/pkg/y.js", "markup is not a name");
         assert_eq!(
             built.url("quill.js"),
             "/pkg/quill.js",

@@ -27,7 +27,7 @@
 			console.warn(`No island named ${name} in the bundle.`);
 			return;
 		}
-		enclosingChildren.at(-1)?.();
+		enclosingChildren[enclosingChildren.length - 1]?.();
 		await island(element);
 	};
 	const walk = async (bundle, element) => {

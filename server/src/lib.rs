@@ -89,9 +89,11 @@ pub fn router(state: AppState) -> Router {
                 } else {
                     "no-cache"
                 };
-                response
-                    .headers_mut()
-                    .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+                let headers = response.headers_mut();
+                headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+                // The body depends on what the browser accepts (Brotli, gzip or neither): a shared
+                // cache that keeps a file for a year must keep one copy per encoding.
+                headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
                 response
             },
         ));

@@ -129,7 +129,8 @@ fn notice_view(notice: &crate::ssr::context::Notice, lang: Lang) -> impl IntoVie
 #[component]
 fn Header() -> impl IntoView {
     let cx = cx();
-    let account = match &cx.viewer {
+    let account = move || {
+        match &cx.viewer {
         Some(person) => {
             let admin = site_may(true, person.site_admin, SiteAction::ManagePeople).then(|| {
                 view! {
@@ -151,46 +152,54 @@ fn Header() -> impl IntoView {
                     </form>
                 </li>
             }
-                .into_any()
+            .into_any()
         }
-        None => {
-            view! {
-                <li>
-                    <a href=format!("/auth/login?next={}", encode_path(&cx.path))>{t(Msg::NavSignIn)}</a>
-                </li>
-                <li>
-                    <a href="/auth/signup">{t(Msg::NavSignUp)}</a>
-                </li>
-            }
-                .into_any()
+        None => view! {
+            <li>
+                <a href=format!("/auth/login?next={}", encode_path(&cx.path))>{t(Msg::NavSignIn)}</a>
+            </li>
+            <li>
+                <a href="/auth/signup">{t(Msg::NavSignUp)}</a>
+            </li>
+        }
+        .into_any(),
+    }
+    };
+    let links = move || {
+        view! {
+            <nav aria-label=t(Msg::NavLabel)>
+                <ul>
+                    <li>
+                        <a href="/">{t(Msg::NavProcesses)}</a>
+                    </li>
+                    <li>
+                        <a href="/decisions">{t(Msg::NavDecisions)}</a>
+                    </li>
+                    <li>
+                        <a href="/organisations">{t(Msg::NavOrganisations)}</a>
+                    </li>
+                    {account()}
+                </ul>
+            </nav>
         }
     };
-    // On a phone the links fold into a disclosure (a <details>: no script needed) and the header
-    // stays one line; the language switcher stays outside it, for a reader who cannot read the
-    // word "Menu". On a wide screen the stylesheet shows the links in the line, without the button.
+    // On a wide screen the links stand in the line. On a phone they fold into a disclosure (a
+    // <details>: no script needed) so the header stays one line; the language switcher stays
+    // outside it, for a reader who cannot read the word "Menu". The stylesheet shows one of the
+    // two (the other is display:none, so neither assistive technology nor the keyboard meets
+    // it twice): a browser cannot be made to show a closed <details>' content on wide screens
+    // only, except the newest ones (::details-content), and a ministry's desktop may be older.
     view! {
         <header class="site-header">
             <a class="brand" href="/">
                 "Baraza"
             </a>
+            <div class="site-links">{links()}</div>
             <details class="site-menu">
                 <summary>
                     <span>{t(Msg::NavMenu)}</span>
                 </summary>
-                <nav aria-label=t(Msg::NavLabel)>
-                    <ul>
-                        <li>
-                            <a href="/">{t(Msg::NavProcesses)}</a>
-                        </li>
-                        <li>
-                            <a href="/decisions">{t(Msg::NavDecisions)}</a>
-                        </li>
-                        <li>
-                            <a href="/organisations">{t(Msg::NavOrganisations)}</a>
-                        </li>
-                        {account}
-                    </ul>
-                </nav>
+                {links()}
             </details>
             <LanguageSwitcher />
         </header>

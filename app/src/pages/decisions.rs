@@ -401,7 +401,9 @@ fn replacement_warning(cx: &RequestContext, page: &PageData) -> Option<impl Into
         })
         .collect_view();
     Some(view! {
-        <div class="replace-warning" role="alert">
+        // Not an alert of its own: the form's error summary above announces the refusal once and
+        // links here (to the replace button).
+        <div class="replace-warning">
             <h3>{t(Msg::DecisionReplaceHeading)}</h3>
             <p>{cx.t(message)}</p>
             <ul>{items}</ul>

@@ -81,8 +81,18 @@ pub fn ProcessPage() -> impl IntoView {
             .collect::<Vec<_>>();
         let has_steps = !steps.is_empty();
         let steps = has_steps.then(|| view! { <ul class="next-steps">{steps}</ul> });
-        let your_part = if cx.viewer.is_none() {
+        let your_part = if cx.viewer.is_none() && has_steps {
+            // The first button already leads to signing in.
             view! { <p>{t(Msg::ProcessSignInToTakePart)}</p> }.into_any()
+        } else if cx.viewer.is_none() {
+            // Nothing a citizen could do now, but a co-drafter or a council member may sign in.
+            view! {
+                <p>
+                    {t(Msg::ProcessSignInToTakePart)} " "
+                    <a href=format!("/auth/login?next=/processes/{id}")>{t(Msg::NavSignIn)}</a>
+                </p>
+            }
+            .into_any()
         } else if now.is_empty() && has_steps {
             ().into_any()
         } else if now.is_empty() {

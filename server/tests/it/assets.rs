@@ -80,6 +80,11 @@ on_both!(
             "public, max-age=31536000, immutable"
         );
         assert_eq!(js.headers()["content-encoding"], "br");
+        assert_eq!(
+            js.headers()["vary"],
+            "accept-encoding",
+            "a shared cache keeps one copy per encoding"
+        );
         assert_eq!(js.bytes().await.unwrap().as_ref(), b"brotli bytes");
         let plain = client
             .get(app.url("/pkg/baraza.0123456789abcdef.js"))
@@ -87,6 +92,7 @@ on_both!(
             .await
             .unwrap();
         assert!(plain.headers().get("content-encoding").is_none());
+        assert_eq!(plain.headers()["vary"], "accept-encoding");
         assert_eq!(plain.bytes().await.unwrap().as_ref(), b"export default 1;");
 
         let editor = client.get(app.url("/pkg/editor.js")).send().await.unwrap();
