@@ -15,6 +15,59 @@ fn as_self(person: i64) -> Actor {
     }
 }
 
+/// A public hearing ("Budget") on the strategy, with the Union invited and its member Chen having
+/// accepted the rules of engagement: where the live-channel stories start.
+struct UnionHearing {
+    process: ProcessId,
+    mediator: i64,
+    chen: i64,
+    union: i64,
+    id: app::ids::SittingId,
+}
+
+async fn union_hearing(app: &TestApp) -> UnionHearing {
+    let process = ProcessId(app.process_in("public_comment").await);
+    let mediator = app.person_id("mediator@demo.baraza").await;
+    let chen = app.person_id("chen.jing@demo.baraza").await;
+    let union = app.org_id("Union").await;
+    let store = app.running.as_ref().unwrap().store.clone();
+    let id = store
+        .create_sitting(
+            as_self(mediator),
+            process,
+            NewSitting {
+                title: "Hearing".into(),
+                starts_at: 0,
+                place: "Online".into(),
+                public: true,
+                turn_seconds: 120,
+                agenda: vec![AgendaItem {
+                    text: "Budget".into(),
+                    draft: None,
+                    thread: None,
+                }],
+                invited: vec![OrgId(union)],
+                note_takers: vec![],
+            },
+            0,
+        )
+        .await
+        .unwrap()
+        .unpublished();
+    store
+        .accept_rules(PersonId(chen), process, 0)
+        .await
+        .unwrap()
+        .unpublished();
+    UnionHearing {
+        process,
+        mediator,
+        chen,
+        union,
+        id,
+    }
+}
+
 on_both!(
     a_sitting_runs_by_its_rules_and_survives_a_restart,
     |backend| async move {
@@ -277,39 +330,14 @@ on_both!(
     everyone_watching_sees_each_change_live,
     |backend| async move {
         let app = TestApp::start(backend).await;
-        let process = ProcessId(app.process_in("public_comment").await);
-        let mediator = app.person_id("mediator@demo.baraza").await;
-        let chen = app.person_id("chen.jing@demo.baraza").await;
-        let union = app.org_id("Union").await;
+        let UnionHearing {
+            process,
+            mediator,
+            chen,
+            union,
+            id,
+        } = union_hearing(&app).await;
         let store = app.running.as_ref().unwrap().store.clone();
-        let id = store
-            .create_sitting(
-                as_self(mediator),
-                process,
-                NewSitting {
-                    title: "Hearing".into(),
-                    starts_at: 0,
-                    place: "Online".into(),
-                    public: true,
-                    turn_seconds: 120,
-                    agenda: vec![AgendaItem {
-                        text: "Budget".into(),
-                        draft: None,
-                        thread: None,
-                    }],
-                    invited: vec![OrgId(union)],
-                    note_takers: vec![],
-                },
-                0,
-            )
-            .await
-            .unwrap()
-            .unpublished();
-        store
-            .accept_rules(PersonId(chen), process, 0)
-            .await
-            .unwrap()
-            .unpublished();
 
         let chair_cookie = app.cookie("mediator@demo.baraza").await;
         let chen_cookie = app.cookie("chen.jing@demo.baraza").await;
@@ -763,39 +791,14 @@ on_both!(
     closing_a_sitting_takes_a_confirmation_step,
     |backend| async move {
         let app = TestApp::start(backend).await;
-        let process = ProcessId(app.process_in("public_comment").await);
-        let mediator = app.person_id("mediator@demo.baraza").await;
-        let chen = app.person_id("chen.jing@demo.baraza").await;
-        let union = app.org_id("Union").await;
+        let UnionHearing {
+            process,
+            mediator,
+            union,
+            id,
+            ..
+        } = union_hearing(&app).await;
         let store = app.running.as_ref().unwrap().store.clone();
-        let id = store
-            .create_sitting(
-                as_self(mediator),
-                process,
-                NewSitting {
-                    title: "Hearing".into(),
-                    starts_at: 0,
-                    place: "Online".into(),
-                    public: true,
-                    turn_seconds: 120,
-                    agenda: vec![AgendaItem {
-                        text: "Budget".into(),
-                        draft: None,
-                        thread: None,
-                    }],
-                    invited: vec![OrgId(union)],
-                    note_takers: vec![],
-                },
-                0,
-            )
-            .await
-            .unwrap()
-            .unpublished();
-        store
-            .accept_rules(PersonId(chen), process, 0)
-            .await
-            .unwrap()
-            .unpublished();
         store
             .command_sitting(id, as_self(mediator), Command::Open, 1)
             .await
