@@ -32,6 +32,7 @@ macro_rules! coded {
 }
 
 pub mod account;
+pub mod budget;
 pub mod comments;
 pub mod decision;
 pub mod document;

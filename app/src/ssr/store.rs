@@ -5,11 +5,14 @@
 //! process's public activity log.
 
 use super::changes::{Publish, Written};
+use crate::domain::budget::{BudgetPhase, BudgetStanding, StaffRole};
 use crate::domain::comments::{ReportReason, Stance};
 use crate::domain::decision::{Choice, VotingRule};
 use crate::domain::localized::Localized;
 use crate::domain::process::Day;
 use crate::domain::record::Entry;
+#[allow(unused_imports)] // for the doc links
+use crate::domain::budget::BudgetAction;
 #[allow(unused_imports)] // for the doc links
 use crate::domain::roles::Action;
 use crate::domain::roles::{OrgRole, PersonalRole, Phase, Standing};
@@ -35,6 +38,8 @@ pub trait Store:
     + Sittings
     + Decisions
     + Answers
+    + Budgets
+    + Ballots
     + Devices
     + Send
     + Sync
@@ -628,6 +633,148 @@ pub trait Answers: Send + Sync + 'static {
         person: PersonId,
         process: Option<ProcessId>,
     ) -> AppResult<Vec<OwnComment>>;
+}
+
+/// Participatory budgets: setting one up, proposals, the technical review, the staff, the phases
+/// (`server/src/store/budgets.rs`). Each write checks [`BudgetStanding::refusal`] in its
+/// transaction and appends to the process's activity log; reviews, phase changes and the count go
+/// into the public record.
+#[async_trait::async_trait]
+pub trait Budgets: Send + Sync + 'static {
+    /// Opens a budget in a process ([`Action::Manage`]-like: the process's mediators and site
+    /// administrators); one per process. Starts in the proposals phase with a fresh census key.
+    async fn create_budget(
+        &self,
+        actor: Actor,
+        process: ProcessId,
+        new: NewBudget,
+        now: Millis,
+    ) -> AppResult<i64>;
+    /// Every budget, newest first.
+    async fn budgets(&self) -> AppResult<Vec<BudgetSummary>>;
+    /// One budget with its areas (and their results once counted).
+    async fn budget(&self, id: i64) -> AppResult<Option<Budget>>;
+    /// The budget of a process, if it holds one.
+    async fn budget_of_process(&self, process: ProcessId) -> AppResult<Option<i64>>;
+    /// What `person` (None: anonymous) may do in a budget.
+    async fn budget_standing(
+        &self,
+        person: Option<PersonId>,
+        budget: i64,
+    ) -> AppResult<BudgetStanding>;
+    /// Adds an area (`area` None) or changes one ([`BudgetAction::EditAreas`]: refused from the
+    /// voting phase on, so rules never change while votes are cast). Returns the area's id.
+    async fn save_area(
+        &self,
+        actor: PersonId,
+        budget: i64,
+        area: Option<i64>,
+        new: NewArea,
+        now: Millis,
+    ) -> AppResult<i64>;
+    /// The budget's officers and reviewers.
+    async fn budget_staff(&self, budget: i64) -> AppResult<Vec<BudgetStaff>>;
+    /// Names (`add`) or removes a person, found by email, as officer or reviewer
+    /// ([`BudgetAction::NameStaff`]).
+    async fn set_budget_staff(
+        &self,
+        actor: PersonId,
+        budget: i64,
+        email: &str,
+        role: StaffRole,
+        add: bool,
+        now: Millis,
+    ) -> AppResult<()>;
+    /// Moves the budget to the phase after `from` ([`BudgetAction::ChangePhase`]; `from` must be
+    /// the current phase, so a repeated click changes nothing). Entering voting needs at least one
+    /// feasible project in every area and no proposal left unreviewed; entering results counts
+    /// every area (`domain::budget::count`), stores each result, marks projects selected or not,
+    /// and appends the results to the public record, all in the one transaction.
+    async fn advance_budget(
+        &self,
+        actor: PersonId,
+        budget: i64,
+        from: BudgetPhase,
+        now: Millis,
+    ) -> AppResult<BudgetPhase>;
+    /// A budget's projects (every status), by area then number.
+    async fn budget_projects(&self, budget: i64) -> AppResult<Vec<BudgetProject>>;
+    /// One project, with its review and updates.
+    async fn budget_project(&self, id: i64) -> AppResult<Option<BudgetProject>>;
+    /// Proposes a project ([`BudgetAction::Propose`]), or records a paper proposal
+    /// ([`BudgetAction::RecordPaperProposal`]) when `new.paper` is set. The cost must be within
+    /// the area's cap. Returns its id.
+    async fn propose_project(
+        &self,
+        actor: PersonId,
+        budget: i64,
+        new: NewProject,
+        now: Millis,
+    ) -> AppResult<i64>;
+    /// Records a reviewer's finding ([`BudgetAction::Review`]); a later finding replaces an
+    /// earlier one while the review phase lasts. Every finding is in the public record.
+    async fn review_project(
+        &self,
+        actor: PersonId,
+        project: i64,
+        finding: ReviewFinding,
+        now: Millis,
+    ) -> AppResult<()>;
+    /// Reports on a winning project's implementation ([`BudgetAction::PostUpdate`]).
+    async fn post_project_update(
+        &self,
+        actor: PersonId,
+        project: i64,
+        update: NewFollowUp,
+        now: Millis,
+    ) -> AppResult<()>;
+}
+
+/// Eligibility and secret ballots (`server/src/store/ballots.rs`). *That* someone voted and
+/// *what* was voted are written in one transaction to two tables that share nothing but the
+/// area: no person, no time, no order.
+#[async_trait::async_trait]
+pub trait Ballots: Send + Sync + 'static {
+    /// Replaces an area's census list ([`BudgetAction::ManageEligibility`]) with the keyed
+    /// hashes of these entries (each already normalised by `domain::budget::census_entry`);
+    /// claims of entries still on the list are kept. Returns how many entries the list holds.
+    async fn upload_census(
+        &self,
+        actor: PersonId,
+        area: i64,
+        entries: Vec<String>,
+        now: Millis,
+    ) -> AppResult<usize>;
+    /// Checks a signed-in person against an area's census: the entry must be on the list and not
+    /// claimed by another account; it is then theirs. A field error on `identity` otherwise.
+    async fn claim_census(&self, person: PersonId, area: i64, entry: &str) -> AppResult<()>;
+    /// Prints a batch of one-time codes for an area ([`BudgetAction::ManageEligibility`]); only
+    /// their hashes are kept, so the returned codes are the only copy.
+    async fn issue_codes(
+        &self,
+        actor: PersonId,
+        area: i64,
+        count: usize,
+        now: Millis,
+    ) -> AppResult<Vec<String>>;
+    /// Codes issued and used per area of a budget: (area, issued, used).
+    async fn code_counts(&self, budget: i64) -> AppResult<Vec<(i64, i64, i64)>>;
+    /// Whether a person may vote in an area now.
+    async fn eligibility(&self, person: PersonId, area: i64) -> AppResult<Eligibility>;
+    /// Casts a ballot ([`BudgetAction::Vote`], the voting phase): checks eligibility and the
+    /// area's rules (`AreaRules::check_ballot`, only feasible projects of this area), records
+    /// that the voter voted and the anonymous ballot in one transaction, and returns the receipt
+    /// (shown once; only its hash is kept). A second ballot is refused.
+    async fn cast_ballot(
+        &self,
+        voter: Voter,
+        area: i64,
+        projects: Vec<i64>,
+        now: Millis,
+    ) -> AppResult<String>;
+    /// The ballots of an area, ordered by their random key; only once the budget's results are
+    /// published (an empty list before).
+    async fn published_ballots(&self, area: i64) -> AppResult<Vec<PublishedBallot>>;
 }
 
 /// The live side of drafts: the server's hub, which owns each draft's document while it is in use,

@@ -11,6 +11,9 @@ use crate::domain::roles::{OrgRole, PersonalRole, Phase};
 use crate::ids::{CommentId, DraftId, OrgId, PersonId, ProcessId, SittingId};
 use serde::{Deserialize, Serialize};
 
+mod budget;
+pub use budget::*;
+
 /// Milliseconds since the Unix epoch; every stored time is one of these.
 pub type Millis = i64;
 
