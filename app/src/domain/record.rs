@@ -91,6 +91,17 @@ pub fn hash(seq: i64, at: i64, event: &Value, prev: &str) -> String {
     crate::domain::hex::encode(&Sha256::digest(canonical(&body).as_bytes()))
 }
 
+/// SHA-256 of a text, in lowercase hex.
+pub fn sha256_hex(text: &str) -> String {
+    crate::domain::hex::encode(&Sha256::digest(text.as_bytes()))
+}
+
+/// The record's fingerprint of data published beside it (a budget area's ballots): SHA-256 of
+/// its [`canonical`] JSON, so anyone holding the same data computes the same hash.
+pub fn digest(value: &Value) -> String {
+    sha256_hex(&canonical(value))
+}
+
 /// The next entry after `last` (or the first, when the record is empty).
 pub fn next(last: Option<&Entry>, at: i64, event: Value) -> Entry {
     let (seq, prev) = match last {

@@ -187,6 +187,53 @@ pub enum EventKind {
         draft: DraftId,
         number: i64,
     },
+    /// A budget was opened in the process (participatory budgeting).
+    BudgetCreated {
+        budget: i64,
+    },
+    /// The budget's areas (amounts, rules, who may vote) were changed.
+    BudgetAreasEdited {
+        budget: i64,
+    },
+    /// An officer or reviewer was named or removed (the subject is the person).
+    BudgetStaff {
+        budget: i64,
+        role: crate::domain::budget::StaffRole,
+        assigned: bool,
+    },
+    BudgetPhaseChanged {
+        budget: i64,
+        from: crate::domain::budget::BudgetPhase,
+        to: crate::domain::budget::BudgetPhase,
+    },
+    /// A project was proposed, or recorded from paper (the subject is its title).
+    ProjectProposed {
+        budget: i64,
+        project: i64,
+    },
+    /// A reviewer's finding (the subject is the project's title).
+    ProjectReviewed {
+        budget: i64,
+        project: i64,
+        status: crate::domain::budget::ProjectStatus,
+    },
+    /// A winning project's implementation report (the subject is its title).
+    ProjectUpdated {
+        budget: i64,
+        project: i64,
+    },
+    /// An area's census list was replaced (how many entries; never the entries).
+    CensusUploaded {
+        budget: i64,
+        area: i64,
+        entries: i64,
+    },
+    /// A batch of voting codes was printed for an area (how many; never the codes).
+    CodesIssued {
+        budget: i64,
+        area: i64,
+        count: i64,
+    },
 }
 
 /// One entry of a process's public activity log.

@@ -136,6 +136,7 @@ pub fn ProcessPage() -> impl IntoView {
                             <a href=format!("/processes/{id}/how-it-works")>{t(Msg::ProcessHowItWorks)}</a>
                         </p>
                         <p><a href=format!("/processes/{id}/moderation-log")>{t(Msg::CommentModerationLog)}</a></p>
+                        {crate::pages::budgets::process_budget_link(page.budget)}
                         {can_tend.then(|| view! { <p><a class="button secondary" href=format!("/processes/{id}/manage")>{t(Msg::ProcessManage)}</a></p> })}
                         {can_moderate.then(|| view! { <p><a class="button secondary" href=format!("/processes/{id}/moderation")>{t(Msg::CommentModerationQueue)}</a></p> })}
                         {can_manage.then(|| view! { <p><a class="button secondary" href=format!("/admin/processes/{id}")>{t(Msg::AdminEditProcess)}</a></p> })}
@@ -349,6 +350,45 @@ fn Activity(cx: RequestContext, events: Vec<ProcessEvent>) -> impl IntoView {
                     } else {
                         Msg::EventWithdrawn
                     }),
+                }),
+                EventKind::BudgetCreated { .. } => cx.t(Msg::EventBudgetCreated {
+                    name: event.subject_name.clone().unwrap_or_default(),
+                }),
+                EventKind::BudgetAreasEdited { .. } => cx.t(Msg::EventBudgetAreasEdited {
+                    name: event.subject_name.clone().unwrap_or_default(),
+                }),
+                EventKind::BudgetStaff { role, assigned, .. } => cx.t(Msg::EventBudgetStaff {
+                    name: event.subject_name.clone().unwrap_or_default(),
+                    role: t(role.label()),
+                    change: t(if *assigned {
+                        Msg::EventAssigned
+                    } else {
+                        Msg::EventWithdrawn
+                    }),
+                }),
+                EventKind::BudgetPhaseChanged { from, to, .. } => {
+                    cx.t(Msg::EventBudgetPhaseChanged {
+                        from: t(from.label()),
+                        to: t(to.label()),
+                    })
+                }
+                EventKind::ProjectProposed { .. } => cx.t(Msg::EventProjectProposed {
+                    name: event.subject_name.clone().unwrap_or_default(),
+                }),
+                EventKind::ProjectReviewed { status, .. } => cx.t(Msg::EventProjectReviewed {
+                    name: event.subject_name.clone().unwrap_or_default(),
+                    status: t(status.label()),
+                }),
+                EventKind::ProjectUpdated { .. } => cx.t(Msg::EventProjectUpdated {
+                    name: event.subject_name.clone().unwrap_or_default(),
+                }),
+                EventKind::CensusUploaded { entries, .. } => cx.t(Msg::EventCensusUploaded {
+                    name: event.subject_name.clone().unwrap_or_default(),
+                    count: entries.to_string(),
+                }),
+                EventKind::CodesIssued { count, .. } => cx.t(Msg::EventCodesIssued {
+                    name: event.subject_name.clone().unwrap_or_default(),
+                    count: count.to_string(),
                 }),
             };
             let by = match &event.org_name {

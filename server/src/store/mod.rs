@@ -40,6 +40,9 @@ macro_rules! process_columns {
 }
 
 mod answers;
+mod ballots;
+mod budget_rows;
+mod budgets;
 mod comments;
 mod decisions;
 mod devices;

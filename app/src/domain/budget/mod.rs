@@ -32,6 +32,17 @@ impl BudgetPhase {
         all.get(at + 1).copied()
     }
 
+    /// A sentence telling citizens what happens in this phase.
+    pub fn explanation(self) -> Msg {
+        match self {
+            BudgetPhase::Proposals => Msg::BudgetPhaseAboutProposals,
+            BudgetPhase::Review => Msg::BudgetPhaseAboutReview,
+            BudgetPhase::Voting => Msg::BudgetPhaseAboutVoting,
+            BudgetPhase::Results => Msg::BudgetPhaseAboutResults,
+            BudgetPhase::Implementation => Msg::BudgetPhaseAboutImplementation,
+        }
+    }
+
     /// Whether an area's amount, ballot and counting rule may still change: only before voting
     /// opens, so nobody can change the rules while votes are cast or after.
     pub fn rules_open(self) -> bool {
@@ -230,6 +241,38 @@ pub fn format_code(code: &str) -> String {
 /// letters people confuse read as the digits they look like (O as 0, I and L as 1). `None` if it
 /// cannot be a code.
 pub fn normalize_code(typed: &str) -> Option<String> {
+    normalized(typed, CODE_LENGTH)
+}
+
+/// Characters in a ballot's receipt: 16 random bytes (128 bits) written in [`CODE_ALPHABET`],
+/// shown in groups of four like a code.
+pub const RECEIPT_LENGTH: usize = 26;
+
+/// A receipt written out: 128 bits, five to a character of [`CODE_ALPHABET`], in groups of four.
+pub fn receipt_text(bytes: [u8; 16]) -> String {
+    let mut value = u128::from_be_bytes(bytes);
+    let mut letters = [0u8; RECEIPT_LENGTH];
+    for letter in letters.iter_mut().rev() {
+        *letter = CODE_ALPHABET[(value & 31) as usize];
+        value >>= 5;
+    }
+    format_code(&String::from_utf8_lossy(&letters))
+}
+
+/// A receipt as typed, in the form that is hashed (forgiving like [`normalize_code`]).
+pub fn normalize_receipt(typed: &str) -> Option<String> {
+    normalized(typed, RECEIPT_LENGTH)
+}
+
+/// What the published ballots show of a receipt: SHA-256 (hex) of its normalised text. `None`
+/// if the text cannot be a receipt.
+#[cfg(feature = "ssr")]
+pub fn receipt_hash(typed: &str) -> Option<String> {
+    normalize_receipt(typed).map(|r| crate::domain::record::sha256_hex(&r))
+}
+
+/// A code or receipt as typed, normalised, if it has `length` characters of the alphabet.
+fn normalized(typed: &str, length: usize) -> Option<String> {
     let code: String = typed
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
@@ -239,7 +282,7 @@ pub fn normalize_code(typed: &str) -> Option<String> {
             other => other,
         })
         .collect();
-    (code.len() == CODE_LENGTH && code.bytes().all(|b| CODE_ALPHABET.contains(&b))).then_some(code)
+    (code.len() == length && code.bytes().all(|b| CODE_ALPHABET.contains(&b))).then_some(code)
 }
 
 /// One census entry in the form that is hashed: the identity document's number (case, spaces,
@@ -268,6 +311,28 @@ pub enum BudgetRole {
     Reviewer,
     /// The process's mediators and the site's administrators: set the budget up and run it.
     Manager,
+}
+
+impl BudgetRole {
+    /// Every role, from the least to the most responsibility.
+    pub const ALL: [BudgetRole; 5] = [
+        BudgetRole::Observer,
+        BudgetRole::Participant,
+        BudgetRole::Officer,
+        BudgetRole::Reviewer,
+        BudgetRole::Manager,
+    ];
+
+    /// The role's name in the interface.
+    pub fn label(self) -> Msg {
+        match self {
+            BudgetRole::Observer => Msg::BudgetRoleObserver,
+            BudgetRole::Participant => Msg::BudgetRoleParticipant,
+            BudgetRole::Officer => Msg::BudgetRoleOfficer,
+            BudgetRole::Reviewer => Msg::BudgetRoleReviewer,
+            BudgetRole::Manager => Msg::BudgetRoleManager,
+        }
+    }
 }
 
 /// Something a person may try to do in a budget.
@@ -309,6 +374,22 @@ impl BudgetAction {
         BudgetAction::ChangePhase,
         BudgetAction::PostUpdate,
     ];
+
+    /// The action's name in the interface.
+    pub fn label(self) -> Msg {
+        match self {
+            BudgetAction::View => Msg::BudgetActionView,
+            BudgetAction::Propose => Msg::BudgetActionPropose,
+            BudgetAction::RecordPaperProposal => Msg::BudgetActionRecordPaperProposal,
+            BudgetAction::Review => Msg::BudgetActionReview,
+            BudgetAction::EditAreas => Msg::BudgetActionEditAreas,
+            BudgetAction::NameStaff => Msg::BudgetActionNameStaff,
+            BudgetAction::ChangePhase => Msg::BudgetActionChangePhase,
+            BudgetAction::ManageEligibility => Msg::BudgetActionManageEligibility,
+            BudgetAction::Vote => Msg::BudgetActionVote,
+            BudgetAction::PostUpdate => Msg::BudgetActionPostUpdate,
+        }
+    }
 }
 
 /// Whether one role permits one action in one budget phase. This is the budget's whole matrix.
@@ -398,7 +479,10 @@ mod tests {
     fn approval_ballots_stay_within_their_limits() {
         let rules = approval(1, 2);
         assert!(rules.check_ballot(&[(1, 900)]).is_ok());
-        assert!(rules.check_ballot(&[(1, 900), (2, 900)]).is_ok(), "cost is no limit");
+        assert!(
+            rules.check_ballot(&[(1, 900), (2, 900)]).is_ok(),
+            "cost is no limit"
+        );
         assert!(rules.check_ballot(&[]).is_err());
         assert!(rules.check_ballot(&[(1, 1), (2, 1), (3, 1)]).is_err());
         assert!(rules.check_ballot(&[(1, 1), (1, 1)]).is_err());
@@ -418,10 +502,20 @@ mod tests {
     #[test]
     fn codes_forgive_what_hands_and_eyes_get_wrong() {
         assert_eq!(format_code("K7QF93XM2HPD"), "K7QF-93XM-2HPD");
-        assert_eq!(normalize_code(" k7qf-93xm-2hpd "), Some("K7QF93XM2HPD".into()));
-        assert_eq!(normalize_code("OIL0-0000-0000"), Some("011000000000".into()));
+        assert_eq!(
+            normalize_code(" k7qf-93xm-2hpd "),
+            Some("K7QF93XM2HPD".into())
+        );
+        assert_eq!(
+            normalize_code("OIL0-0000-0000"),
+            Some("011000000000".into())
+        );
         assert_eq!(normalize_code("K7QF-93XM-2HP"), None);
-        assert_eq!(normalize_code("K7QF-93XM-2HPU"), None, "U is not in the alphabet");
+        assert_eq!(
+            normalize_code("K7QF-93XM-2HPU"),
+            None,
+            "U is not in the alphabet"
+        );
     }
 
     #[test]
@@ -437,8 +531,22 @@ mod tests {
     #[test]
     fn rules_are_checked() {
         assert!(approval(3, 2).check().is_err());
-        assert!(AreaRules { amount: 0, ..approval(1, 2) }.check().is_err());
-        assert!(AreaRules { project_cap: 2000, ..approval(1, 2) }.check().is_err());
+        assert!(
+            AreaRules {
+                amount: 0,
+                ..approval(1, 2)
+            }
+            .check()
+            .is_err()
+        );
+        assert!(
+            AreaRules {
+                project_cap: 2000,
+                ..approval(1, 2)
+            }
+            .check()
+            .is_err()
+        );
     }
 
     /// The matrix, written out: who may do what in which phase.
@@ -452,14 +560,32 @@ mod tests {
             (A::RecordPaperProposal, R::Officer, &[P::Proposals]),
             (A::Review, R::Reviewer, &[P::Review]),
             (A::EditAreas, R::Manager, &[P::Proposals, P::Review]),
-            (A::NameStaff, R::Manager, &[P::Proposals, P::Review, P::Voting, P::Results]),
-            (A::ChangePhase, R::Manager, &[P::Proposals, P::Review, P::Voting, P::Results]),
-            (A::ManageEligibility, R::Manager, &[P::Proposals, P::Review, P::Voting]),
+            (
+                A::NameStaff,
+                R::Manager,
+                &[P::Proposals, P::Review, P::Voting, P::Results],
+            ),
+            (
+                A::ChangePhase,
+                R::Manager,
+                &[P::Proposals, P::Review, P::Voting, P::Results],
+            ),
+            (
+                A::ManageEligibility,
+                R::Manager,
+                &[P::Proposals, P::Review, P::Voting],
+            ),
             (A::PostUpdate, R::Officer, &[P::Implementation]),
             (A::PostUpdate, R::Manager, &[P::Implementation]),
         ];
         for action in BudgetAction::ALL {
-            for role in [R::Observer, R::Participant, R::Officer, R::Reviewer, R::Manager] {
+            for role in [
+                R::Observer,
+                R::Participant,
+                R::Officer,
+                R::Reviewer,
+                R::Manager,
+            ] {
                 for phase in BudgetPhase::ALL.iter().copied() {
                     let expected = match action {
                         A::View => true,
