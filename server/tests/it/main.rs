@@ -9,6 +9,7 @@ mod answers;
 mod api;
 mod assets;
 mod auth;
+mod budgets;
 mod cli;
 mod collab;
 mod comments;
