@@ -41,6 +41,7 @@ macro_rules! process_columns {
 
 mod answers;
 mod ballots;
+mod budget_projects;
 mod budget_rows;
 mod budgets;
 mod comments;

@@ -519,6 +519,22 @@ mod tests {
     }
 
     #[test]
+    fn receipts_carry_128_bits_in_groups_of_four() {
+        assert_eq!(receipt_text([0; 16]), "0000-0000-0000-0000-0000-0000-00");
+        let all = receipt_text([0xff; 16]);
+        assert_eq!(all, "7ZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZ");
+        assert_eq!(
+            normalize_receipt(&all.to_lowercase()),
+            Some(all.replace('-', ""))
+        );
+        assert_eq!(
+            normalize_receipt("K7QF-93XM-2HPD"),
+            None,
+            "a code is not a receipt"
+        );
+    }
+
+    #[test]
     fn census_entries_are_normalised() {
         assert_eq!(
             census_entry(" ab-12.345 / 6 ", "1980-02-29"),
