@@ -96,6 +96,58 @@ pub(super) fn ballots_digest(ballots: &[PublishedBallot]) -> String {
     record::digest(&serde_json::to_value(ballots).unwrap_or_default())
 }
 
+/// Erases, once voting has closed, what PostgreSQL itself keeps of the order and the moment of
+/// each vote. There every row carries the id of the transaction that wrote it (`xmin`), and a
+/// voter's mark and their ballot are written by the same one; the heap also keeps rows in the
+/// order they were written. So the count rewrites an area's ballots, voters and codes in the
+/// order of their keys, in its own transaction: afterwards every row carries the count's
+/// transaction id and lies in key order. (Dead row versions stay in the files until VACUUM
+/// reuses their space: see docs/ARCHITECTURE.md.) SQLite keeps no such columns, and its
+/// `WITHOUT ROWID` tables are stored in key order already.
+pub(super) async fn reseal(
+    conn: &mut AnyConnection,
+    backend: crate::db::Backend,
+    budget: i64,
+) -> AppResult<()> {
+    if backend != crate::db::Backend::Postgres {
+        return Ok(());
+    }
+    for statement in [
+        "CREATE TEMPORARY TABLE sealed_ballots ON COMMIT DROP AS SELECT * FROM budget_ballots WITH NO DATA",
+        "CREATE TEMPORARY TABLE sealed_voters ON COMMIT DROP AS SELECT * FROM budget_voters WITH NO DATA",
+        "CREATE TEMPORARY TABLE sealed_codes ON COMMIT DROP AS SELECT * FROM budget_codes WITH NO DATA",
+    ] {
+        sqlx::query(statement)
+            .execute(&mut *conn)
+            .await
+            .map_err(internal)?;
+    }
+    for statement in [
+        "INSERT INTO sealed_ballots SELECT * FROM budget_ballots WHERE area_id IN \
+         (SELECT id FROM budget_areas WHERE budget_id = $1)",
+        "DELETE FROM budget_ballots WHERE area_id IN (SELECT id FROM budget_areas WHERE budget_id = $1)",
+        "INSERT INTO budget_ballots SELECT * FROM sealed_ballots ORDER BY id",
+        "INSERT INTO sealed_voters SELECT * FROM budget_voters WHERE area_id IN \
+         (SELECT id FROM budget_areas WHERE budget_id = $1)",
+        "DELETE FROM budget_voters WHERE area_id IN (SELECT id FROM budget_areas WHERE budget_id = $1)",
+        "INSERT INTO budget_voters SELECT * FROM sealed_voters ORDER BY area_id, person_id",
+        "INSERT INTO sealed_codes SELECT * FROM budget_codes WHERE area_id IN \
+         (SELECT id FROM budget_areas WHERE budget_id = $1)",
+        "DELETE FROM budget_codes WHERE area_id IN (SELECT id FROM budget_areas WHERE budget_id = $1)",
+        "INSERT INTO budget_codes SELECT * FROM sealed_codes ORDER BY code_hash",
+    ] {
+        let query = sqlx::query(statement);
+        // Only the statements that pick the budget's rows take it; the copies hold no other.
+        let query = if statement.contains("$1") {
+            query.bind(budget)
+        } else {
+            query
+        };
+        query.execute(&mut *conn).await.map_err(internal)?;
+    }
+    Ok(())
+}
+
 /// `count` new random codes, normalised (one thread-local generator, not held across awaits).
 fn new_codes(count: usize) -> Vec<String> {
     let mut rng = rand::rng();

@@ -824,6 +824,7 @@ impl Budgets for SqlStore {
         append_record(&mut tx, event, now).await?;
         if to == BudgetPhase::Results {
             let areas = count_budget(&mut tx, budget).await?;
+            super::ballots::reseal(&mut tx, self.backend, budget).await?;
             append_record(
                 &mut tx,
                 json!({
