@@ -96,6 +96,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=HomePage />
                 <Route path=path!("/processes/:id") view=ProcessPage />
                 <Route path=path!("/processes/:id/how-it-works") view=HowItWorksPage />
+                <Route path=path!("/budgets/:id/how-it-works") view=crate::pages::budget_how::BudgetHowPage />
                 <Route path=path!("/processes/:id/manage") view=ManagePage />
                 <Route path=path!("/processes/:id/drafts/:draft") view=DraftPage />
                 <Route path=path!("/processes/:id/drafts/:draft/compare") view=ComparePage />
@@ -106,6 +107,15 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/processes/:id/sittings/:sitting") view=SittingPage />
                 <Route path=path!("/processes/:id/decisions/:decision") view=DecisionPage />
                 <Route path=path!("/decisions") view=DecisionsPage />
+                <Route path=path!("/budgets") view=crate::pages::budgets::BudgetsPage />
+                <Route path=path!("/budgets/new") view=crate::pages::budgets::NewBudgetPage />
+                <Route path=path!("/budgets/:id") view=crate::pages::budgets::BudgetPage />
+                <Route path=path!("/budgets/:id/propose") view=crate::pages::budget_project::ProposePage />
+                <Route path=path!("/budgets/:id/projects/:project") view=crate::pages::budget_project::ProjectPage />
+                <Route path=path!("/budgets/:id/manage") view=crate::pages::budget_manage::BudgetManagePage />
+                <Route path=path!("/budgets/:id/vote") view=crate::pages::ballot::BallotPage />
+                <Route path=path!("/budgets/:id/eligibility") view=crate::pages::budget_eligibility::EligibilityPage />
+                <Route path=path!("/budgets/:id/results") view=crate::pages::budget_results::ResultsPage />
                 <Route path=path!("/auth/login") view=LoginPage />
                 <Route path=path!("/auth/signup") view=SignupPage />
                 <Route path=path!("/account") view=AccountPage />

@@ -4,7 +4,9 @@
 use crate::form_body::Submitted;
 use crate::limits::client_of;
 use crate::state::AppState;
-use crate::web::{Done, PERSON_KEY, context, cookie, fail, local_path, submit, succeed};
+use crate::web::{
+    Done, PERSON_KEY, context, cookie, fail, local_path, render_once, submit, succeed,
+};
 use app::api;
 use app::domain::comments::Status;
 use app::domain::throttle::DEVICE_COOKIE;
@@ -553,6 +555,210 @@ pub async fn decision(
             _ => "",
         };
         Ok(Done::to(format!("{back}{anchor}"), notice))
+    })
+    .await
+}
+
+/// `POST /budgets/{id}/vote`: check a ballot (`intent=check`), cast it (`intent=cast`), or check
+/// the signed-in person against the census (`intent=census_check`, which redirects as usual). A
+/// checked or cast ballot is answered with the page itself (200), never a redirect: the receipt
+/// is shown once, in this response, and stored nowhere, not even in the session, which would tie
+/// it to the voter's browser.
+pub async fn vote(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    session: Session,
+    parts: Parts,
+    Submitted(form): Submitted,
+) -> Response {
+    if let Ok(form) = &form
+        && form.text("intent") == "census_check"
+    {
+        let form = Submitted(Ok(form.clone()));
+        return submit(state, session, parts, form, move |cx, form| async move {
+            let area = api::ballots::census_check(&cx, id, &form).await?;
+            Ok(Done::to(
+                format!("/budgets/{id}/vote?area={area}"),
+                Msg::BallotPageCensusFound,
+            ))
+        })
+        .await;
+    }
+    let cx = context(&state, &session, &parts.headers, &parts.uri).await;
+    let form = match form {
+        Ok(form) => form,
+        Err(refused) => return fail(&state, cx, refused.kept, refused.error, &parts).await,
+    };
+    let answer = match form.text("intent") {
+        "check" => api::ballots::check(&cx, id, &form).await,
+        "cast" => api::ballots::cast(&cx, id, &form, &client_of(&state, &parts)).await,
+        _ => Err(unknown_intent()),
+    };
+    match answer {
+        Ok(answer) => render_once(&state, cx, &parts.uri, &parts.headers, answer).await,
+        Err(error) => fail(&state, cx, form, error, &parts).await,
+    }
+}
+
+/// `POST /budgets/{id}/eligibility`: replace an area's census list (`intent=census`), or print
+/// voting codes (`intent=codes`), answered with the sheet of codes itself (200, stored nowhere:
+/// the response is the only copy there is).
+pub async fn eligibility(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    session: Session,
+    parts: Parts,
+    Submitted(form): Submitted,
+) -> Response {
+    if let Ok(form) = &form
+        && form.text("intent") == "codes"
+    {
+        let cx = context(&state, &session, &parts.headers, &parts.uri).await;
+        return match api::ballots::print_codes(&cx, id, form, site_address(&state, &parts)).await {
+            Ok(sheet) => render_once(&state, cx, &parts.uri, &parts.headers, sheet).await,
+            Err(error) => fail(&state, cx, form.clone(), error, &parts).await,
+        };
+    }
+    submit(
+        state,
+        session,
+        parts,
+        Submitted(form),
+        move |cx, form| async move {
+            match form.text("intent") {
+                "census" => {
+                    let count = api::ballots::upload_census(&cx, id, &form).await?;
+                    Ok(Done::to(
+                        format!("/budgets/{id}/eligibility"),
+                        Msg::EligibilityCensusSaved {
+                            count: count.to_string(),
+                        },
+                    ))
+                }
+                _ => Err(unknown_intent()),
+            }
+        },
+    )
+    .await
+}
+
+/// The site's address as printed on a voting card: `--public-url` without its scheme, else the
+/// address the request was sent to.
+fn site_address(state: &AppState, parts: &Parts) -> String {
+    let address = state.public_origin.clone().unwrap_or_else(|| {
+        parts
+            .headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("localhost")
+            .to_string()
+    });
+    address
+        .trim_start_matches("https://")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string()
+}
+
+/// `POST /budgets/new`: opens a budget in a process with its first area.
+pub async fn new_budget(
+    State(state): State<AppState>,
+    session: Session,
+    parts: Parts,
+    form: Submitted,
+) -> Response {
+    submit(state, session, parts, form, |cx, form| async move {
+        let id = api::budgets::create(&cx, &form).await?;
+        Ok(Done::to(
+            format!("/budgets/{id}"),
+            Msg::BudgetsNoticeCreated,
+        ))
+    })
+    .await
+}
+
+/// `POST /budgets/{id}/propose`: proposes a project (`intent=propose`) or records one collected
+/// on paper (`intent=paper`, officers); then shows the new project.
+pub async fn propose(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    session: Session,
+    parts: Parts,
+    form: Submitted,
+) -> Response {
+    submit(state, session, parts, form, move |cx, form| async move {
+        let notice = match form.text("intent") {
+            "propose" => Msg::BudgetsNoticeProposed,
+            "paper" => Msg::BudgetsNoticePaper,
+            _ => return Err(unknown_intent()),
+        };
+        let project = api::budgets::propose(&cx, id, &form).await?;
+        Ok(Done::to(
+            format!("/budgets/{id}/projects/{project}"),
+            notice,
+        ))
+    })
+    .await
+}
+
+/// `POST /budgets/{id}/projects/{project}`: a reviewer's finding (`intent=review`) or an
+/// implementation report (`intent=update`).
+pub async fn budget_project(
+    State(state): State<AppState>,
+    Path((id, project)): Path<(i64, i64)>,
+    session: Session,
+    parts: Parts,
+    form: Submitted,
+) -> Response {
+    submit(state, session, parts, form, move |cx, form| async move {
+        let back = format!("/budgets/{id}/projects/{project}");
+        match form.text("intent") {
+            "review" => {
+                api::budgets::review(&cx, id, project, &form).await?;
+                Ok(Done::to(
+                    format!("{back}#review"),
+                    Msg::BudgetsNoticeReviewed,
+                ))
+            }
+            "update" => {
+                api::budgets::update(&cx, id, project, &form).await?;
+                Ok(Done::to(format!("{back}#updates"), Msg::NoticeUpdatePosted))
+            }
+            _ => Err(unknown_intent()),
+        }
+    })
+    .await
+}
+
+/// `POST /budgets/{id}/manage`: add or change an area (`intent=area`), name or remove staff
+/// (`intent=staff`), or move to the next phase (`intent=advance`, with `confirmed=yes`).
+pub async fn manage_budget(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    session: Session,
+    parts: Parts,
+    form: Submitted,
+) -> Response {
+    submit(state, session, parts, form, move |cx, form| async move {
+        let back = format!("/budgets/{id}/manage");
+        match form.text("intent") {
+            "area" => {
+                api::budgets::save_area(&cx, id, &form).await?;
+                Ok(Done::to(format!("{back}#areas"), Msg::NoticeSaved))
+            }
+            "staff" => {
+                api::budgets::set_staff(&cx, id, &form).await?;
+                Ok(Done::to(format!("{back}#staff"), Msg::NoticeSaved))
+            }
+            "advance" => {
+                api::budgets::advance(&cx, id, &form).await?;
+                Ok(Done::to(
+                    format!("{back}#phase"),
+                    Msg::BudgetsNoticeAdvanced,
+                ))
+            }
+            _ => Err(unknown_intent()),
+        }
     })
     .await
 }

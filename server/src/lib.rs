@@ -132,6 +132,21 @@ pub fn router(state: AppState) -> Router {
             "/processes/{id}/decisions/{decision}",
             post(forms::decision),
         )
+        .route("/budgets/new", post(forms::new_budget))
+        .route("/budgets/{id}/propose", post(forms::propose))
+        .route(
+            "/budgets/{id}/projects/{project}",
+            post(forms::budget_project),
+        )
+        .route("/budgets/{id}/manage", post(forms::manage_budget))
+        .route("/budgets/{id}/vote", post(forms::vote))
+        .route(
+            "/budgets/{id}/eligibility",
+            // A census list may come as a file: room for a city's.
+            post(forms::eligibility).layer(DefaultBodyLimit::max(
+                app::api::ballots::MAX_CENSUS_BYTES + MAX_BODY_BYTES,
+            )),
+        )
         .route("/decisions.atom", get(feeds::site))
         .route("/processes/{id}/decisions.atom", get(feeds::process))
         .route("/collab/drafts/{id}", get(live::drafts::connect))
@@ -162,6 +177,11 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/processes/{id}/moderation-log",
             get(api_v1::moderation_log),
         )
+        .route("/api/v1/budgets", get(api_v1::budgets))
+        .route("/api/v1/budgets/{id}", get(api_v1::budget))
+        .route("/api/v1/budgets/{id}/ballots", get(api_v1::ballots))
+        // `{area}.pb`: the handler strips the extension.
+        .route("/api/v1/budgets/{id}/areas/{file}", get(api_v1::pabulib))
         .nest("/pkg", pkg)
         .fallback(web::page)
         .layer(middleware::from_fn_with_state(

@@ -3,6 +3,8 @@
 
 pub mod account;
 pub mod admin;
+pub mod ballots;
+pub mod budgets;
 pub mod comments;
 pub mod decisions;
 pub mod drafts;

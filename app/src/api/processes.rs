@@ -30,6 +30,8 @@ pub struct ProcessPage {
     /// The next sitting that is not closed and that the viewer may watch, and whether they may
     /// take part in it (chair it, or speak) rather than only watch.
     pub next_sitting: Option<(Sitting, bool)>,
+    /// The participatory budget the process holds, if any.
+    pub budget: Option<i64>,
 }
 
 /// Something the viewer can do now, in this phase: what the process page offers first, as a
@@ -220,6 +222,7 @@ pub async fn page(cx: &RequestContext, id: ProcessId) -> AppResult<ProcessPage> 
         decisions,
         own_comments,
         next_sitting,
+        budget: cx.store.budget_of_process(id).await?,
     })
 }
 

@@ -176,6 +176,9 @@ fn Header() -> impl IntoView {
                         <a href="/decisions">{t(Msg::NavDecisions)}</a>
                     </li>
                     <li>
+                        <a href="/budgets">{t(Msg::NavBudgets)}</a>
+                    </li>
+                    <li>
                         <a href="/organisations">{t(Msg::NavOrganisations)}</a>
                     </li>
                     {account()}

@@ -42,7 +42,11 @@ fn text_fragment(words: &str) -> String {
 
 /// The refused submission of the form `intent` (with `key`, for a repeated form) being shown
 /// again on this page, if any.
-fn refused<'a>(cx: &'a RequestContext, intent: &str, key: Option<&str>) -> Option<&'a Feedback> {
+pub fn refused<'a>(
+    cx: &'a RequestContext,
+    intent: &str,
+    key: Option<&str>,
+) -> Option<&'a Feedback> {
     fn sent<'f>(f: &'f Feedback, name: &str) -> Option<&'f str> {
         f.values.get(name).map(String::as_str)
     }
@@ -59,7 +63,7 @@ fn refused<'a>(cx: &'a RequestContext, intent: &str, key: Option<&str>) -> Optio
 /// the action will do (in the server's words, from its refusal), the button that does it
 /// (`confirmed=yes`) and the way back. It stands in for the form's error summary.
 #[component]
-fn ConfirmStep(
+pub fn ConfirmStep(
     /// The id the error summary would link to.
     id: String,
     heading: Msg,

@@ -4,6 +4,13 @@
 pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod ballot;
+pub mod budget_eligibility;
+pub mod budget_how;
+pub mod budget_manage;
+pub mod budget_project;
+pub mod budget_results;
+pub mod budgets;
 pub mod comments;
 pub mod compare;
 pub mod decisions;

@@ -716,101 +716,107 @@ on_both!(
         for email in EVERYONE {
             clients.insert(email, app.signed_in(email).await);
         }
-        for case in cases(&app).await {
-            let post = |client: &Client, form: &[(&'static str, String)]| {
-                client.post(app.url(&case.path)).form(form).send()
-            };
+        check(&app, &clients, cases(&app).await).await;
+    }
+);
 
-            // Anonymous: must sign in first.
-            let before = app.snapshot().await;
-            let response = post(&TestApp::client(), &case.form).await.unwrap();
+/// Tries each case as anonymous, as every account it does not allow, with its bad input, and
+/// finally as the first account it allows (see the module's documentation).
+async fn check(app: &TestApp, clients: &HashMap<&str, Client>, cases: Vec<Case>) {
+    for case in cases {
+        let post = |client: &Client, form: &[(&'static str, String)]| {
+            client.post(app.url(&case.path)).form(form).send()
+        };
+
+        // Anonymous: must sign in first.
+        let before = app.snapshot().await;
+        let response = post(&TestApp::client(), &case.form).await.unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::UNAUTHORIZED,
+            "anonymous may not {}",
+            case.what
+        );
+        assert_eq!(
+            app.snapshot().await,
+            before,
+            "anonymous attempt to {} changed something",
+            case.what
+        );
+
+        // Every signed-in account that may not.
+        for email in EVERYONE.iter().filter(|e| !case.allowed.contains(e)) {
+            let response = post(&clients[email], &case.form).await.unwrap();
+            let status = response.status();
+            let body = text(response).await;
             assert_eq!(
-                response.status(),
-                StatusCode::UNAUTHORIZED,
-                "anonymous may not {}",
+                status,
+                StatusCode::FORBIDDEN,
+                "{email} may not {}",
+                case.what
+            );
+            assert!(
+                body.contains("not allowed")
+                    || body.contains("Only")
+                    || body.contains("cannot be done")
+                    || body.contains("your own comment")
+                    || body.contains("a different moderator")
+                    || body.contains("speak for an organisation you belong to")
+                    || body.contains("until a site administrator has verified it")
+                    || body.contains("another moderator or mediator will"),
+                "{email}: {}",
                 case.what
             );
             assert_eq!(
                 app.snapshot().await,
                 before,
-                "anonymous attempt to {} changed something",
-                case.what
-            );
-
-            // Every signed-in account that may not.
-            for email in EVERYONE.iter().filter(|e| !case.allowed.contains(e)) {
-                let response = post(&clients[email], &case.form).await.unwrap();
-                let status = response.status();
-                let body = text(response).await;
-                assert_eq!(
-                    status,
-                    StatusCode::FORBIDDEN,
-                    "{email} may not {}",
-                    case.what
-                );
-                assert!(
-                    body.contains("not allowed")
-                        || body.contains("Only")
-                        || body.contains("cannot be done")
-                        || body.contains("your own comment")
-                        || body.contains("a different moderator")
-                        || body.contains("speak for an organisation you belong to")
-                        || body.contains("until a site administrator has verified it")
-                        || body.contains("another moderator or mediator will"),
-                    "{email}: {}",
-                    case.what
-                );
-                assert_eq!(
-                    app.snapshot().await,
-                    before,
-                    "{email}'s attempt to {} changed something",
-                    case.what
-                );
-            }
-
-            let Some(first_allowed) = case.allowed.first() else {
-                continue;
-            };
-            let client = &clients[first_allowed];
-            // Bad input from someone allowed: a clear message, nothing changed.
-            if let Some((bad_form, message)) = &case.bad {
-                let response = post(client, bad_form).await.unwrap();
-                assert_eq!(
-                    response.status(),
-                    StatusCode::BAD_REQUEST,
-                    "bad input to {}",
-                    case.what
-                );
-                let body = text(response).await;
-                assert!(
-                    body.contains(message),
-                    "{}: expected {message:?}",
-                    case.what
-                );
-                assert_eq!(
-                    app.snapshot().await,
-                    before,
-                    "bad input to {} changed something",
-                    case.what
-                );
-            }
-            // And the real thing works.
-            let response = post(client, &case.form).await.unwrap();
-            assert_eq!(
-                response.status(),
-                StatusCode::SEE_OTHER,
-                "{first_allowed} may {}",
-                case.what
-            );
-            assert_ne!(
-                app.snapshot().await,
-                before,
-                "{} changed nothing",
+                "{email}'s attempt to {} changed something",
                 case.what
             );
         }
+
+        let Some(first_allowed) = case.allowed.first() else {
+            continue;
+        };
+        let client = &clients[first_allowed];
+        // Bad input from someone allowed: a clear message, nothing changed.
+        if let Some((bad_form, message)) = &case.bad {
+            let response = post(client, bad_form).await.unwrap();
+            assert_eq!(
+                response.status(),
+                StatusCode::BAD_REQUEST,
+                "bad input to {}",
+                case.what
+            );
+            let body = text(response).await;
+            assert!(
+                body.contains(message),
+                "{}: expected {message:?}",
+                case.what
+            );
+            assert_eq!(
+                app.snapshot().await,
+                before,
+                "bad input to {} changed something",
+                case.what
+            );
+        }
+        // And the real thing works.
+        let response = post(client, &case.form).await.unwrap();
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "{first_allowed} may {}",
+            case.what
+        );
+        assert_ne!(
+            app.snapshot().await,
+            before,
+            "{} changed nothing",
+            case.what
+        );
     }
-);
+}
 
 on_both!(
     speaking_for_an_organisation_requires_membership,
@@ -947,5 +953,587 @@ on_both!(
                 .unwrap();
             assert_eq!(role.status(), StatusCode::FORBIDDEN, "{email}");
         }
+    }
+);
+
+/// Who manages a budget: its process's mediators and the site administrators.
+async fn budget_managers(app: &TestApp, budget: i64) -> Vec<&'static str> {
+    let store = app.running.as_ref().unwrap().store.clone();
+    let mut managers = Vec::new();
+    for email in EVERYONE {
+        let person = app::ids::PersonId(app.person_id(email).await);
+        if store
+            .budget_standing(Some(person), budget)
+            .await
+            .unwrap()
+            .manager
+        {
+            managers.push(email);
+        }
+    }
+    managers
+}
+
+on_both!(
+    only_a_budgets_managers_upload_its_census_and_print_its_codes,
+    |backend| async move {
+        let app = TestApp::start(backend).await;
+        let setup =
+            crate::budget_voting::voting_budget(&app, app::domain::budget::BudgetPhase::Voting)
+                .await;
+        let managers = budget_managers(&app, setup.budget).await;
+        assert!(managers.contains(&"admin@demo.baraza"));
+        let path = format!("/budgets/{}/eligibility", setup.budget);
+        let area = setup.area.to_string();
+        let census = vec![
+            ("intent", "census".to_string()),
+            ("area", area.clone()),
+            ("entries", "AB123,1970-01-01\n".to_string()),
+        ];
+        let codes = vec![
+            ("intent", "codes".to_string()),
+            ("area", area.clone()),
+            ("count", "2".to_string()),
+        ];
+        for (what, form, bad, message) in [
+            (
+                "upload a census list",
+                census,
+                with(
+                    vec![("intent", "census".into()), ("area", area.clone())],
+                    "entries",
+                    "AB123,1970-13-01",
+                ),
+                "These lines are not a document number and a date of birth",
+            ),
+            (
+                "print voting codes",
+                codes,
+                with(
+                    vec![("intent", "codes".into()), ("area", area.clone())],
+                    "count",
+                    "50000",
+                ),
+                "Between 1 and 5,000 at a time.",
+            ),
+        ] {
+            let before = app.snapshot().await;
+            let response = TestApp::client()
+                .post(app.url(&path))
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                response.status(),
+                StatusCode::UNAUTHORIZED,
+                "anonymous may not {what}"
+            );
+            assert_eq!(app.snapshot().await, before);
+            for email in EVERYONE.iter().filter(|e| !managers.contains(e)) {
+                let client = app.signed_in(email).await;
+                let response = client
+                    .post(app.url(&path))
+                    .form(&form)
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(
+                    response.status(),
+                    StatusCode::FORBIDDEN,
+                    "{email} may not {what}"
+                );
+                assert!(
+                    text(response).await.contains("not allowed"),
+                    "{email}: {what}"
+                );
+                assert_eq!(app.snapshot().await, before, "{email}'s attempt to {what}");
+                let page = client.get(app.url(&path)).send().await.unwrap();
+                assert_eq!(
+                    page.status(),
+                    StatusCode::FORBIDDEN,
+                    "{email} sees the page"
+                );
+            }
+            let manager = app.signed_in(managers[0]).await;
+            let response = manager
+                .post(app.url(&path))
+                .form(&bad)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                response.status(),
+                StatusCode::BAD_REQUEST,
+                "bad input to {what}"
+            );
+            assert!(text(response).await.contains(message), "{what}: {message}");
+            assert_eq!(app.snapshot().await, before, "bad input to {what}");
+            let response = manager
+                .post(app.url(&path))
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            assert!(
+                response.status().is_success() || response.status() == StatusCode::SEE_OTHER,
+                "{what}"
+            );
+            assert_ne!(app.snapshot().await, before, "{what} changed nothing");
+        }
+        // Once voting has closed, nobody may.
+        crate::budget_voting::publish_results(&app, setup.budget).await;
+        let before = app.snapshot().await;
+        let admin = app.signed_in("admin@demo.baraza").await;
+        let response = admin
+            .post(app.url(&path))
+            .form(&[("intent", "codes"), ("area", area.as_str()), ("count", "2")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        assert_eq!(app.snapshot().await, before);
+    }
+);
+
+on_both!(
+    a_ballot_is_refused_outside_voting_and_to_the_ineligible,
+    |backend| async move {
+        let app = TestApp::start(backend).await;
+        let setup =
+            crate::budget_voting::voting_budget(&app, app::domain::budget::BudgetPhase::Review)
+                .await;
+        let path = format!("/budgets/{}/vote", setup.budget);
+        let cast = vec![
+            ("intent", "cast".to_string()),
+            ("area", setup.area.to_string()),
+            (
+                Box::leak(format!("project-{}", setup.projects[0]).into_boxed_str())
+                    as &'static str,
+                "yes".to_string(),
+            ),
+            ("confirmed", "yes".to_string()),
+        ];
+        // Before voting opens, nobody may cast, with a code or an account.
+        let before = app.snapshot().await;
+        for email in EVERYONE {
+            let client = app.signed_in(email).await;
+            let response = client
+                .post(app.url(&path))
+                .form(&cast)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                response.status(),
+                StatusCode::FORBIDDEN,
+                "{email} voted before voting"
+            );
+            assert!(
+                text(response).await.contains("Voting is not open"),
+                "{email}"
+            );
+        }
+        let with_code = with(cast.clone(), "code", "K7QF-93XM-2HPD");
+        let response = TestApp::client()
+            .post(app.url(&path))
+            .form(&with_code)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        assert_eq!(app.snapshot().await, before, "a ballot before voting");
+
+        // In voting: an account not on the census list is refused with what to do, as is an
+        // anonymous voter without a code.
+        let store = app.running.as_ref().unwrap().store.clone();
+        let admin = app::ids::PersonId(app.person_id("admin@demo.baraza").await);
+        store
+            .advance_budget(
+                admin,
+                setup.budget,
+                app::domain::budget::BudgetPhase::Review,
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_millis() as i64,
+            )
+            .await
+            .unwrap();
+        let before = app.snapshot().await;
+        for email in EVERYONE {
+            let client = app.signed_in(email).await;
+            let response = client
+                .post(app.url(&path))
+                .form(&cast)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                response.status(),
+                StatusCode::FORBIDDEN,
+                "{email} voted unchecked"
+            );
+            assert!(text(response).await.contains("census list"), "{email}");
+        }
+        let response = TestApp::client()
+            .post(app.url(&path))
+            .form(&cast)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        assert!(
+            text(response)
+                .await
+                .contains("or sign in to vote with your account")
+        );
+        assert_eq!(app.snapshot().await, before, "an ineligible ballot");
+    }
+);
+
+/// A budget's fields for an area (`area` empty: a new one), as the manage page sends them.
+fn area_form(area: &str, amount: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("intent", "area".into()),
+        ("area", area.into()),
+        ("name", "Riverside".into()),
+        ("amount", amount.into()),
+        ("project_cap", "".into()),
+        ("ballot", "knapsack".into()),
+        ("min_projects", "1".into()),
+        ("max_projects", "3".into()),
+        ("rule", "greedy".into()),
+        ("tie_break", "earlier_proposal".into()),
+        ("census", "yes".into()),
+        ("codes", "yes".into()),
+    ]
+}
+
+fn advance(from: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("intent", "advance".into()),
+        ("from", from.into()),
+        ("confirmed", "yes".into()),
+    ]
+}
+
+// Every action of a budget's pages (issue 22), tried by every wrong role and outside its phase:
+// the budget is opened, staffed and moved through all its phases by the cases themselves.
+on_both!(
+    budget_actions_refuse_the_wrong_people_and_phases,
+    |backend| async move {
+        use app::ssr::store::Ballots;
+        let app = TestApp::start(backend).await;
+        let mut clients: HashMap<&str, Client> = HashMap::new();
+        for email in EVERYONE {
+            clients.insert(email, app.signed_in(email).await);
+        }
+        const MANAGERS: &[&str] = &["admin@demo.baraza", "mediator@demo.baraza"];
+        let process = crate::budget_pages::mediated_process_without_budget(&app).await;
+        let form = crate::budget_pages::budget_form(process, "Permissions budget");
+        check(
+            &app,
+            &clients,
+            vec![Case {
+                what: "open a budget",
+                path: "/budgets/new".into(),
+                form: form.clone(),
+                allowed: MANAGERS,
+                bad: Some((with(form, "currency", "euro"), "three-letter code")),
+            }],
+        )
+        .await;
+        let budget: i64 = sqlx::query_scalar("SELECT id FROM budgets WHERE process_id = $1")
+            .bind(process)
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+        let area: i64 = sqlx::query_scalar("SELECT MIN(id) FROM budget_areas WHERE budget_id = $1")
+            .bind(budget)
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+        let manage = format!("/budgets/{budget}/manage");
+        let propose = format!("/budgets/{budget}/propose");
+        let proposal = |area: i64, title: &str| {
+            vec![
+                ("intent", "propose".to_string()),
+                ("area", area.to_string()),
+                ("title", title.to_string()),
+                ("description", "For everyone.".to_string()),
+                ("category", "culture".to_string()),
+                ("estimated_cost", "1,000".to_string()),
+            ]
+        };
+        let staff = |email: &str, role: &str| {
+            vec![
+                ("intent", "staff".to_string()),
+                ("email", email.to_string()),
+                ("role", role.to_string()),
+                ("change", "add".to_string()),
+            ]
+        };
+        let paper = with(
+            with(
+                proposal(area, "Lights in the market hall"),
+                "intent",
+                "paper",
+            ),
+            "proposer_name",
+            "Amina Yusuf",
+        );
+        // Proposals.
+        check(
+            &app,
+            &clients,
+            vec![
+                Case {
+                    what: "name a reviewer",
+                    path: manage.clone(),
+                    form: staff("gov@demo.baraza", "reviewer"),
+                    allowed: MANAGERS,
+                    bad: Some((
+                        staff("gov@demo.baraza", "boss"),
+                        "Choose one of the options offered.",
+                    )),
+                },
+                Case {
+                    what: "name an officer",
+                    path: manage.clone(),
+                    form: staff("moderator@demo.baraza", "officer"),
+                    allowed: MANAGERS,
+                    bad: None,
+                },
+                Case {
+                    what: "add an area",
+                    path: manage.clone(),
+                    form: area_form("", "5000"),
+                    allowed: MANAGERS,
+                    bad: Some((area_form("", "lots"), "Enter a whole number from 1 to")),
+                },
+                Case {
+                    what: "propose a project",
+                    path: propose.clone(),
+                    form: proposal(area, "A reading room"),
+                    allowed: &EVERYONE,
+                    bad: Some((
+                        with(proposal(area, "A reading room"), "estimated_cost", "60,000"),
+                        "at most 6000",
+                    )),
+                },
+                Case {
+                    what: "record a paper proposal",
+                    path: propose.clone(),
+                    form: with(paper.clone(), "meeting", "Eastgate market, 3 March"),
+                    allowed: &["moderator@demo.baraza"],
+                    bad: Some((paper, "This field is required.")),
+                },
+            ],
+        )
+        .await;
+        let projects = || async {
+            let rows: Vec<(i64, i64, String)> = sqlx::query_as(
+                "SELECT id, area_id, status FROM budget_projects WHERE budget_id = $1 ORDER BY id",
+            )
+            .bind(budget)
+            .fetch_all(app.pool())
+            .await
+            .unwrap();
+            rows
+        };
+        let first = projects().await[0].0;
+        let on_first = format!("/budgets/{budget}/projects/{first}");
+        let not_feasible = vec![
+            ("intent", "review".to_string()),
+            ("finding", "not_feasible".to_string()),
+            ("reason", "already_planned".to_string()),
+            (
+                "explanation",
+                "The library opens a reading room next spring.".to_string(),
+            ),
+        ];
+        // The new area gets a proposal of its own, so that voting can open later.
+        let second_area: i64 =
+            sqlx::query_scalar("SELECT MAX(id) FROM budget_areas WHERE budget_id = $1")
+                .bind(budget)
+                .fetch_one(app.pool())
+                .await
+                .unwrap();
+        let response = clients["citizen@demo.baraza"]
+            .post(app.url(&propose))
+            .form(&proposal(second_area, "A stage in Riverside park"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        check(
+            &app,
+            &clients,
+            vec![
+                Case {
+                    what: "review before the review phase",
+                    path: on_first.clone(),
+                    form: not_feasible.clone(),
+                    allowed: &[],
+                    bad: None,
+                },
+                Case {
+                    what: "close the proposals",
+                    path: manage.clone(),
+                    form: advance("proposals"),
+                    allowed: MANAGERS,
+                    bad: Some((
+                        vec![("intent", "advance".into()), ("from", "proposals".into())],
+                        "Proposals close now",
+                    )),
+                },
+                // Technical review.
+                Case {
+                    what: "propose once the proposals closed",
+                    path: propose.clone(),
+                    form: proposal(area, "Too late"),
+                    allowed: &[],
+                    bad: None,
+                },
+                Case {
+                    what: "review a proposal",
+                    path: on_first.clone(),
+                    form: not_feasible.clone(),
+                    allowed: &["gov@demo.baraza"],
+                    bad: Some((
+                        with(not_feasible.clone(), "reason", ""),
+                        "Choose one of the options offered.",
+                    )),
+                },
+            ],
+        )
+        .await;
+        // The reviewer finds the rest feasible, so that every area has a ballot.
+        for (id, _, status) in projects().await {
+            if status == "proposed" {
+                let response = clients["gov@demo.baraza"]
+                    .post(app.url(&format!("/budgets/{budget}/projects/{id}")))
+                    .form(&[
+                        ("intent", "review"),
+                        ("finding", "feasible"),
+                        ("cost", "1000"),
+                        ("explanation", "Costed by the works office."),
+                    ])
+                    .send()
+                    .await
+                    .unwrap();
+                assert_eq!(response.status(), StatusCode::SEE_OTHER);
+            }
+        }
+        check(
+            &app,
+            &clients,
+            vec![
+                Case {
+                    what: "open the vote",
+                    path: manage.clone(),
+                    form: advance("review"),
+                    allowed: MANAGERS,
+                    bad: Some((
+                        vec![("intent", "advance".into()), ("from", "review".into())],
+                        "frozen from this moment",
+                    )),
+                },
+                // Voting.
+                Case {
+                    what: "change an area's rules while votes are cast",
+                    path: manage.clone(),
+                    form: area_form(&area.to_string(), "20000"),
+                    allowed: &[],
+                    bad: None,
+                },
+            ],
+        )
+        .await;
+        // One ballot, with a printed code, for a project of the first area.
+        let store = app.running.as_ref().unwrap().store.clone();
+        let admin = app::ids::PersonId(app.person_id("admin@demo.baraza").await);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64;
+        let code = store
+            .issue_codes(admin, area, 1, now)
+            .await
+            .unwrap()
+            .remove(0);
+        let winner = projects()
+            .await
+            .into_iter()
+            .find(|(_, a, status)| *a == area && status == "feasible")
+            .unwrap()
+            .0;
+        store
+            .cast_ballot(app::model::Voter::Code(code), area, vec![winner], now)
+            .await
+            .unwrap();
+        let on_winner = format!("/budgets/{budget}/projects/{winner}");
+        let update = vec![
+            ("intent", "update".to_string()),
+            ("status", "in_progress".to_string()),
+            ("progress", "40".to_string()),
+            ("on", "2027-03-01".to_string()),
+            ("note", "The floor is laid.".to_string()),
+        ];
+        check(
+            &app,
+            &clients,
+            vec![
+                Case {
+                    what: "report on a project before implementation",
+                    path: on_winner.clone(),
+                    form: update.clone(),
+                    allowed: &[],
+                    bad: None,
+                },
+                Case {
+                    what: "publish the count",
+                    path: manage.clone(),
+                    form: advance("voting"),
+                    allowed: MANAGERS,
+                    bad: Some((
+                        vec![("intent", "advance".into()), ("from", "voting".into())],
+                        "This cannot be undone.",
+                    )),
+                },
+                // Results.
+                Case {
+                    what: "start implementation",
+                    path: manage.clone(),
+                    form: advance("results"),
+                    allowed: MANAGERS,
+                    bad: None,
+                },
+                // Implementation.
+                Case {
+                    what: "report on a winning project",
+                    path: on_winner,
+                    form: update.clone(),
+                    allowed: &[
+                        "moderator@demo.baraza",
+                        "admin@demo.baraza",
+                        "mediator@demo.baraza",
+                    ],
+                    bad: Some((
+                        with(update, "progress", "150"),
+                        "Enter a whole number from 0 to 100.",
+                    )),
+                },
+                Case {
+                    what: "review once voting is over",
+                    path: on_first,
+                    form: not_feasible,
+                    allowed: &[],
+                    bad: None,
+                },
+            ],
+        )
+        .await;
     }
 );
