@@ -23,6 +23,8 @@ use std::collections::{BTreeMap, HashMap};
 /// The password every demo account shares.
 pub const DEMO_PASSWORD: &str = "baraza-demo";
 
+mod budgets;
+
 const CONTENT: &str = include_str!("demo/content.json");
 
 #[derive(Deserialize)]
@@ -347,7 +349,8 @@ pub async fn load(store: &dyn Store, now: i64) -> AppResult<()> {
         people: &people,
         orgs: &orgs,
     };
-    load_sittings(store, &processes, &who, now).await
+    load_sittings(store, &processes, &who, now).await?;
+    budgets::load(store, &processes, &people, now).await
 }
 
 /// Two sittings: a hearing on the national strategy, scheduled for tomorrow and open to the

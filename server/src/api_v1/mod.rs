@@ -1,6 +1,7 @@
 //! The public, read-only open-data API (`/api/v1`), documented in docs/API.md. Field names are
 //! stable; it never exposes personal data beyond public display names.
 
+mod budgets;
 mod comments;
 mod decisions;
 mod drafts;
@@ -9,6 +10,7 @@ mod processes;
 mod record;
 mod sittings;
 
+pub use budgets::{ballots, budget, budgets, pabulib};
 pub use comments::{comments, moderation_log};
 pub use decisions::{decision, dispositions_csv};
 pub use drafts::{draft, version, writers};
