@@ -103,6 +103,34 @@ pub async fn render(
     uri: &Uri,
     headers: &HeaderMap,
 ) -> Response {
+    render_with(state, cx, uri, headers, ()).await
+}
+
+/// Renders the page at `uri` with `cx` and `shown`, something a form produced that the page
+/// shows in this response only (a ballot's receipt, a sheet of voting codes; the page reads it
+/// with `use_context`). It is never stored, not even in the session, and the response may not be
+/// kept by any cache.
+pub async fn render_once<T: Clone + Send + Sync + 'static>(
+    state: &AppState,
+    cx: RequestContext,
+    uri: &Uri,
+    headers: &HeaderMap,
+    shown: T,
+) -> Response {
+    let mut response = render_with(state, cx, uri, headers, shown).await;
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+async fn render_with<T: Clone + Send + Sync + 'static>(
+    state: &AppState,
+    cx: RequestContext,
+    uri: &Uri,
+    headers: &HeaderMap,
+    shown: T,
+) -> Response {
     let mut request = Request::builder()
         .method(Method::GET)
         .uri(uri.clone())
@@ -111,7 +139,10 @@ pub async fn render(
     *request.headers_mut() = headers.clone();
     let options = state.leptos.clone();
     let handler = leptos_axum::render_app_async_with_context(
-        move || provide_context(cx.clone()),
+        move || {
+            provide_context(cx.clone());
+            provide_context(shown.clone());
+        },
         move || app::app::shell(options.clone()),
     );
     let mut response = handler(request).await;
