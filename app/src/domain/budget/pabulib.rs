@@ -125,18 +125,18 @@ pub fn write(meta: &Meta, projects: &[Entry], ballots: &[Vec<i64>]) -> String {
     // The tie-break is not a pabulib field; its comment says it, so a recount can use it.
     let tie_break = match rules.tie_break {
         TieBreak::LowerCost => {
-            "ties are broken in favour of the lower cost, then the lower project_id"
+            "Ties are broken in favour of the lower cost, then the lower project_id"
         }
-        TieBreak::EarlierProposal => "ties are broken in favour of the lower project_id",
+        TieBreak::EarlierProposal => "Ties are broken in favour of the lower project_id",
     };
     fields.push((
         "comment",
         format!(
-            "#1: Exported by Baraza; {tie_break}{}",
+            "#1: Exported by Baraza. {tie_break}.{}",
             match rules.rule {
                 CountingRule::Greedy => "",
                 CountingRule::EqualShares =>
-                    "; equal shares use cost satisfaction and add-one completion",
+                    " Equal shares use cost satisfaction and add-one completion.",
             }
         ),
     ));
