@@ -315,7 +315,7 @@ fn staff_section(cx: &RequestContext, page: &ManageView, action: &str) -> impl I
     let table = (!page.staff.is_empty()).then(|| {
         view! {
             <div class="table-scroll" tabindex="0" role="region" aria-labelledby="staff">
-                <table>
+                <table class="staff">
                     <thead>
                         <tr>
                             <th scope="col">{t(Msg::BudgetsStaffName)}</th>

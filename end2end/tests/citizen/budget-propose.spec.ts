@@ -45,6 +45,7 @@ async function propose(page: Page, title: string, cost: string) {
 }
 
 test('a citizen proposes a project in the budget open for proposals', async ({ browser }) => {
+  test.setTimeout(90_000);
   const citizen = await as(browser, 'citizen@demo.baraza');
   const errors = watchErrors(citizen);
   await citizen.getByRole('link', { name: 'Budgets' }).first().click();
@@ -76,12 +77,14 @@ test('a citizen proposes a project in the budget open for proposals', async ({ b
   await citizen.getByRole('button', { name: 'Send the proposal' }).click();
   await expect(citizen.getByRole('status')).toHaveText('Your proposal is published.');
   await expect(citizen.getByRole('heading', { level: 1 })).toHaveText('A covered skate park by the river');
-  await expect(citizen.getByText('Proposed by Tomás Rivera')).toBeVisible();
+  await expect(citizen.locator('.project-facts')).toContainText('Tomás Rivera');
   await look(citizen, 'project-proposed');
   expect(errors).toEqual([]);
 });
 
 test('a reviewer finds a proposal not feasible, and the citizen reads why', async ({ browser }) => {
+  // Three people, a dozen pages, each photographed twice and checked with axe.
+  test.setTimeout(120_000);
   const mediator = await as(browser, 'mediator@demo.baraza');
   // The mediator opens a budget in a process of theirs.
   await mediator.goto('/budgets');
