@@ -157,7 +157,7 @@ fn main() {
 
     let _ = writeln!(
         out,
-        "/// Every message key, in `Msg` order.\npub const KEYS: [&str; {}] = [",
+        "/// Every message key, in `Msg` order.\npub static KEYS: [&str; {}] = [",
         keys.len()
     );
     for key in &keys {

@@ -10,26 +10,11 @@ use crate::components::form::{ErrorSummary, PostForm, TextField};
 use crate::components::layout::{Page, encode_path, t};
 use crate::domain::budget::{BallotKind, BudgetPhase};
 use crate::i18n::Msg;
-use crate::model::{Budget, BudgetArea, Eligibility};
+use crate::model::{BudgetArea, Eligibility};
+use crate::pages::budgets::{ballot_in_words, money, money_pattern};
 use crate::ssr::RequestContext;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-
-/// An amount of money with its thousands grouped (`1,250,000`), as the running total writes it.
-pub fn money(amount: i64) -> String {
-    let digits = amount.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if amount < 0 {
-        out.insert(0, '-');
-    }
-    out
-}
 
 /// Who may vote in an area, in words.
 pub fn who_may_vote(area: &BudgetArea) -> Vec<String> {
@@ -41,21 +26,6 @@ pub fn who_may_vote(area: &BudgetArea) -> Vec<String> {
         who.push(t(Msg::BallotPageWhoCodes));
     }
     who
-}
-
-/// An area's ballot rules in words.
-pub fn rules_in_words(budget: &Budget, area: &BudgetArea) -> String {
-    let r = &area.rules;
-    match r.ballot {
-        BallotKind::Approval => t(Msg::BallotPageRulesApproval {
-            min: r.min_projects.max(1).to_string(),
-            max: r.max_projects.to_string(),
-        }),
-        BallotKind::Knapsack => t(Msg::BallotPageRulesKnapsack {
-            amount: money(r.amount),
-            currency: budget.currency.clone(),
-        }),
-    }
 }
 
 /// The ballot page's address, for an area.
@@ -170,8 +140,8 @@ fn area_chooser(cx: &RequestContext, page: &PageData) -> impl IntoView + use<> {
             view! {
                 <li class="ballot-area">
                     <h3 lang=name.lang.clone()>{name.text.clone()}</h3>
-                    <p class="ballot-amount">{cx.t(Msg::BallotPageAreaAmount { amount: money(area.rules.amount), currency: budget.currency.clone() })}</p>
-                    <p>{t(area.rules.ballot.label())} " " {rules_in_words(budget, area)}</p>
+                    <p class="ballot-amount">{cx.t(Msg::BallotPageAreaAmount { amount: money(area.rules.amount, &budget.currency) })}</p>
+                    <p>{ballot_in_words(cx, area, &budget.currency)}</p>
                     <p class="ballot-who">{t(Msg::BallotPageWhoHeading)}</p>
                     <ul>{who}</ul>
                     <p><a class="button" href=vote_path(budget.id, Some(area.id))>{link}</a></p>
@@ -318,7 +288,7 @@ fn area_ballot(
                     <input type="checkbox" id=id.clone() name=id value="yes" data-cost=p.cost().to_string() checked=ticked.contains(&p.id) />
                     <label for=label_for>
                         <span class="ballot-project-title" lang=title.lang.clone()>{title.text.clone()}</span>
-                        <span class="ballot-project-cost">{cx.t(Msg::BallotPageCost { amount: money(p.cost()), currency: currency.clone() })}</span>
+                        <span class="ballot-project-cost">{cx.t(Msg::BallotPageCost { amount: money(p.cost(), &currency) })}</span>
                         <span class="ballot-project-category">{t(p.category.label())}</span>
                     </label>
                     <p class="ballot-project-description" lang=description.lang.clone()>{short}</p>
@@ -334,14 +304,12 @@ fn area_ballot(
     let template = cx.t(Msg::BallotPageChosen {
         count: "{count}".into(),
         total: "{total}".into(),
-        amount: "{amount}".into(),
-        currency: currency.clone(),
+        amount: money(area.rules.amount, &currency),
     });
     let running = cx.t(Msg::BallotPageChosen {
         count: ticked.len().to_string(),
-        total: money(total),
-        amount: money(area.rules.amount),
-        currency: currency.clone(),
+        total: money(total, &currency),
+        amount: money(area.rules.amount, &currency),
     });
     let over = total > area.rules.amount && area.rules.ballot == BallotKind::Knapsack;
     let too_many = (ticked.len() as i64) > max;
@@ -401,8 +369,8 @@ fn area_ballot(
     view! {
         <section class="ballot" aria-labelledby="ballot-heading">
             <h2 id="ballot-heading" lang=name.lang.clone()>{name.text.clone()}</h2>
-            <p class="ballot-amount">{cx.t(Msg::BallotPageAreaAmount { amount: money(area.rules.amount), currency: currency.clone() })}</p>
-            <p>{rules_in_words(budget, area)}</p>
+            <p class="ballot-amount">{cx.t(Msg::BallotPageAreaAmount { amount: money(area.rules.amount, &currency) })}</p>
+            <p>{ballot_in_words(cx, area, &currency)}</p>
             {eligibility_view(page, area)}
             <form method="post" action=vote_path(budget.id, Some(area.id)) id="ballot" class="ballot-form">
                 {summary}
@@ -413,7 +381,7 @@ fn area_ballot(
                     {ballot_error}
                     <ul class="ballot-projects">{items}</ul>
                 </fieldset>
-                <div class="ballot-total" class:over=over || too_many data-template=template data-amount=area.rules.amount.to_string() data-max=max.to_string() data-over=t(Msg::BallotPageOverAmount) data-too-many=t(Msg::BallotPageTooMany { max: max.to_string() })>
+                <div class="ballot-total" class:over=over || too_many data-template=template data-money=money_pattern(&currency) data-amount=area.rules.amount.to_string() data-max=max.to_string() data-over=t(Msg::BallotPageOverAmount) data-too-many=t(Msg::BallotPageTooMany { max: max.to_string() })>
                     <output for="ballot-projects" aria-live="polite" class="ballot-sum">{running}</output>
                     <p class="ballot-warning" aria-live="polite">{warning}</p>
                     <button type="submit" name="intent" value="check" class="secondary">{t(Msg::BallotPageCheck)}</button>
@@ -441,7 +409,7 @@ if (box) {
     let count = 0, total = 0;
     for (const c of form.querySelectorAll('input[data-cost]:checked')) { count++; total += Number(c.dataset.cost); }
     box.querySelector('.ballot-sum').textContent = box.dataset.template
-      .replace('{count}', count).replace('{total}', fmt.format(total)).replace('{amount}', fmt.format(amount));
+      .replace('{count}', count).replace('{total}', box.dataset.money.replace('{n}', fmt.format(total)));
     const over = knapsack && total > amount, many = count > max;
     box.classList.toggle('over', over || many);
     box.querySelector('.ballot-warning').textContent = over ? box.dataset.over : many ? box.dataset.tooMany : '';
@@ -478,14 +446,16 @@ fn receipt_view(cx: &RequestContext, page: &PageData, receipt: String) -> impl I
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pages::budgets::grouped;
 
     #[test]
     fn amounts_are_grouped_by_thousands() {
-        assert_eq!(money(0), "0");
-        assert_eq!(money(999), "999");
-        assert_eq!(money(1000), "1,000");
-        assert_eq!(money(480_000), "480,000");
-        assert_eq!(money(1_250_000), "1,250,000");
-        assert_eq!(money(-12_345), "-12,345");
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1,000");
+        assert_eq!(grouped(1_250_000), "1,250,000");
+        assert_eq!(grouped(-12_345), "-12,345");
+        assert_eq!(money(480_000, "EUR"), "€480,000");
+        assert_eq!(money(480_000, "KES"), "480,000 KES");
     }
 }

@@ -2,7 +2,8 @@
 //! list (uploaded as a file or pasted), and printed one-time voting codes, whose sheet is the
 //! response to the form that prints them and is never shown again.
 
-use super::ballot::{money, who_may_vote};
+use super::ballot::who_may_vote;
+use super::budgets::grouped;
 use super::{load, param};
 use crate::api;
 use crate::api::ballots::{EligibilityPage as PageData, MAX_CODES, PrintedCodes};
@@ -73,8 +74,8 @@ fn eligibility_view(cx: &RequestContext, page: &PageData) -> impl IntoView + use
                 }
             });
             let (issued, used) = page.codes_of(area.id);
-            let counts = cx.t(Msg::EligibilityCodesCounts { issued: money(issued), used: money(used) });
-            let range = cx.t(Msg::EligibilityCountRange { max: money(MAX_CODES as i64) });
+            let counts = cx.t(Msg::EligibilityCodesCounts { issued: grouped(issued), used: grouped(used) });
+            let range = cx.t(Msg::EligibilityCountRange { max: grouped(MAX_CODES as i64) });
             let codes_action = action.clone();
             let codes = area.codes.then(move || {
                 view! {

@@ -3,7 +3,7 @@
 //! published anonymous ballots with the hash of each receipt; finding one's own ballot by its
 //! receipt; and the open data to recount with.
 
-use super::ballot::money;
+use super::budgets::{grouped, money};
 use super::{load, param};
 use crate::api;
 use crate::api::ballots::ResultsPage as PageData;
@@ -118,8 +118,8 @@ fn area_result(cx: &RequestContext, page: &PageData, area: &BudgetArea) -> impl 
                 view! {
                     <tr>
                         <th scope="row"><a href=format!("/budgets/{}/projects/{id}", budget.id) lang=title.lang.clone()>{title.text.clone()}</a></th>
-                        <td class="number">{money(votes_of(id))}</td>
-                        <td class="number">{money(cost)}</td>
+                        <td class="number">{grouped(votes_of(id))}</td>
+                        <td class="number">{grouped(cost)}</td>
                     </tr>
                 }
             };
@@ -143,8 +143,8 @@ fn area_result(cx: &RequestContext, page: &PageData, area: &BudgetArea) -> impl 
                 }
             });
             view! {
-                <p>{cx.t(Msg::BudgetResultsBallotsCast { count: money(r.ballots) })}</p>
-                <p class="results-spent">{cx.t(Msg::BudgetResultsSpent { spent: money(r.spent), amount: money(area.rules.amount), leftover: money(r.leftover), currency: currency.clone() })}</p>
+                <p>{cx.t(Msg::BudgetResultsBallotsCast { count: grouped(r.ballots) })}</p>
+                <p class="results-spent">{cx.t(Msg::BudgetResultsSpent { spent: money(r.spent, &currency), amount: money(area.rules.amount, &currency), leftover: money(r.leftover, &currency) })}</p>
                 <table class="results-table winners">
                     <caption>{t(Msg::BudgetResultsWinners)}</caption>
                     <thead><tr><th scope="col">{t(Msg::BudgetResultsProjectCol)}</th><th scope="col">{t(Msg::BudgetResultsVotesCol)}</th><th scope="col">{cx.t(Msg::BudgetResultsCostCol { currency: currency.clone() })}</th></tr></thead>

@@ -45,15 +45,37 @@ pub fn grouped(n: i64) -> String {
 /// An amount of money as a reader expects it: the symbol before the number for the currencies
 /// that have a well-known one (`€150,000`), else the ISO code after it (`150,000 KES`).
 pub fn money(amount: i64, currency: &str) -> String {
-    let symbol = match currency {
-        "EUR" => Some("€"),
-        "USD" => Some("US$"),
-        "GBP" => Some("£"),
-        _ => None,
-    };
-    match symbol {
-        Some(symbol) => format!("{symbol}{}", grouped(amount)),
-        None => format!("{} {currency}", grouped(amount)),
+    money_pattern(currency).replace("{n}", &grouped(amount))
+}
+
+/// How an amount in `currency` is written, with `{n}` for the grouped number (`€{n}`,
+/// `{n} KES`): what [`money`] fills in, and what the ballot's running total fills in the browser.
+pub fn money_pattern(currency: &str) -> String {
+    match currency {
+        "EUR" => "€{n}".to_string(),
+        "USD" => "US${n}".to_string(),
+        "GBP" => "£{n}".to_string(),
+        _ => format!("{{n}} {currency}"),
+    }
+}
+
+/// What a voter marks on an area's ballot, in one sentence.
+pub fn ballot_in_words(cx: &RequestContext, area: &BudgetArea, currency: &str) -> String {
+    let rules = &area.rules;
+    let fewest = rules.min_projects.max(1);
+    match rules.ballot {
+        BallotKind::Approval if fewest == rules.max_projects => {
+            cx.t(Msg::BudgetsRuleApprovalExactly {
+                count: rules.max_projects.to_string(),
+            })
+        }
+        BallotKind::Approval => cx.t(Msg::BudgetsRuleApproval {
+            min: fewest.to_string(),
+            max: rules.max_projects.to_string(),
+        }),
+        BallotKind::Knapsack => cx.t(Msg::BudgetsRuleKnapsack {
+            amount: money(rules.amount, currency),
+        }),
     }
 }
 
@@ -61,28 +83,12 @@ pub fn money(amount: i64, currency: &str) -> String {
 /// project, how winners are found, how ties are broken, and who may vote.
 pub fn rules_in_words(cx: &RequestContext, area: &BudgetArea, currency: &str) -> Vec<String> {
     let AreaRules {
-        amount,
         project_cap,
-        ballot,
-        min_projects,
-        max_projects,
         rule,
         tie_break,
+        ..
     } = area.rules;
-    let mut said = Vec::new();
-    let fewest = min_projects.max(1);
-    said.push(match ballot {
-        BallotKind::Approval if fewest == max_projects => cx.t(Msg::BudgetsRuleApprovalExactly {
-            count: max_projects.to_string(),
-        }),
-        BallotKind::Approval => cx.t(Msg::BudgetsRuleApproval {
-            min: fewest.to_string(),
-            max: max_projects.to_string(),
-        }),
-        BallotKind::Knapsack => cx.t(Msg::BudgetsRuleKnapsack {
-            amount: money(amount, currency),
-        }),
-    });
+    let mut said = vec![ballot_in_words(cx, area, currency)];
     if project_cap > 0 {
         said.push(cx.t(Msg::BudgetsRuleCap {
             cap: money(project_cap, currency),

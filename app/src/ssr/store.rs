@@ -5,14 +5,14 @@
 //! process's public activity log.
 
 use super::changes::{Publish, Written};
+#[allow(unused_imports)] // for the doc links
+use crate::domain::budget::BudgetAction;
 use crate::domain::budget::{BudgetPhase, BudgetStanding, StaffRole};
 use crate::domain::comments::{ReportReason, Stance};
 use crate::domain::decision::{Choice, VotingRule};
 use crate::domain::localized::Localized;
 use crate::domain::process::Day;
 use crate::domain::record::Entry;
-#[allow(unused_imports)] // for the doc links
-use crate::domain::budget::BudgetAction;
 #[allow(unused_imports)] // for the doc links
 use crate::domain::roles::Action;
 use crate::domain::roles::{OrgRole, PersonalRole, Phase, Standing};

@@ -42,7 +42,7 @@ test('without JavaScript, "Check my ballot" gives the total and keeps the choice
   await page.getByRole('checkbox', { name: /Free Wi-Fi/ }).check();
   await page.getByRole('checkbox', { name: /Coding clubs/ }).check();
   await page.getByRole('button', { name: 'Check my ballot' }).click();
-  await expect(page.locator('.ballot-sum')).toHaveText('Chosen: 3 projects, 295,000 of 300,000 EUR');
+  await expect(page.locator('.ballot-sum')).toHaveText('Chosen: 3 projects, €295,000 of €300,000');
   await expect(page.getByText('Your ballot is valid. Nothing has been cast yet.')).toBeVisible();
   await expect(page.getByRole('checkbox', { name: /Free Wi-Fi/ })).toBeChecked();
   // (axe needs JavaScript: the same page is checked in the story below.)
@@ -83,16 +83,16 @@ test('a code voter and a signed-in voter vote in secret and find their ballots',
   const voterErrors = watchErrors(voter);
   await voter.goto(`/budgets/${budget}/vote`);
   await expect(voter.getByText('A ballot is final once cast')).toBeVisible();
-  await expect(voter.locator('.ballot-sum')).toHaveText('Chosen: 0 projects, 0 of 300,000 EUR');
+  await expect(voter.locator('.ballot-sum')).toHaveText('Chosen: 0 projects, €0 of €300,000');
   await expectAccessible(voter);
   await photograph(voter, 'ballot');
   await voter.getByRole('checkbox', { name: /A digital help bus/ }).check();
   await voter.getByRole('checkbox', { name: /Refurbished phones/ }).check();
-  await expect(voter.locator('.ballot-sum')).toHaveText('Chosen: 2 projects, 180,000 of 300,000 EUR');
+  await expect(voter.locator('.ballot-sum')).toHaveText('Chosen: 2 projects, €180,000 of €300,000');
   // Too much is said at once, before anything is sent.
   await voter.getByRole('checkbox', { name: /Coding clubs/ }).check();
   await voter.getByRole('checkbox', { name: /Free Wi-Fi/ }).check();
-  await expect(voter.locator('.ballot-sum')).toHaveText('Chosen: 4 projects, 355,000 of 300,000 EUR');
+  await expect(voter.locator('.ballot-sum')).toHaveText('Chosen: 4 projects, €355,000 of €300,000');
   await expect(voter.locator('.ballot-warning')).toHaveText(/more than the area/);
   await photograph(voter, 'ballot-over');
   await voter.getByRole('checkbox', { name: /Coding clubs/ }).uncheck();
@@ -136,7 +136,7 @@ test('a code voter and a signed-in voter vote in secret and find their ballots',
   await expect(citizen.getByText('You may vote in this area.')).toBeVisible();
   await citizen.getByRole('checkbox', { name: /Sign-language/ }).check();
   await citizen.getByRole('checkbox', { name: /plain language/ }).check();
-  await expect(citizen.locator('.ballot-sum')).toHaveText('Chosen: 2 projects, 95,000 of 300,000 EUR');
+  await expect(citizen.locator('.ballot-sum')).toHaveText('Chosen: 2 projects, €95,000 of €300,000');
   await citizen.getByLabel('I understand that my ballot is final once cast.').check();
   await citizen.screenshot({ path: test.info().outputPath('ballot-signed-in-phone.png'), fullPage: true });
   await citizen.getByRole('button', { name: 'Cast my ballot' }).click();

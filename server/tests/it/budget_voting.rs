@@ -309,10 +309,7 @@ on_both!(
             page.contains(TITLES[0]) && page.contains(TITLES[3]),
             "{page}"
         );
-        assert!(
-            page.contains("Chosen: 0 projects, 0 of 1,000 EUR"),
-            "{page}"
-        );
+        assert!(page.contains("Chosen: 0 projects, €0 of €1,000"), "{page}");
 
         // Without JavaScript, "Check my ballot" gives the total and keeps the choices.
         let (status, _, _, body) = post(
@@ -324,7 +321,7 @@ on_both!(
         .await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert!(
-            body.contains("Chosen: 3 projects, 1,200 of 1,000 EUR"),
+            body.contains("Chosen: 3 projects, €1,200 of €1,000"),
             "{body}"
         );
         assert!(body.contains("cost more than the area"), "{body}");
@@ -345,7 +342,7 @@ on_both!(
             "{body}"
         );
         assert!(
-            body.contains("Chosen: 2 projects, 700 of 1,000 EUR"),
+            body.contains("Chosen: 2 projects, €700 of €1,000"),
             "{body}"
         );
 

@@ -1223,7 +1223,6 @@ fn advance(from: &str) -> Vec<(&'static str, String)> {
 on_both!(
     budget_actions_refuse_the_wrong_people_and_phases,
     |backend| async move {
-        use app::ssr::store::Ballots;
         let app = TestApp::start(backend).await;
         let mut clients: HashMap<&str, Client> = HashMap::new();
         for email in EVERYONE {
