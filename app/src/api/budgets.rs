@@ -459,7 +459,11 @@ pub async fn propose(cx: &RequestContext, budget: i64, form: &Form) -> AppResult
         area_id: area.ok_or(AppError::Internal)?.id,
         title: Localized::one(lang, &title),
         description: Localized::one(lang, &description),
-        place,
+        place: if place.is_empty() {
+            Localized::default()
+        } else {
+            Localized::one(lang, &place)
+        },
         category: category.ok_or(AppError::Internal)?,
         estimated_cost: cost.ok_or(AppError::Internal)?,
         image_alt,
@@ -516,7 +520,7 @@ pub async fn project(cx: &RequestContext, budget: i64, id: i64) -> AppResult<Pro
 /// Reads a reviewer's finding: `finding` (`feasible`, `not_feasible`, `merge`), with `cost` for
 /// a feasible one, `reason` for one not feasible, `merge_into` for a merge, and always a public
 /// `explanation`.
-pub fn finding_from(form: &Form) -> AppResult<ReviewFinding> {
+pub fn finding_from(form: &Form, lang: &str) -> AppResult<ReviewFinding> {
     let mut errors = Vec::new();
     let finding = form
         .choice("finding", |t| {
@@ -527,6 +531,7 @@ pub fn finding_from(form: &Form) -> AppResult<ReviewFinding> {
     let explanation = form
         .bounded("explanation", MAX_EXPLANATION, true)
         .map_err(|e| errors.push(e))
+        .map(|text| Localized::one(lang, &text))
         .unwrap_or_default();
     let finding = match finding.as_deref() {
         Some("feasible") => whole(form, "cost", 1, MAX_AMOUNT)
@@ -563,7 +568,7 @@ pub async fn review(cx: &RequestContext, budget: i64, id: i64, form: &Form) -> A
     let person = cx.viewer()?.id;
     let page = project(cx, budget, id).await?;
     may(&page.budget, BudgetAction::Review)?;
-    let finding = finding_from(form)?;
+    let finding = finding_from(form, cx.lang.code())?;
     if let ReviewFinding::MergedInto { project, .. } = &finding
         && !page.merge_targets().iter().any(|p| p.id == *project)
     {
@@ -803,11 +808,14 @@ mod tests {
 
     #[test]
     fn findings_need_their_own_fields_and_always_an_explanation() {
-        let not = finding_from(&form(&[
-            ("finding", "not_feasible"),
-            ("reason", "outside_competence"),
-            ("explanation", "The river banks are the water authority's."),
-        ]))
+        let not = finding_from(
+            &form(&[
+                ("finding", "not_feasible"),
+                ("reason", "outside_competence"),
+                ("explanation", "The river banks are the water authority's."),
+            ]),
+            "en",
+        )
         .unwrap();
         assert!(matches!(
             not,
@@ -816,13 +824,16 @@ mod tests {
                 ..
             }
         ));
-        let error = finding_from(&form(&[("finding", "not_feasible")])).unwrap_err();
+        let error = finding_from(&form(&[("finding", "not_feasible")]), "en").unwrap_err();
         let fields: Vec<&str> = error.fields().iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, vec!["explanation", "reason"]);
-        let error =
-            finding_from(&form(&[("finding", "feasible"), ("explanation", "Fine.")])).unwrap_err();
+        let error = finding_from(
+            &form(&[("finding", "feasible"), ("explanation", "Fine.")]),
+            "en",
+        )
+        .unwrap_err();
         assert_eq!(error.fields()[0].field, "cost");
-        assert!(finding_from(&form(&[("finding", "maybe"), ("explanation", "x")])).is_err());
+        assert!(finding_from(&form(&[("finding", "maybe"), ("explanation", "x")]), "en").is_err());
     }
 
     #[test]

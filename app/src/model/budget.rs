@@ -83,7 +83,8 @@ pub struct BudgetProject {
     pub area_id: i64,
     pub title: Localized,
     pub description: Localized,
-    pub place: String,
+    /// Where it would be, in the language(s) it was written in.
+    pub place: Localized,
     pub category: Category,
     pub estimated_cost: i64,
     pub image_alt: String,
@@ -126,8 +127,8 @@ pub struct ProjectReview {
     pub cost: Option<i64>,
     /// Why not, when found not feasible.
     pub reason: Option<InfeasibleReason>,
-    /// The public explanation (always given).
-    pub explanation: String,
+    /// The public explanation (always given), in the language(s) the reviewer wrote it in.
+    pub explanation: Localized,
     pub by: String,
     pub at: Millis,
 }
@@ -157,7 +158,8 @@ pub struct NewProject {
     pub area_id: i64,
     pub title: Localized,
     pub description: Localized,
-    pub place: String,
+    /// Where it would be, in the language(s) it was written in.
+    pub place: Localized,
     pub category: Category,
     pub estimated_cost: i64,
     pub image_alt: String,
@@ -175,14 +177,17 @@ pub struct NewPaperOrigin {
 #[derive(Clone, Debug)]
 pub enum ReviewFinding {
     /// On the ballot at this cost.
-    Feasible { cost: i64, explanation: String },
+    Feasible { cost: i64, explanation: Localized },
     /// Not on the ballot, for this reason.
     NotFeasible {
         reason: InfeasibleReason,
-        explanation: String,
+        explanation: Localized,
     },
     /// Merged into a similar proposal (which must be in the same area and not merged itself).
-    MergedInto { project: i64, explanation: String },
+    MergedInto {
+        project: i64,
+        explanation: Localized,
+    },
 }
 
 /// A member of a budget's staff.

@@ -179,8 +179,10 @@ fn project_body(cx: RequestContext, page: ProjectView) -> impl IntoView {
     let reviewed_cost = p.review.as_ref().and_then(|r| r.cost).map(
         |cost| view! { <dt>{t(Msg::BudgetsReviewedCost)}</dt><dd>{money(cost, &currency)}</dd> },
     );
-    let place = (!p.place.is_empty())
-        .then(|| view! { <dt>{t(Msg::BudgetsPlace)}</dt><dd>{p.place.clone()}</dd> });
+    let place = (!p.place.is_blank()).then(|| {
+        let place = p.place.pick(&lang, &languages);
+        view! { <dt>{t(Msg::BudgetsPlace)}</dt><dd lang=place.lang>{place.text}</dd> }
+    });
     let image_alt = (!p.image_alt.is_empty())
         .then(|| view! { <dt>{t(Msg::BudgetsImageAlt)}</dt><dd>{p.image_alt.clone()}</dd> });
     let review = review_section(&cx, &page);
@@ -252,7 +254,8 @@ fn review_section(cx: &RequestContext, page: &ProjectView) -> Option<impl IntoVi
         name: review.by.clone(),
         date: format_time(review.at),
     });
-    let explanation = view! { <p class="explanation">{review.explanation.clone()}</p> };
+    let explanation = review.explanation.pick(cx.lang.code(), &[]);
+    let explanation = view! { <p class="explanation" lang=explanation.lang>{explanation.text}</p> };
     Some(match p.status {
         ProjectStatus::NotFeasible => view! {
             <section class="review not-feasible" aria-labelledby="review">
@@ -355,7 +358,9 @@ fn review_form(
         .map(|r| r.code().to_string())
         .unwrap_or_default();
     let merged_into = p.merged_into.map(|m| m.to_string()).unwrap_or_default();
-    let explanation = review.map(|r| r.explanation).unwrap_or_default();
+    let explanation = review
+        .map(|r| r.explanation.pick(cx.lang.code(), &[]).text)
+        .unwrap_or_default();
     let current = current.to_string();
     let action = format!("{action}#review-form");
     Some(view! {

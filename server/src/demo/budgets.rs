@@ -93,7 +93,7 @@ struct ProjectSeed {
     paper: Option<PaperSeed>,
     title: BTreeMap<String, String>,
     description: BTreeMap<String, String>,
-    place: String,
+    place: BTreeMap<String, String>,
     category: String,
     estimated_cost: i64,
     #[serde(default)]
@@ -117,7 +117,7 @@ struct ReviewSeed {
     /// Merged into this project (its key).
     #[serde(default)]
     merge_into: Option<String>,
-    explanation: String,
+    explanation: BTreeMap<String, String>,
 }
 
 /// SplitMix64: a tiny generator whose sequence is fixed by its seed, so the demo's ballots are the
@@ -280,7 +280,7 @@ async fn load_budget(
                     area_id: area,
                     title: Localized(p.title.clone()),
                     description: Localized(p.description.clone()),
-                    place: p.place.clone(),
+                    place: Localized(p.place.clone()),
                     category: code(Category::from_code, &p.category, "category")?,
                     estimated_cost: p.estimated_cost,
                     image_alt: String::new(),
@@ -318,7 +318,7 @@ async fn load_budget(
             .review
             .as_ref()
             .ok_or_else(|| bad("an unreviewed demo project"))?;
-        let explanation = review.explanation.clone();
+        let explanation = Localized(review.explanation.clone());
         let finding = match (review.cost, &review.reason, &review.merge_into) {
             (Some(cost), None, None) => ReviewFinding::Feasible { cost, explanation },
             (None, Some(reason), None) => ReviewFinding::NotFeasible {

@@ -119,7 +119,9 @@ impl SqlStore {
         };
         check_localized("title", &new.title, TITLE_MAX, &mut errors);
         check_localized("description", &new.description, TEXT_MAX, &mut errors);
-        check_line("place", &new.place, LINE_MAX, false, &mut errors);
+        if !new.place.is_blank() {
+            check_localized("place", &new.place, LINE_MAX, &mut errors);
+        }
         check_line("image_alt", &new.image_alt, LINE_MAX, false, &mut errors);
         if let Some(rules) = &area {
             let cap = cap_of(rules);
@@ -165,7 +167,7 @@ impl SqlStore {
         .bind(new.area_id)
         .bind(localized_json(&new.title))
         .bind(localized_json(&new.description))
-        .bind(new.place.trim())
+        .bind(localized_json(&new.place))
         .bind(new.category.code())
         .bind(new.estimated_cost)
         .bind(new.image_alt.trim())
@@ -232,17 +234,20 @@ impl SqlStore {
         let explanation = match &finding {
             ReviewFinding::Feasible { explanation, .. }
             | ReviewFinding::NotFeasible { explanation, .. }
-            | ReviewFinding::MergedInto { explanation, .. } => explanation.trim().to_string(),
+            | ReviewFinding::MergedInto { explanation, .. } => explanation.clone(),
         };
         let mut errors = Vec::new();
         let needs_reason = !matches!(finding, ReviewFinding::Feasible { .. });
-        if needs_reason && explanation.is_empty() {
-            errors.push(FieldError::new(
-                "explanation",
-                Msg::BudgetErrorExplanationRequired,
-            ));
+        if explanation.is_blank() {
+            if needs_reason {
+                errors.push(FieldError::new(
+                    "explanation",
+                    Msg::BudgetErrorExplanationRequired,
+                ));
+            }
+        } else {
+            check_localized("explanation", &explanation, TEXT_MAX, &mut errors);
         }
-        check_line("explanation", &explanation, TEXT_MAX, false, &mut errors);
         let (status, cost, reason, merged_into) = match &finding {
             ReviewFinding::Feasible { cost, .. } => {
                 let cap = cap_of(&rules);
@@ -297,7 +302,7 @@ impl SqlStore {
         .bind(status.code())
         .bind(cost)
         .bind(reason)
-        .bind(&explanation)
+        .bind(localized_json(&explanation))
         .bind(&by)
         .bind(now)
         .bind(merged_into)

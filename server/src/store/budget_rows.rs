@@ -6,6 +6,7 @@ use app::domain::budget::{
     AreaRules, BallotKind, BudgetPhase, Category, CountingRule, InfeasibleReason, ProjectStatus,
     TieBreak,
 };
+use app::domain::localized::Localized;
 use app::error::AppResult;
 use app::ids::{PersonId, ProcessId};
 use app::model::{AreaResult, BudgetArea, BudgetProject, PaperOrigin, ProjectReview};
@@ -162,7 +163,10 @@ impl ProjectRow {
                         InfeasibleReason::from_code(r).ok_or_else(|| corrupt("review reason", r))
                     })
                     .transpose()?,
-                explanation: self.review_explanation.unwrap_or_default(),
+                explanation: match self.review_explanation.as_deref() {
+                    None | Some("") => Localized::default(),
+                    Some(text) => localized(text)?,
+                },
                 by,
                 at,
             }),
@@ -178,7 +182,10 @@ impl ProjectRow {
             area_id: self.area_id,
             title: localized(&self.title)?,
             description: localized(&self.description)?,
-            place: self.place,
+            place: match self.place.as_str() {
+                "" => Localized::default(),
+                text => localized(text)?,
+            },
             category: Category::from_code(&self.category)
                 .ok_or_else(|| corrupt("category", &self.category))?,
             estimated_cost: self.estimated_cost,

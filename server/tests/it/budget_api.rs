@@ -119,7 +119,12 @@ on_both!(
                 assert!(!p[field].is_null(), "{field} of {p}");
             }
             assert!(p["title"]["en"].is_string() && p["title"]["zh-Hans"].is_string());
-            assert!(!p["review"]["explanation"].as_str().unwrap().is_empty());
+            assert!(
+                !p["review"]["explanation"]["en"]
+                    .as_str()
+                    .unwrap()
+                    .is_empty()
+            );
             let on_ballot = p["status"] == "selected" || p["status"] == "not_selected";
             assert_eq!(
                 p["votes"].is_i64(),

@@ -106,7 +106,7 @@ pub async fn voting_budget(app: &TestApp, phase: BudgetPhase) -> VotingBudget {
                     area_id: area,
                     title: en(title),
                     description: en(&format!("{title}, for everyone in Riverside.")),
-                    place: "Riverside".into(),
+                    place: Localized::one("en", "Riverside"),
                     category: Category::Mobility,
                     estimated_cost: cost,
                     image_alt: String::new(),
@@ -129,7 +129,7 @@ pub async fn voting_budget(app: &TestApp, phase: BudgetPhase) -> VotingBudget {
                 *id,
                 ReviewFinding::Feasible {
                     cost: *cost,
-                    explanation: "Feasible at this cost.".into(),
+                    explanation: Localized::one("en", "Feasible at this cost."),
                 },
                 now(),
             )

@@ -147,7 +147,7 @@ fn proposal(area: i64, title: &str, cost: i64) -> NewProject {
         area_id: area,
         title: text(title, title),
         description: text("Why it matters.", "为什么重要。"),
-        place: "Market square".into(),
+        place: Localized::one("en", "Market square"),
         category: Category::GreenSpaces,
         estimated_cost: cost,
         image_alt: String::new(),
@@ -258,7 +258,7 @@ async fn voting_budget(fx: &Fixture) -> Voting {
                 *project,
                 ReviewFinding::Feasible {
                     cost,
-                    explanation: "Costed by the works department.".into(),
+                    explanation: Localized::one("en", "Costed by the works department."),
                 },
                 NOW,
             )
@@ -283,7 +283,7 @@ async fn voting_budget(fx: &Fixture) -> Voting {
             paper,
             ReviewFinding::NotFeasible {
                 reason: InfeasibleReason::OutsideCompetence,
-                explanation: "Bridges over the river are the province's.".into(),
+                explanation: Localized::one("en", "Bridges over the river are the province's."),
             },
             NOW,
         )
@@ -1114,7 +1114,7 @@ on_both!(proposals_and_reviews_are_checked, |backend| async move {
             budget,
             NewProject {
                 title: Localized::default(),
-                place: "x".repeat(201),
+                place: Localized::one("en", &"x".repeat(201)),
                 ..proposal(area, "", 401)
             },
             NOW,
@@ -1181,7 +1181,7 @@ on_both!(proposals_and_reviews_are_checked, |backend| async move {
     // Reviews happen in the review phase, by reviewers, with reasons.
     let finding = ReviewFinding::Feasible {
         cost: 350,
-        explanation: String::new(),
+        explanation: Localized::default(),
     };
     assert_eq!(
         store
@@ -1219,7 +1219,7 @@ on_both!(proposals_and_reviews_are_checked, |backend| async move {
                 skate,
                 ReviewFinding::Feasible {
                     cost: 401,
-                    explanation: String::new()
+                    explanation: Localized::default()
                 },
                 NOW
             )
@@ -1234,7 +1234,7 @@ on_both!(proposals_and_reviews_are_checked, |backend| async move {
                 skate,
                 ReviewFinding::NotFeasible {
                     reason: InfeasibleReason::Unlawful,
-                    explanation: "  ".into()
+                    explanation: Localized::one("en", "  ")
                 },
                 NOW
             )
@@ -1253,7 +1253,7 @@ on_both!(proposals_and_reviews_are_checked, |backend| async move {
                 ramp,
                 ReviewFinding::MergedInto {
                     project: ramp,
-                    explanation: "Same".into()
+                    explanation: Localized::one("en", "Same")
                 },
                 NOW
             )
@@ -1267,7 +1267,7 @@ on_both!(proposals_and_reviews_are_checked, |backend| async move {
             ramp,
             ReviewFinding::MergedInto {
                 project: skate,
-                explanation: "The ramp is part of the skate park.".into(),
+                explanation: Localized::one("en", "The ramp is part of the skate park."),
             },
             NOW,
         )
