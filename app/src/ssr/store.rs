@@ -775,6 +775,24 @@ pub trait Ballots: Send + Sync + 'static {
     /// The ballots of an area, ordered by their random key; only once the budget's results are
     /// published (an empty list before).
     async fn published_ballots(&self, area: i64) -> AppResult<Vec<PublishedBallot>>;
+    /// How many ballots an area has published (0 before the results).
+    async fn published_ballot_count(&self, area: i64) -> AppResult<usize>;
+    /// At most `limit` of an area's published ballots from the `offset`-th, in the order of
+    /// [`Ballots::published_ballots`] (an empty list before the results): a page without reading
+    /// the whole area.
+    async fn published_ballot_page(
+        &self,
+        area: i64,
+        offset: usize,
+        limit: usize,
+    ) -> AppResult<Vec<PublishedBallot>>;
+    /// The published ballot of a budget whose receipt's SHA-256 is `receipt_hash`, found
+    /// through its index; `None` if there is none or the results are not published yet.
+    async fn ballot_by_receipt(
+        &self,
+        budget: i64,
+        receipt_hash: &str,
+    ) -> AppResult<Option<PublishedBallot>>;
 }
 
 /// The live side of drafts: the server's hub, which owns each draft's document while it is in use,

@@ -64,29 +64,49 @@ async fn area_access(
     Ok((census != 0, codes != 0, super::rows::localized(&name)?))
 }
 
+/// A stored ballot row: (id, area_id, projects, receipt_hash).
+type BallotRow = (String, i64, String, String);
+
+/// A ballot as published, from its row.
+fn published(row: BallotRow) -> AppResult<PublishedBallot> {
+    let (id, area_id, projects, receipt_hash) = row;
+    Ok(PublishedBallot {
+        projects: serde_json::from_str(&projects)
+            .map_err(|_| corrupt("ballot projects", &projects))?,
+        id,
+        area_id,
+        receipt_hash,
+    })
+}
+
 /// The ballots of an area, in the order of their random keys.
 pub(super) async fn area_ballots(
     conn: &mut AnyConnection,
     area: i64,
 ) -> AppResult<Vec<PublishedBallot>> {
-    let rows: Vec<(String, i64, String, String)> = sqlx::query_as(
+    let rows: Vec<BallotRow> = sqlx::query_as(
         "SELECT id, area_id, projects, receipt_hash FROM budget_ballots WHERE area_id = $1 ORDER BY id",
     )
     .bind(area)
     .fetch_all(&mut *conn)
     .await
     .map_err(internal)?;
-    rows.into_iter()
-        .map(|(id, area_id, projects, receipt_hash)| {
-            Ok(PublishedBallot {
-                projects: serde_json::from_str(&projects)
-                    .map_err(|_| corrupt("ballot projects", &projects))?,
-                id,
-                area_id,
-                receipt_hash,
-            })
-        })
-        .collect()
+    rows.into_iter().map(published).collect()
+}
+
+/// Whether an area's budget has published its results (its ballots are public from then on).
+async fn area_published(conn: &mut AnyConnection, area: i64) -> AppResult<bool> {
+    let phase: Option<String> = sqlx::query_scalar(
+        "SELECT b.phase FROM budgets b JOIN budget_areas a ON a.budget_id = b.id WHERE a.id = $1",
+    )
+    .bind(area)
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(internal)?;
+    Ok(
+        super::budget_rows::budget_phase(&phase.ok_or(AppError::NotFound)?)?
+            >= BudgetPhase::Results,
+    )
 }
 
 /// The public record's fingerprint of an area's published ballots: SHA-256 of the canonical JSON
@@ -585,17 +605,77 @@ impl Ballots for SqlStore {
 
     async fn published_ballots(&self, area: i64) -> AppResult<Vec<PublishedBallot>> {
         let mut conn = self.pool.acquire().await.map_err(internal)?;
-        let phase: Option<String> = sqlx::query_scalar(
-            "SELECT b.phase FROM budgets b JOIN budget_areas a ON a.budget_id = b.id WHERE a.id = $1",
-        )
-        .bind(area)
-        .fetch_optional(&mut *conn)
-        .await
-        .map_err(internal)?;
-        let phase = super::budget_rows::budget_phase(&phase.ok_or(AppError::NotFound)?)?;
-        if phase < BudgetPhase::Results {
+        if !area_published(&mut conn, area).await? {
             return Ok(Vec::new());
         }
         area_ballots(&mut conn, area).await
+    }
+
+    async fn published_ballot_count(&self, area: i64) -> AppResult<usize> {
+        let mut conn = self.pool.acquire().await.map_err(internal)?;
+        if !area_published(&mut conn, area).await? {
+            return Ok(0);
+        }
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM budget_ballots WHERE area_id = $1")
+                .bind(area)
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(internal)?;
+        Ok(count as usize)
+    }
+
+    async fn published_ballot_page(
+        &self,
+        area: i64,
+        offset: usize,
+        limit: usize,
+    ) -> AppResult<Vec<PublishedBallot>> {
+        let mut conn = self.pool.acquire().await.map_err(internal)?;
+        if !area_published(&mut conn, area).await? {
+            return Ok(Vec::new());
+        }
+        // The same order as `area_ballots`, so page n shows what the open data's ballots
+        // n×limit.. are; the (area_id, id) index answers it without reading the area.
+        let rows: Vec<BallotRow> = sqlx::query_as(
+            "SELECT id, area_id, projects, receipt_hash FROM budget_ballots WHERE area_id = $1 \
+             ORDER BY id LIMIT $2 OFFSET $3",
+        )
+        .bind(area)
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .bind(i64::try_from(offset).unwrap_or(i64::MAX))
+        .fetch_all(&mut *conn)
+        .await
+        .map_err(internal)?;
+        rows.into_iter().map(published).collect()
+    }
+
+    async fn ballot_by_receipt(
+        &self,
+        budget: i64,
+        receipt_hash: &str,
+    ) -> AppResult<Option<PublishedBallot>> {
+        let mut conn = self.pool.acquire().await.map_err(internal)?;
+        let phase: Option<String> = sqlx::query_scalar("SELECT phase FROM budgets WHERE id = $1")
+            .bind(budget)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(internal)?;
+        if super::budget_rows::budget_phase(&phase.ok_or(AppError::NotFound)?)?
+            < BudgetPhase::Results
+        {
+            return Ok(None);
+        }
+        // The receipt's unique index finds it; the join keeps it to this budget's areas.
+        let row: Option<BallotRow> = sqlx::query_as(
+            "SELECT bb.id, bb.area_id, bb.projects, bb.receipt_hash FROM budget_ballots bb \
+             JOIN budget_areas a ON a.id = bb.area_id WHERE bb.receipt_hash = $1 AND a.budget_id = $2",
+        )
+        .bind(receipt_hash)
+        .bind(budget)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(internal)?;
+        row.map(published).transpose()
     }
 }

@@ -11,6 +11,7 @@ mod assets;
 mod auth;
 mod budget_api;
 mod budget_pages;
+mod budget_scale;
 mod budget_voting;
 mod budgets;
 mod cli;
