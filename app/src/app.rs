@@ -5,7 +5,7 @@ use crate::pages::NotFound;
 use crate::pages::account::{AccountPage, OwnCommentsPage};
 use crate::pages::admin::{AdminPage, EditProcessPage, NewProcessPage};
 use crate::pages::auth::{LoginPage, SignupPage};
-use crate::pages::comments::{ModerationLogPage, ModerationPage, ThreadPage};
+use crate::pages::comments::{ModerationLogPage, ModerationPage, ProjectThreadPage, ThreadPage};
 use crate::pages::compare::ComparePage;
 use crate::pages::decisions::{DecisionPage, DecisionsPage};
 use crate::pages::drafts::DraftPage;
@@ -112,6 +112,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/budgets/:id") view=crate::pages::budgets::BudgetPage />
                 <Route path=path!("/budgets/:id/propose") view=crate::pages::budget_project::ProposePage />
                 <Route path=path!("/budgets/:id/projects/:project") view=crate::pages::budget_project::ProjectPage />
+                <Route path=path!("/budgets/:id/projects/:project/threads/:thread") view=ProjectThreadPage />
                 <Route path=path!("/budgets/:id/manage") view=crate::pages::budget_manage::BudgetManagePage />
                 <Route path=path!("/budgets/:id/vote") view=crate::pages::ballot::BallotPage />
                 <Route path=path!("/budgets/:id/eligibility") view=crate::pages::budget_eligibility::EligibilityPage />

@@ -627,7 +627,7 @@ fn load_comment<'a>(
         let comment = store
             .create_comment(
                 NewComment {
-                    draft,
+                    subject: app::model::Subject::Draft(draft),
                     parent,
                     author: Actor { person, acting_for },
                     pseudonym: None,

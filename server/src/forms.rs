@@ -13,6 +13,7 @@ use app::domain::throttle::DEVICE_COOKIE;
 use app::error::AppError;
 use app::i18n::{Lang, Msg};
 use app::ids::{OrgId, ProcessId};
+use app::model::Subject;
 use axum::extract::{Path, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, header};
@@ -311,6 +312,11 @@ async fn on_draft(
     draft: app::ids::DraftId,
     form: app::api::form::Form,
 ) -> Result<Done, AppError> {
+    let subject = Subject::Draft(draft);
+    api::comments::process_of(&cx, Some(process), subject).await?;
+    if let Some(done) = on_comment(&cx, process, subject, &form).await? {
+        return Ok(done);
+    }
     let notice = match form.text("intent") {
         "version" => {
             api::drafts::name_version(&cx, process, draft, &form).await?;
@@ -320,20 +326,35 @@ async fn on_draft(
             api::drafts::lock(&cx, process, draft, form.text("locked") == "true").await?;
             Msg::NoticeSaved
         }
+        _ => return Err(unknown_intent()),
+    };
+    Ok(Done::to(subject.page(process), notice))
+}
+
+/// A comment form on the page of a draft or a project whose address [`api::comments::process_of`]
+/// has checked (`comment`, `reply`, `edit`, `withdraw`, `report`, `appeal`, `remove_request`);
+/// `None` for another intent. Each comes back to the comment it was about.
+async fn on_comment(
+    cx: &app::ssr::RequestContext,
+    process: ProcessId,
+    subject: Subject,
+    form: &app::api::form::Form,
+) -> Result<Option<Done>, AppError> {
+    let notice = match form.text("intent") {
         "comment" | "reply" => {
-            let comment = api::comments::post(&cx, process, draft, &form).await?;
+            let comment = api::comments::post(cx, subject, form).await?;
             let notice = match comment.status {
                 Status::Pending => Msg::NoticeCommentPending,
                 _ => Msg::NoticeCommentPosted,
             };
             // Back to the new comment, in its thread.
-            return Ok(Done::to(
-                format!("/processes/{process}/drafts/{draft}#comment-{}", comment.id),
+            return Ok(Some(Done::to(
+                format!("{}#comment-{}", subject.page(process), comment.id),
                 notice,
-            ));
+            )));
         }
         "edit" => {
-            let edited = api::comments::edit(&cx, process, draft, &form).await?;
+            let edited = api::comments::edit(cx, subject, form).await?;
             if edited.pending_edit.is_some() {
                 Msg::NoticeEditPending
             } else {
@@ -341,32 +362,31 @@ async fn on_draft(
             }
         }
         "remove_request" => {
-            api::comments::request_removal(&cx, process, draft, &form).await?;
+            api::comments::request_removal(cx, subject, form).await?;
             Msg::NoticeRemovalRequested
         }
         "withdraw" => {
-            api::comments::withdraw(&cx, process, draft, &form).await?;
+            api::comments::withdraw(cx, subject, form).await?;
             Msg::NoticeCommentWithdrawn
         }
         "report" => {
-            api::comments::report(&cx, process, draft, &form).await?;
+            api::comments::report(cx, subject, form).await?;
             Msg::NoticeCommentReported
         }
         "appeal" => {
-            api::comments::appeal(&cx, process, draft, &form).await?;
+            api::comments::appeal(cx, subject, form).await?;
             Msg::NoticeAppealSent
         }
-        _ => return Err(unknown_intent()),
+        _ => return Ok(None),
     };
-    // Comment actions come back to the comment they were about.
     let anchor = match form.text("comment").parse::<i64>() {
         Ok(id) => format!("#comment-{id}"),
         Err(_) => String::new(),
     };
-    Ok(Done::to(
-        format!("/processes/{process}/drafts/{draft}{anchor}"),
+    Ok(Some(Done::to(
+        format!("{}{anchor}", subject.page(process)),
         notice,
-    ))
+    )))
 }
 
 /// `POST /processes/{id}/moderation`: the moderation queue (`intent=moderate`,
@@ -701,8 +721,8 @@ pub async fn propose(
     .await
 }
 
-/// `POST /budgets/{id}/projects/{project}`: a reviewer's finding (`intent=review`) or an
-/// implementation report (`intent=update`).
+/// `POST /budgets/{id}/projects/{project}`: a reviewer's finding (`intent=review`), an
+/// implementation report (`intent=update`), or a comment form (the same intents as a draft's).
 pub async fn budget_project(
     State(state): State<AppState>,
     Path((id, project)): Path<(i64, i64)>,
@@ -711,7 +731,15 @@ pub async fn budget_project(
     form: Submitted,
 ) -> Response {
     submit(state, session, parts, form, move |cx, form| async move {
-        let back = format!("/budgets/{id}/projects/{project}");
+        let subject = Subject::Project {
+            budget: id,
+            project,
+        };
+        let process = api::comments::process_of(&cx, None, subject).await?;
+        if let Some(done) = on_comment(&cx, process, subject, &form).await? {
+            return Ok(done);
+        }
+        let back = subject.page(process);
         match form.text("intent") {
             "review" => {
                 api::budgets::review(&cx, id, project, &form).await?;
@@ -728,6 +756,18 @@ pub async fn budget_project(
         }
     })
     .await
+}
+
+/// `POST /budgets/{id}/projects/{project}/threads/{thread}`: the comment forms of a project
+/// thread's page (a failed submission comes back to the thread's page).
+pub async fn project_thread(
+    state: State<AppState>,
+    Path((id, project, _thread)): Path<(i64, i64, i64)>,
+    session: Session,
+    parts: Parts,
+    form: Submitted,
+) -> Response {
+    budget_project(state, Path((id, project)), session, parts, form).await
 }
 
 /// `POST /budgets/{id}/manage`: add or change an area (`intent=area`), name or remove staff

@@ -138,6 +138,10 @@ pub fn router(state: AppState) -> Router {
             "/budgets/{id}/projects/{project}",
             post(forms::budget_project),
         )
+        .route(
+            "/budgets/{id}/projects/{project}/threads/{thread}",
+            post(forms::project_thread),
+        )
         .route("/budgets/{id}/manage", post(forms::manage_budget))
         .route("/budgets/{id}/vote", post(forms::vote))
         .route(
@@ -180,6 +184,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/budgets", get(api_v1::budgets))
         .route("/api/v1/budgets/{id}", get(api_v1::budget))
         .route("/api/v1/budgets/{id}/ballots", get(api_v1::ballots))
+        .route(
+            "/api/v1/budgets/{id}/projects/{project}/comments",
+            get(api_v1::project_comments),
+        )
         // `{area}.pb`: the handler strips the extension.
         .route("/api/v1/budgets/{id}/areas/{file}", get(api_v1::pabulib))
         .nest("/pkg", pkg)

@@ -1,9 +1,11 @@
-//! Comments on drafts and their moderation: what each reader is shown, and every action on a
-//! comment. Each writing use case validates the form, makes one store call (which checks who may
-//! act, in the process's phase), and tells the draft's live readers which thread changed.
+//! Comments on drafts and on budget projects, and their moderation: what each reader is shown,
+//! and every action on a comment. Each writing use case validates the form, makes one store call
+//! (which checks who may act, in the process's or the budget's phase), and tells the draft's live
+//! readers which thread changed.
 
 use super::drafts::draft_in;
 use super::form::{Form, collect};
+use crate::domain::budget::{BudgetAction, BudgetRole, budget_permits};
 use crate::domain::comments::*;
 use crate::domain::roles::{Action, Standing};
 use crate::error::{AppError, AppResult, FieldError};
@@ -61,11 +63,16 @@ pub async fn place_passages(
         .collect())
 }
 
-/// The comments of a draft for one reader.
+/// The comments on a draft or a project for one reader.
 #[derive(Clone, Debug)]
 pub struct Discussion {
+    /// The process whose moderation applies.
     pub process: Process,
-    pub draft: Draft,
+    pub subject: Subject,
+    /// The draft's or the project's title, in the reader's language where it has one.
+    pub title: String,
+    /// The language of a draft's text, for the passages quoted from it.
+    pub language: Option<String>,
     pub threads: Vec<Thread>,
     pub viewer: Option<PersonId>,
     /// Whether the reader may post now, and if not, why.
@@ -127,15 +134,16 @@ fn reading_order(mut comments: Vec<Comment>) -> Vec<Comment> {
     ordered
 }
 
-/// The threads of a draft for one reader, passages in text order first, then the draft as a whole.
+/// The threads on a draft or a project for one reader: on a draft, passages in text order
+/// first, then the draft as a whole; on a project, oldest first.
 async fn threads(
     cx: &RequestContext,
-    draft: DraftId,
+    subject: Subject,
     only: Option<CommentId>,
     moderator: bool,
 ) -> AppResult<Vec<Thread>> {
     let viewer = cx.viewer.as_ref().map(|v| v.id);
-    let all = cx.store.comments(draft).await?;
+    let all = cx.store.comments(subject).await?;
     let mut grouped: std::collections::BTreeMap<CommentId, Vec<Comment>> = Default::default();
     for comment in all {
         let own = Some(comment.author) == viewer;
@@ -155,6 +163,9 @@ async fn threads(
             })
         })
         .collect();
+    let Some(draft) = subject.draft() else {
+        return Ok(threads);
+    };
     let roots: Vec<&Comment> = threads.iter().map(|t| &t.comments[0]).collect();
     let places = place_passages(cx.live.as_ref(), draft, &roots).await?;
     for (thread, place) in threads.iter_mut().zip(places) {
@@ -180,6 +191,49 @@ fn may_comment(standing: &Standing, phase: crate::domain::roles::Phase) -> Resul
     }
 }
 
+/// What a reader may do in a discussion, decided by the matrix of its subject.
+struct Rights {
+    may_comment: Result<(), Msg>,
+    may_report: bool,
+    moderator: bool,
+    /// The organisation the forms choose at first.
+    default_acting_for: Option<crate::ids::OrgId>,
+}
+
+/// A discussion for the reader from its rights; `only` narrows it to one thread.
+async fn assemble(
+    cx: &RequestContext,
+    process: Process,
+    subject: Subject,
+    (title, language): (String, Option<String>),
+    rights: Rights,
+    only: Option<CommentId>,
+) -> AppResult<Discussion> {
+    let threads = threads(cx, subject, only, rights.moderator).await?;
+    let viewer = cx.viewer.as_ref().map(|v| v.id);
+    let acting_options = super::organisations::speaking_options(cx.store.as_ref(), viewer).await?;
+    let reported = match viewer {
+        Some(person) => cx.store.reported_by(person, subject).await?,
+        None => Vec::new(),
+    };
+    Ok(Discussion {
+        reported,
+        with_forms: only.is_some(),
+        open: None,
+        default_acting_for: rights.default_acting_for,
+        may_comment: rights.may_comment,
+        may_report: rights.may_report,
+        process,
+        subject,
+        title,
+        language,
+        threads,
+        viewer,
+        moderator: rights.moderator,
+        acting_options,
+    })
+}
+
 /// A draft's discussion for the reader; `only` narrows it to one thread (its own page).
 pub async fn discussion(
     cx: &RequestContext,
@@ -188,57 +242,136 @@ pub async fn discussion(
     standing: &Standing,
     only: Option<CommentId>,
 ) -> AppResult<Discussion> {
-    let moderator = standing.may(None, Action::Moderate, process.phase);
-    let threads = threads(cx, draft.id, only, moderator).await?;
-    let viewer = cx.viewer.as_ref().map(|v| v.id);
-    let acting_options = super::organisations::speaking_options(cx.store.as_ref(), viewer).await?;
-    let default_acting_for = if standing.may(None, Action::Comment, process.phase) {
+    let phase = process.phase;
+    let default_acting_for = if standing.may(None, Action::Comment, phase) {
         None
     } else {
         standing
             .co_drafting_orgs
             .iter()
             .copied()
-            .find(|org| standing.may(Some(*org), Action::Comment, process.phase))
+            .find(|org| standing.may(Some(*org), Action::Comment, phase))
     };
-    let reported = match viewer {
-        Some(person) => cx.store.reported_by(person, draft.id).await?,
-        None => Vec::new(),
-    };
-    Ok(Discussion {
-        reported,
-        with_forms: only.is_some(),
-        open: None,
+    let rights = Rights {
+        may_comment: may_comment(standing, phase),
+        may_report: standing.may(None, Action::Report, phase),
+        moderator: standing.may(None, Action::Moderate, phase),
         default_acting_for,
-        may_comment: may_comment(standing, process.phase),
-        may_report: standing.may(None, Action::Report, process.phase),
-        process,
-        draft,
-        threads,
-        viewer,
-        moderator,
-        acting_options,
-    })
+    };
+    let subject = Subject::Draft(draft.id);
+    let about = (draft.title, Some(draft.language));
+    assemble(cx, process, subject, about, rights, only).await
+}
+
+/// A budget project's discussion for the reader: who may comment or report follows the budget's
+/// matrix in its phase; moderation is the process's.
+pub async fn project_discussion(
+    cx: &RequestContext,
+    view: &super::budgets::ProjectView,
+    only: Option<CommentId>,
+) -> AppResult<Discussion> {
+    let budget = &view.budget;
+    let phase = budget.budget.phase;
+    let standing = cx
+        .store
+        .standing(budget.process.id, cx.viewer.as_ref().map(|v| v.id))
+        .await?;
+    // Once the vote is over nobody may comment, signed in or not: say so rather than invite a
+    // sign-in that would not help.
+    let may_comment = if !budget_permits(BudgetRole::Participant, BudgetAction::Comment, phase) {
+        Err(Msg::CommentProjectClosed)
+    } else if !budget.standing.signed_in {
+        Err(Msg::CommentSignInToComment)
+    } else {
+        budget.standing.refusal(BudgetAction::Comment, phase)
+    };
+    let rights = Rights {
+        may_comment,
+        may_report: budget.may(BudgetAction::Report),
+        moderator: standing.may(None, Action::Moderate, budget.process.phase),
+        default_acting_for: None,
+    };
+    let subject = Subject::Project {
+        budget: budget.budget.id,
+        project: view.project.id,
+    };
+    let title = view
+        .project
+        .title
+        .pick(cx.lang.code(), &budget.process.fields.languages)
+        .text;
+    assemble(
+        cx,
+        budget.process.clone(),
+        subject,
+        (title, None),
+        rights,
+        only,
+    )
+    .await
 }
 
 /// One thread on its own page (its permalink, and what live readers fetch when it changes).
 pub async fn thread_page(
     cx: &RequestContext,
     process: ProcessId,
-    draft: DraftId,
+    subject: Subject,
     thread: CommentId,
 ) -> AppResult<Discussion> {
-    let found = draft_in(cx, process, draft).await?;
-    let process = cx.store.process(process).await?.ok_or(AppError::NotFound)?;
-    let standing = cx
-        .store
-        .standing(process.id, cx.viewer.as_ref().map(|v| v.id))
-        .await?;
-    let discussion = discussion(cx, process, found, &standing, Some(thread)).await?;
+    let discussion = match subject {
+        Subject::Draft(draft) => {
+            let found = draft_in(cx, process, draft).await?;
+            let process = cx.store.process(process).await?.ok_or(AppError::NotFound)?;
+            let standing = cx
+                .store
+                .standing(process.id, cx.viewer.as_ref().map(|v| v.id))
+                .await?;
+            discussion(cx, process, found, &standing, Some(thread)).await?
+        }
+        Subject::Project { budget, project } => {
+            let view = super::budgets::project(cx, budget, project).await?;
+            project_discussion(cx, &view, Some(thread)).await?
+        }
+    };
     if discussion.threads.is_empty() {
         return Err(AppError::NotFound);
     }
     Ok(discussion)
+}
+
+/// The process whose moderation governs a subject named by a URL, checking that its parts belong
+/// together (the draft is in the process; the project is in the budget).
+pub async fn process_of(
+    cx: &RequestContext,
+    process: Option<ProcessId>,
+    subject: Subject,
+) -> AppResult<ProcessId> {
+    match (subject, process) {
+        (Subject::Draft(draft), Some(process)) => {
+            draft_in(cx, process, draft).await?;
+            Ok(process)
+        }
+        // A draft's address always names its process.
+        (Subject::Draft(_), None) => Err(AppError::NotFound),
+        (Subject::Project { budget, project }, process) => {
+            let found = cx
+                .store
+                .budget_project(project)
+                .await?
+                .filter(|p| p.budget_id == budget)
+                .ok_or(AppError::NotFound)?;
+            let of = cx
+                .store
+                .budget(found.budget_id)
+                .await?
+                .ok_or(AppError::NotFound)?
+                .process_id;
+            if process.is_some_and(|p| p != of) {
+                return Err(AppError::NotFound);
+            }
+            Ok(of)
+        }
+    }
 }
 
 fn comment_id(form: &Form) -> AppResult<CommentId> {
@@ -248,33 +381,26 @@ fn comment_id(form: &Form) -> AppResult<CommentId> {
         .map_err(|_| AppError::invalid("form", Msg::ErrorBadForm))
 }
 
-/// Who is acting, and on which comment: the one the form names, if it is on the draft (of the
-/// process) in the URL.
+/// Who is acting, and on which comment: the one the form names, if it is about the subject in
+/// the URL.
 async fn comment_on(
     cx: &RequestContext,
-    process: ProcessId,
-    draft: DraftId,
+    subject: Subject,
     form: &Form,
 ) -> AppResult<(PersonId, Comment)> {
-    draft_in(cx, process, draft).await?;
     let person = cx.viewer()?.id;
     let comment = cx
         .store
         .comment(comment_id(form)?)
         .await?
-        .filter(|c| c.draft == draft)
+        .filter(|c| c.subject == subject)
         .ok_or(AppError::NotFound)?;
     Ok((person, comment))
 }
 
-/// Posts a comment (`parent` empty) or a reply. Returns it (pending under pre-moderation).
-pub async fn post(
-    cx: &RequestContext,
-    process: ProcessId,
-    draft: DraftId,
-    form: &Form,
-) -> AppResult<Comment> {
-    draft_in(cx, process, draft).await?;
+/// Posts a comment (`parent` empty) or a reply on a subject whose URL [`process_of`] has
+/// checked. Returns it (pending under pre-moderation). Only a draft's comments quote passages.
+pub async fn post(cx: &RequestContext, subject: Subject, form: &Form) -> AppResult<Comment> {
     let person = cx.viewer()?.id;
     let parent = match form.text("parent").trim() {
         "" => None,
@@ -288,7 +414,7 @@ pub async fn post(
         .bounded("body", MAX_BODY, true)
         .map_err(|e| errors.push(e))
         .ok();
-    let quote = if parent.is_none() {
+    let quote = if parent.is_none() && subject.draft().is_some() {
         form.bounded("quote", MAX_QUOTE, false)
             .map_err(|e| errors.push(e))
             .ok()
@@ -315,29 +441,30 @@ pub async fn post(
         quote.unwrap_or_default(),
         stance.unwrap_or(Stance::None),
     );
-    let passage = if quote.is_empty() {
-        None
-    } else {
-        let proposed = match (form.text("anchor_start"), form.text("anchor_end")) {
-            (start, end) if !start.is_empty() && !end.is_empty() => Some(Anchor {
-                start: start.to_string(),
-                end: end.to_string(),
-            }),
-            _ => None,
-        };
-        let near = form.text("near").trim().parse::<u32>().ok();
-        let anchor = cx
-            .live
-            .anchor(draft, &quote, proposed, near)
-            .await?
-            .ok_or_else(|| AppError::invalid("quote", Msg::ErrorQuoteNotFound))?;
-        Some(Passage { quote, anchor })
+    let passage = match subject.draft() {
+        Some(draft) if !quote.is_empty() => {
+            let proposed = match (form.text("anchor_start"), form.text("anchor_end")) {
+                (start, end) if !start.is_empty() && !end.is_empty() => Some(Anchor {
+                    start: start.to_string(),
+                    end: end.to_string(),
+                }),
+                _ => None,
+            };
+            let near = form.text("near").trim().parse::<u32>().ok();
+            let anchor = cx
+                .live
+                .anchor(draft, &quote, proposed, near)
+                .await?
+                .ok_or_else(|| AppError::invalid("quote", Msg::ErrorQuoteNotFound))?;
+            Some(Passage { quote, anchor })
+        }
+        _ => None,
     };
     let comment = cx.publish(
         cx.store
             .create_comment(
                 NewComment {
-                    draft,
+                    subject,
                     parent,
                     author: Actor { person, acting_for },
                     pseudonym,
@@ -354,13 +481,8 @@ pub async fn post(
 
 /// Changes a comment's text and stance (its author). Under pre-moderation the edit of an
 /// approved comment waits for approval (`pending_edit` of what is returned).
-pub async fn edit(
-    cx: &RequestContext,
-    process: ProcessId,
-    draft: DraftId,
-    form: &Form,
-) -> AppResult<Comment> {
-    let (person, comment) = comment_on(cx, process, draft, form).await?;
+pub async fn edit(cx: &RequestContext, subject: Subject, form: &Form) -> AppResult<Comment> {
+    let (person, comment) = comment_on(cx, subject, form).await?;
     let body = form.bounded("body", MAX_BODY, true)?;
     let stance = form.choice("stance", Stance::from_code)?;
     let edited = cx.publish(
@@ -381,13 +503,8 @@ fn revision_id(form: &Form) -> AppResult<i64> {
 
 /// The author asks for an earlier version of their comment to be removed from its public
 /// history (`revision`, and an optional `note` for the moderators).
-pub async fn request_removal(
-    cx: &RequestContext,
-    process: ProcessId,
-    draft: DraftId,
-    form: &Form,
-) -> AppResult<()> {
-    let (person, comment) = comment_on(cx, process, draft, form).await?;
+pub async fn request_removal(cx: &RequestContext, subject: Subject, form: &Form) -> AppResult<()> {
+    let (person, comment) = comment_on(cx, subject, form).await?;
     let revision = revision_id(form)?;
     if !comment.revisions.iter().any(|r| r.id == revision) {
         return Err(AppError::NotFound);
@@ -462,13 +579,8 @@ pub async fn decide_removal(cx: &RequestContext, process: ProcessId, form: &Form
 }
 
 /// Withdraws a comment (its author).
-pub async fn withdraw(
-    cx: &RequestContext,
-    process: ProcessId,
-    draft: DraftId,
-    form: &Form,
-) -> AppResult<()> {
-    let (person, comment) = comment_on(cx, process, draft, form).await?;
+pub async fn withdraw(cx: &RequestContext, subject: Subject, form: &Form) -> AppResult<()> {
+    let (person, comment) = comment_on(cx, subject, form).await?;
     cx.publish(
         cx.store
             .withdraw_comment(person, comment.id, cx.now)
@@ -478,13 +590,8 @@ pub async fn withdraw(
 }
 
 /// Reports a comment.
-pub async fn report(
-    cx: &RequestContext,
-    process: ProcessId,
-    draft: DraftId,
-    form: &Form,
-) -> AppResult<()> {
-    let (person, comment) = comment_on(cx, process, draft, form).await?;
+pub async fn report(cx: &RequestContext, subject: Subject, form: &Form) -> AppResult<()> {
+    let (person, comment) = comment_on(cx, subject, form).await?;
     let reason = form.choice("reason", ReportReason::from_code)?;
     let note = form
         .bounded("note", MAX_NOTE, reason == ReportReason::Other)
@@ -505,13 +612,8 @@ pub async fn report(
 }
 
 /// The author appeals against hiding their comment.
-pub async fn appeal(
-    cx: &RequestContext,
-    process: ProcessId,
-    draft: DraftId,
-    form: &Form,
-) -> AppResult<()> {
-    let (person, comment) = comment_on(cx, process, draft, form).await?;
+pub async fn appeal(cx: &RequestContext, subject: Subject, form: &Form) -> AppResult<()> {
+    let (person, comment) = comment_on(cx, subject, form).await?;
     let statement = form.bounded("statement", MAX_NOTE, true)?;
     cx.publish(
         cx.store
@@ -694,6 +796,8 @@ pub struct Queue {
     pub process: Process,
     pub waiting: Vec<Comment>,
     pub drafts: Vec<Draft>,
+    /// The projects of the process's budget, if it holds one (comments on them wait here too).
+    pub projects: Vec<BudgetProject>,
     pub bars: Vec<Bar>,
     pub settings: ModerationSettings,
     pub may_edit_settings: bool,
@@ -708,9 +812,14 @@ pub async fn queue(cx: &RequestContext, process: ProcessId) -> AppResult<Queue> 
     if !standing.may(None, Action::Moderate, process.phase) {
         return Err(AppError::Forbidden(Msg::ErrorNotAllowed));
     }
+    let projects = match cx.store.budget_of_process(process.id).await? {
+        Some(budget) => cx.store.budget_projects(budget).await?,
+        None => Vec::new(),
+    };
     Ok(Queue {
         waiting: cx.store.moderation_queue(process.id).await?,
         drafts: cx.store.drafts(process.id).await?,
+        projects,
         bars: cx.store.bars(process.id, cx.now).await?,
         settings: cx.store.moderation_settings(process.id).await?,
         may_edit_settings: standing.may(None, Action::EditRules, process.phase),
@@ -736,7 +845,7 @@ mod tests {
     fn comment(id: i64, parent: Option<i64>) -> Comment {
         Comment {
             id: CommentId(id),
-            draft: DraftId(1),
+            subject: Subject::Draft(DraftId(1)),
             process: ProcessId(1),
             parent: parent.map(CommentId),
             thread: CommentId(1),

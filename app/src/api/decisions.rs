@@ -94,7 +94,7 @@ pub async fn page(cx: &RequestContext, id: DecisionId) -> AppResult<DecisionPage
         .ok_or(AppError::NotFound)?;
     let viewer = cx.viewer.as_ref().map(|p| p.id);
     let standing = cx.store.standing(process.id, viewer).await?;
-    let comments = cx.store.comments(decision.draft).await?;
+    let comments = cx.store.comments(Subject::Draft(decision.draft)).await?;
     let mut threads: Vec<ThreadRow> = comments
         .iter()
         .filter(|c| c.parent.is_none())

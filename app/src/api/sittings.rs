@@ -48,7 +48,7 @@ pub async fn schedule_form(cx: &RequestContext, process: ProcessId) -> AppResult
     let drafts = cx.store.drafts(process.id).await?;
     let mut threads = Vec::new();
     for draft in &drafts {
-        for comment in cx.store.comments(draft.id).await? {
+        for comment in cx.store.comments(Subject::Draft(draft.id)).await? {
             if comment.parent.is_none()
                 && comment.status == crate::domain::comments::Status::Visible
             {

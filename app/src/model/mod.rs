@@ -350,10 +350,44 @@ pub struct Passage {
     pub anchor: Anchor,
 }
 
+/// What a discussion is about: a draft (a passage of it, or the whole text), or a project
+/// proposed to a participatory budget. Both are discussed in the same threads under their
+/// process's moderation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Subject {
+    Draft(DraftId),
+    Project { budget: i64, project: i64 },
+}
+
+impl Subject {
+    /// The page its discussion is shown on, where its comment forms post.
+    pub fn page(self, process: ProcessId) -> String {
+        match self {
+            Subject::Draft(draft) => format!("/processes/{process}/drafts/{draft}"),
+            Subject::Project { budget, project } => {
+                format!("/budgets/{budget}/projects/{project}")
+            }
+        }
+    }
+
+    /// A thread's own page.
+    pub fn thread_page(self, process: ProcessId, thread: CommentId) -> String {
+        format!("{}/threads/{thread}", self.page(process))
+    }
+
+    /// The draft, for a discussion of one.
+    pub fn draft(self) -> Option<DraftId> {
+        match self {
+            Subject::Draft(draft) => Some(draft),
+            Subject::Project { .. } => None,
+        }
+    }
+}
+
 /// What posting a comment stores.
 #[derive(Clone, Debug)]
 pub struct NewComment {
-    pub draft: DraftId,
+    pub subject: Subject,
     /// The comment replied to; `None` starts a thread.
     pub parent: Option<CommentId>,
     pub author: Actor,
@@ -416,7 +450,7 @@ pub struct Appeal {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Comment {
     pub id: CommentId,
-    pub draft: DraftId,
+    pub subject: Subject,
     pub process: ProcessId,
     pub parent: Option<CommentId>,
     pub thread: CommentId,
@@ -464,7 +498,8 @@ pub struct ModerationEntry {
     pub reason: Reason,
     pub actor_role: ActorRole,
     pub comment: Option<CommentId>,
-    pub draft: Option<DraftId>,
+    /// What the comment is about, for a link to it.
+    pub subject: Option<Subject>,
 }
 
 /// A person barred from commenting in a process until a time.

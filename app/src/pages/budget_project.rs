@@ -1,9 +1,10 @@
 //! A budget's projects: proposing one (and recording one collected on paper), and a project's
-//! page with its review, the reviewers' form and the implementation reports.
+//! page with its review, the reviewers' form, the implementation reports and its discussion.
 
 use super::{load, param};
 use crate::api;
 use crate::api::budgets::{BudgetView, ProjectView};
+use crate::api::comments::Discussion;
 use crate::components::form::{ErrorSummary, PostForm, RadioGroup, Select, TextArea, TextField};
 use crate::components::layout::{Page, notice_at, t};
 use crate::components::text::{Local, TextBlocks};
@@ -12,6 +13,7 @@ use crate::domain::decision::FollowUpStatus;
 use crate::error::AppError;
 use crate::i18n::Msg;
 use crate::pages::budgets::{StatusBadge, budget_path, money, project_path, proposed_by};
+use crate::pages::comments::discussion_view;
 use crate::pages::process::format_time;
 use crate::ssr::RequestContext;
 use leptos::prelude::*;
@@ -147,20 +149,26 @@ pub fn ProjectPage() -> impl IntoView {
     load(
         move |cx| async move {
             let page = api::budgets::project(&cx, id?, project?).await?;
-            Ok((cx, page))
+            let discussion = api::comments::project_discussion(&cx, &page, None).await?;
+            Ok((cx, page, discussion))
         },
-        |(cx, page)| project_view(cx, page),
+        |(cx, page, discussion)| project_view(cx, page, discussion),
     )
 }
 
-fn project_view(cx: RequestContext, page: ProjectView) -> impl IntoView {
+fn project_view(cx: RequestContext, page: ProjectView, discussion: Discussion) -> impl IntoView {
     let title = page
         .project
         .title
         .pick(cx.lang.code(), &page.budget.process.fields.languages)
         .text;
     // The forms are built inside the page, where their error summaries tell it they are shown.
-    view! { <Page title=title no_heading=true>{project_body(cx, page)}</Page> }
+    view! {
+        <Page title=title no_heading=true>
+            {project_body(cx.clone(), page)}
+            {discussion_view(&cx, &discussion)}
+        </Page>
+    }
 }
 
 fn project_body(cx: RequestContext, page: ProjectView) -> impl IntoView {

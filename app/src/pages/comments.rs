@@ -1,5 +1,5 @@
-//! Comments on a draft (the discussion under the text, and each thread's own page), the
-//! moderation queue, and the public moderation log.
+//! Comments on a draft or a budget project (the discussion under it, and each thread's own
+//! page), the moderation queue, and the public moderation log.
 
 use super::{load, param};
 use crate::api;
@@ -10,9 +10,10 @@ use crate::components::form::{
 use crate::components::layout::{Page, notice_at, t};
 use crate::domain::comments::*;
 use crate::domain::markdown;
+use crate::error::AppResult;
 use crate::i18n::Msg;
 use crate::ids::{CommentId, DraftId, ProcessId};
-use crate::model::{Comment, ModerationEntry, Revision};
+use crate::model::{Comment, ModerationEntry, Revision, Subject};
 use crate::pages::process::format_time;
 use crate::ssr::RequestContext;
 use leptos::prelude::*;
@@ -32,11 +33,13 @@ fn stance_options() -> Vec<(String, String)> {
     options(Stance::ALL, Stance::code, Stance::label)
 }
 
-/// The discussion under a draft: how to comment, the new-comment form, and every thread.
+/// The discussion under a draft or a project: how to comment, the new-comment form, and every
+/// thread. A draft's comments may quote a passage; a project's are about the whole proposal.
 pub fn discussion_view(cx: &RequestContext, d: &Discussion) -> impl IntoView + use<> {
-    let (pid, did) = (d.process.id, d.draft.id);
-    let action = format!("/processes/{pid}/drafts/{did}");
-    let (language, acting) = (d.draft.language.clone(), d.acting_options.clone());
+    let pid = d.process.id;
+    let action = d.subject.page(pid);
+    let (language, acting) = (d.language.clone(), d.acting_options.clone());
+    let on_draft = d.subject.draft().is_some();
     let default_acting_for = d.default_acting_for;
     let typed = |name: &str| cx.typed(name).unwrap_or_default();
     let (anchor_start, anchor_end, near) =
@@ -47,11 +50,13 @@ pub fn discussion_view(cx: &RequestContext, d: &Discussion) -> impl IntoView + u
                 <h3 id="new-comment">{t(Msg::CommentNewHeading)}</h3>
                 <ErrorSummary intent="comment" />
                 <PostForm action=action.clone() intent="comment">
-                    <p id="comment-selected" class="hint" hidden=true>{t(Msg::CommentSelected)}</p>
-                    <TextArea name="quote".into() label=t(Msg::CommentQuote) hint=t(Msg::CommentQuoteHint) rows=2 lang=language />
-                    <input type="hidden" name="anchor_start" id="comment-anchor_start" value=anchor_start />
-                    <input type="hidden" name="anchor_end" id="comment-anchor_end" value=anchor_end />
-                    <input type="hidden" name="near" id="comment-near" value=near />
+                    {on_draft.then(|| view! {
+                        <p id="comment-selected" class="hint" hidden=true>{t(Msg::CommentSelected)}</p>
+                        <TextArea name="quote".into() label=t(Msg::CommentQuote) hint=t(Msg::CommentQuoteHint) rows=2 lang=language.unwrap_or_default() />
+                        <input type="hidden" name="anchor_start" id="comment-anchor_start" value=anchor_start />
+                        <input type="hidden" name="anchor_end" id="comment-anchor_end" value=anchor_end />
+                        <input type="hidden" name="near" id="comment-near" value=near />
+                    })}
                     <Select name="stance".into() label=t(Msg::CommentStance) options=stance_options() />
                     <TextArea name="body".into() label=t(Msg::CommentBody) hint=t(Msg::CommentBodyHint { max: MAX_BODY.to_string() }) required=true />
                     <ActingAsField organisations=acting selected=default_acting_for />
@@ -63,12 +68,15 @@ pub fn discussion_view(cx: &RequestContext, d: &Discussion) -> impl IntoView + u
         .into_any(),
         Err(reason) => {
             let text = cx.t(reason.clone());
-            let sign_in = cx.viewer.is_none().then(|| {
+            let offer_sign_in = matches!(reason, Msg::CommentSignInToComment);
+            let sign_in = (cx.viewer.is_none() && offer_sign_in).then(|| {
                 view! { " " <a href=format!("/auth/login?next={}", crate::components::layout::encode_path(&cx.path))>{t(Msg::NavSignIn)}</a> }
             });
             view! { <p class="your-part">{text}{sign_in}</p> }.into_any()
         }
     };
+    // A discussion closed for good (a project once the vote is over) invites no more words.
+    let closed = matches!(d.may_comment, Err(Msg::CommentProjectClosed));
     let threads = d
         .threads
         .iter()
@@ -83,11 +91,12 @@ pub fn discussion_view(cx: &RequestContext, d: &Discussion) -> impl IntoView + u
     view! {
         <section aria-labelledby="comments" class="comments">
             <h2 id="comments">{t(Msg::CommentHeading)}</h2>
-            <p>{t(Msg::CommentIntro)}</p>
+            {(!closed).then(|| view! { <p>{t(if on_draft { Msg::CommentIntro } else { Msg::CommentProjectIntro })}</p> })}
             {moderation}
             {form}
             <p class="hint" id="comments-count">{t(Msg::CommentThreads { count: d.threads.len().to_string() })}</p>
-            <p class="visually-hidden" role="status" id="comments-live"></p>
+            // Only a draft's comments arrive live, so only its page needs the announcer.
+            {on_draft.then(|| view! { <p class="visually-hidden" role="status" id="comments-live"></p> })}
             {d.threads.is_empty().then(|| view! { <p id="comments-none">{t(Msg::CommentNoneYet)}</p> })}
             <ol class="threads" id="threads" aria-describedby="comments-count">{threads}</ol>
         </section>
@@ -104,14 +113,18 @@ pub fn thread_view(cx: &RequestContext, d: &Discussion, thread: &Thread) -> impl
         .unzip();
     let heading = match passage {
         Some(p) => view! {
-            <blockquote class="quote" class:removed=thread.removed() lang=d.draft.language.clone()>
+            <blockquote class="quote" class:removed=thread.removed() lang=d.language.clone()>
                 <span class="visually-hidden">{t(Msg::CommentOnPassage)}": "</span>
                 {if thread.removed() { view! { <del>{p.quote.clone()}</del> }.into_any() } else { view! { <span>{p.quote.clone()}</span> }.into_any() }}
             </blockquote>
             {thread.removed().then(|| view! { <p class="hint removed-note">{t(Msg::CommentPassageRemoved)}</p> })}
         }
         .into_any(),
-        None => view! { <p class="quote whole">{t(Msg::CommentWholeDraft)}</p> }.into_any(),
+        None if d.subject.draft().is_some() => {
+            view! { <p class="quote whole">{t(Msg::CommentWholeDraft)}</p> }.into_any()
+        }
+        // A project's threads are all about the whole proposal.
+        None => ().into_any(),
     };
     let comments = thread
         .comments
@@ -127,7 +140,7 @@ pub fn thread_view(cx: &RequestContext, d: &Discussion, thread: &Thread) -> impl
             data-anchor-end=end
             tabindex="-1"
         >
-            <p class="thread-number"><a href=format!("/processes/{}/drafts/{}/threads/{}", d.process.id, d.draft.id, thread.id)>{format!("#{}", thread.id)}</a></p>
+            <p class="thread-number"><a href=d.subject.thread_page(d.process.id, thread.id)>{format!("#{}", thread.id)}</a></p>
             {heading}
             <ol class="comments-in-thread">{comments}</ol>
         </li>
@@ -166,10 +179,7 @@ fn byline(cx: &RequestContext, c: &Comment) -> impl IntoView + use<> {
 /// shape; with the actions open to them.
 fn comment_view(cx: &RequestContext, d: &Discussion, c: &Comment) -> impl IntoView + use<> {
     // Forms post to the thread's page, so a failed submission comes back with them.
-    let action = format!(
-        "/processes/{}/drafts/{}/threads/{}",
-        d.process.id, d.draft.id, c.thread
-    );
+    let action = d.subject.thread_page(d.process.id, c.thread);
     let own = Some(c.author) == d.viewer;
     let key = c.id.to_string();
     // Which of this comment's forms to open: the one that failed, or the one asked for.
@@ -385,7 +395,7 @@ fn comment_view(cx: &RequestContext, d: &Discussion, c: &Comment) -> impl IntoVi
     }
 }
 
-/// `/processes/{id}/drafts/{draft}/threads/{thread}`: one thread on its own page.
+/// `/processes/{id}/drafts/{draft}/threads/{thread}`: one thread on a draft, on its own page.
 #[component]
 pub fn ThreadPage() -> impl IntoView {
     let (process, draft, thread) = (
@@ -393,28 +403,62 @@ pub fn ThreadPage() -> impl IntoView {
         param::<DraftId>("draft"),
         param::<CommentId>("thread"),
     );
+    let subject = move || -> AppResult<(Option<ProcessId>, Subject)> {
+        Ok((Some(process.clone()?), Subject::Draft(draft.clone()?)))
+    };
+    one_thread(subject(), thread)
+}
+
+/// `/budgets/{id}/projects/{project}/threads/{thread}`: one thread on a budget project.
+#[component]
+pub fn ProjectThreadPage() -> impl IntoView {
+    let (budget, project, thread) = (
+        param::<i64>("id"),
+        param::<i64>("project"),
+        param::<CommentId>("thread"),
+    );
+    let subject = move || -> AppResult<(Option<ProcessId>, Subject)> {
+        Ok((
+            None,
+            Subject::Project {
+                budget: budget.clone()?,
+                project: project.clone()?,
+            },
+        ))
+    };
+    one_thread(subject(), thread)
+}
+
+/// One thread on its own page, with the forms open (`?open=reply-12` opens one). `?as_listed`
+/// renders it as its subject's page lists it (links, not forms): what a draft page fetches to
+/// update a thread live.
+fn one_thread(
+    subject: AppResult<(Option<ProcessId>, Subject)>,
+    thread: AppResult<CommentId>,
+) -> impl IntoView {
     let query = use_query_map().read_untracked().clone();
     let open = query.get("open");
-    // `?as_listed` renders the thread as the draft page lists it (links, not forms): what the draft
-    // page fetches to update a thread live.
     let as_listed = query.get("as_listed").is_some();
     load(
         move |cx| async move {
-            let mut d = api::comments::thread_page(&cx, process?, draft?, thread?).await?;
+            let (process, subject) = subject?;
+            let process = api::comments::process_of(&cx, process, subject).await?;
+            let mut d = api::comments::thread_page(&cx, process, subject, thread?).await?;
             d.open = open;
             d.with_forms = !as_listed;
             Ok((cx, d))
         },
         |(cx, d)| {
-            let title = format!("#{} · {}", d.threads[0].id, d.draft.title);
+            let title = format!("#{} · {}", d.threads[0].id, d.title);
             let back = format!(
-                "/processes/{}/drafts/{}#thread-{}",
-                d.process.id, d.draft.id, d.threads[0].id
+                "{}#thread-{}",
+                d.subject.page(d.process.id),
+                d.threads[0].id
             );
             let thread = thread_view(&cx, &d, &d.threads[0]);
             view! {
                 <Page title=title>
-                    <p><a href=back>{"← "}{d.draft.title.clone()}</a></p>
+                    <p><a href=back>{"← "}{d.title.clone()}</a></p>
                     <ol class="threads" id="threads">{thread}</ol>
                 </Page>
             }
@@ -619,12 +663,23 @@ fn queue_view(cx: RequestContext, q: Queue) -> impl IntoView {
     let pid = q.process.id;
     let action = format!("/processes/{pid}/moderation");
     let title = cx.t(Msg::ModerationQueueTitle);
-    let draft_title = |id: DraftId| {
-        q.drafts
+    let subject_title = |subject: Subject| match subject {
+        Subject::Draft(id) => q
+            .drafts
             .iter()
             .find(|d| d.id == id)
             .map(|d| d.title.clone())
-            .unwrap_or_default()
+            .unwrap_or_default(),
+        Subject::Project { project, .. } => q
+            .projects
+            .iter()
+            .find(|p| p.id == project)
+            .map(|p| {
+                p.title
+                    .pick(cx.lang.code(), &q.process.fields.languages)
+                    .text
+            })
+            .unwrap_or_default(),
     };
     let items = q
         .waiting
@@ -663,13 +718,13 @@ fn queue_view(cx: RequestContext, q: Queue) -> impl IntoView {
             let decide = (!own).then(|| decision_forms(pid, c)).flatten();
             let removals = (!own).then(|| removal_forms(pid, c));
             let own_note = own.then(|| view! { <p class="hint">{t(Msg::ModerationOwnComment)}</p> });
-            let link = format!("/processes/{pid}/drafts/{}/threads/{}", c.draft, c.thread);
+            let link = c.subject.thread_page(pid, c.thread);
             view! {
                 <li class="queue-item" id=format!("queue-{}", c.id)>
                     <p class="byline">
                         <strong>{c.display_name.clone()}</strong> " · "
                         <span class="badge">{t(c.status.label())}</span> " · "
-                        <a href=link>{t(Msg::ModerationOnDraft { draft: draft_title(c.draft) })}</a>
+                        <a href=link>{t(Msg::ModerationOnDraft { draft: subject_title(c.subject) })}</a>
                     </p>
                     {c.passage.as_ref().map(|p| view! { <blockquote class="quote">{p.quote.clone()}</blockquote> })}
                     <div class="comment-body" inner_html=markdown::to_html(&c.body)></div>
@@ -797,9 +852,9 @@ pub fn ModerationLogPage() -> impl IntoView {
 }
 
 fn log_row(_cx: &RequestContext, process: ProcessId, e: &ModerationEntry) -> impl IntoView + use<> {
-    let subject = match (e.comment, e.draft) {
-        (Some(comment), Some(draft)) => view! {
-            <a href=format!("/processes/{process}/drafts/{draft}#comment-{comment}")>{t(Msg::ModerationCommentRef { id: comment.to_string() })}</a>
+    let subject = match (e.comment, e.subject) {
+        (Some(comment), Some(subject)) => view! {
+            <a href=format!("{}#comment-{comment}", subject.page(process))>{t(Msg::ModerationCommentRef { id: comment.to_string() })}</a>
         }
         .into_any(),
         _ => view! { <span>{t(Msg::ModerationAPerson)}</span> }.into_any(),

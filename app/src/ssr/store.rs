@@ -341,16 +341,17 @@ pub trait Versions: Send + Sync + 'static {
     async fn version_state(&self, id: DraftId, number: i64) -> AppResult<Option<Vec<u8>>>;
 }
 
-/// Comments on drafts: posting, reading, editing, withdrawing, reporting and appealing. Every method
-/// that changes something checks, in its transaction, who may do it in the process's current
-/// phase ([`Action::Comment`], [`Action::Report`]).
+/// Comments on drafts and on budget projects: posting, reading, editing, withdrawing, reporting
+/// and appealing. Every method that changes something checks, in its transaction, who may do it
+/// now: in the process's current phase for a draft ([`Action::Comment`], [`Action::Report`]), in
+/// the budget's for a project (`BudgetAction::Comment`, `BudgetAction::Report`).
 #[async_trait::async_trait]
 pub trait Comments: Send + Sync + 'static {
     /// Posts a comment or a reply ([`Action::Comment`]), unless the author is barred or over the
     /// rate limit. Pre-moderated processes keep it pending.
     async fn create_comment(&self, new: NewComment, now: Millis) -> AppResult<Written<Comment>>;
-    /// Every comment on a draft, oldest first, whatever its status.
-    async fn comments(&self, draft: DraftId) -> AppResult<Vec<Comment>>;
+    /// Every comment on a draft or a project, oldest first, whatever its status.
+    async fn comments(&self, subject: Subject) -> AppResult<Vec<Comment>>;
     /// One comment.
     async fn comment(&self, id: CommentId) -> AppResult<Option<Comment>>;
     /// Replaces a comment's text and stance, keeping the old ones (its author, while they may
@@ -379,8 +380,8 @@ pub trait Comments: Send + Sync + 'static {
         note: &str,
         now: Millis,
     ) -> AppResult<Written<Comment>>;
-    /// The comments of a draft that `person` has reported.
-    async fn reported_by(&self, person: PersonId, draft: DraftId) -> AppResult<Vec<CommentId>>;
+    /// The comments on a draft or a project that `person` has reported.
+    async fn reported_by(&self, person: PersonId, subject: Subject) -> AppResult<Vec<CommentId>>;
     /// The author appeals against hiding their comment, once.
     async fn appeal_comment(
         &self,

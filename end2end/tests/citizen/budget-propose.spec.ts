@@ -79,6 +79,18 @@ test('a citizen proposes a project in the budget open for proposals', async ({ b
   await expect(citizen.getByRole('heading', { level: 1 })).toHaveText('A covered skate park by the river');
   await expect(citizen.locator('.project-facts')).toContainText('Tomás Rivera');
   await look(citizen, 'project-proposed');
+
+  // The project's page is also where people discuss it, as they discuss a draft.
+  await citizen.getByLabel('Your comment').fill('Cars come fastest at the bend by the school gate.');
+  await citizen.getByRole('button', { name: 'Post comment' }).click();
+  await expect(citizen.getByRole('status')).toHaveText('Your comment is posted.');
+  await expect(citizen.locator('.comment-body').filter({ hasText: 'bend by the school gate' })).toBeVisible();
+  await look(citizen, 'project-discussed');
+  // A demo proposal others have discussed: the threads read in their authors' languages.
+  await citizen.goto(`/budgets/${open.id}`);
+  await citizen.getByRole('link', { name: 'A study room open late in exam weeks' }).click();
+  await expect(citizen.locator('.comment-body').filter({ hasText: 'hold the keys' })).toBeVisible();
+  await look(citizen, 'project-threads');
   expect(errors).toEqual([]);
 });
 

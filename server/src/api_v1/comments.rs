@@ -1,4 +1,5 @@
-//! `GET /api/v1/drafts/{id}/comments` (JSON or CSV) and a process's moderation log.
+//! `GET /api/v1/drafts/{id}/comments` and `GET /api/v1/budgets/{id}/projects/{project}/comments`
+//! (JSON or CSV), and a process's moderation log.
 
 use super::*;
 
@@ -47,22 +48,53 @@ struct ModerationView {
     reason: &'static str,
 }
 
-/// The published comments of a draft, passages located in the live text.
+/// The process a subject's comments belong to, if the subject exists (a draft that is not a
+/// sitting's minutes; a project of that budget).
+async fn process_of(state: &AppState, subject: Subject) -> Result<ProcessId, AppError> {
+    match subject {
+        Subject::Draft(id) => Ok(state
+            .store
+            .draft(id)
+            .await?
+            .filter(|d| d.minutes_of.is_none())
+            .ok_or(AppError::NotFound)?
+            .process),
+        Subject::Project { budget, project } => {
+            state
+                .store
+                .budget_project(project)
+                .await?
+                .filter(|p| p.budget_id == budget)
+                .ok_or(AppError::NotFound)?;
+            Ok(state
+                .store
+                .budget(budget)
+                .await?
+                .ok_or(AppError::NotFound)?
+                .process_id)
+        }
+    }
+}
+
+/// The published comments of a draft (passages located in the live text) or of a project.
 async fn published_comments(
     state: &AppState,
-    id: app::ids::DraftId,
+    subject: Subject,
 ) -> Result<Vec<CommentView>, AppError> {
     use app::domain::comments::{listed, shows_content};
-    let draft = state.store.draft(id).await?.ok_or(AppError::NotFound)?;
+    let process = process_of(state, subject).await?;
     let comments: Vec<_> = state
         .store
-        .comments(id)
+        .comments(subject)
         .await?
         .into_iter()
         .filter(|c| listed(c.status, false, false))
         .collect();
     let all: Vec<&app::model::Comment> = comments.iter().collect();
-    let places = app::api::comments::place_passages(state.live.as_ref(), id, &all).await?;
+    let places = match subject.draft() {
+        Some(draft) => app::api::comments::place_passages(state.live.as_ref(), draft, &all).await?,
+        None => vec![None; all.len()],
+    };
     Ok(comments
         .into_iter()
         .zip(places)
@@ -79,10 +111,7 @@ async fn published_comments(
                 thread_id: c.thread.0,
                 parent_id: c.parent.map(|p| p.0),
                 depth: c.depth,
-                url: format!(
-                    "/processes/{}/drafts/{}#comment-{}",
-                    draft.process, draft.id, c.id
-                ),
+                url: format!("{}#comment-{}", subject.page(process), c.id),
                 status: c.status.code(),
                 display_name: c.display_name,
                 organisation: c.org_name.as_ref().map(texts),
@@ -167,24 +196,63 @@ pub async fn comments(
     let Ok(id) = id.parse::<app::ids::DraftId>() else {
         return error(AppError::NotFound, &headers);
     };
-    match published_comments(&state, id).await {
+    let key = ("draft_id", id.0);
+    let file = format!("draft-{id}-comments.csv");
+    comments_response(&state, Subject::Draft(id), key, file, &query, &headers).await
+}
+
+/// `GET /api/v1/budgets/{id}/projects/{project}/comments[?format=csv]`: the same for a budget's
+/// project (its comments quote no passage).
+pub async fn project_comments(
+    State(state): State<AppState>,
+    Path((budget, project)): Path<(String, String)>,
+    axum::extract::Query(query): axum::extract::Query<BTreeMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let (Ok(budget), Ok(project)) = (budget.parse::<i64>(), project.parse::<i64>()) else {
+        return error(AppError::NotFound, &headers);
+    };
+    let subject = Subject::Project { budget, project };
+    let file = format!("budget-{budget}-project-{project}-comments.csv");
+    comments_response(
+        &state,
+        subject,
+        ("project_id", project),
+        file,
+        &query,
+        &headers,
+    )
+    .await
+}
+
+/// A subject's published comments as JSON (`{key: id, "comments": [...]}`) or, with
+/// `?format=csv`, as a CSV file.
+async fn comments_response(
+    state: &AppState,
+    subject: Subject,
+    (key, id): (&str, i64),
+    file: String,
+    query: &BTreeMap<String, String>,
+    headers: &HeaderMap,
+) -> Response {
+    match published_comments(state, subject).await {
         Ok(comments) if query.get("format").map(String::as_str) == Some("csv") => open(
             (
                 [
                     (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
                     (
                         header::CONTENT_DISPOSITION,
-                        format!("attachment; filename=\"draft-{id}-comments.csv\""),
+                        format!("attachment; filename=\"{file}\""),
                     ),
                 ],
                 comments_csv(&comments),
             )
                 .into_response(),
         ),
-        Ok(comments) => open(
-            Json(serde_json::json!({ "draft_id": id.0, "comments": comments })).into_response(),
-        ),
-        Err(e) => error(e, &headers),
+        Ok(comments) => {
+            open(Json(serde_json::json!({ key: id, "comments": comments })).into_response())
+        }
+        Err(e) => error(e, headers),
     }
 }
 
@@ -211,7 +279,11 @@ pub async fn moderation_log(
                         "reason": e.reason.code(),
                         "by_role": e.actor_role.code(),
                         "comment_id": e.comment.map(|c| c.0),
-                        "draft_id": e.draft.map(|d| d.0),
+                        "draft_id": e.subject.and_then(Subject::draft).map(|d| d.0),
+                        "project_id": match e.subject {
+                            Some(Subject::Project { project, .. }) => Some(project),
+                            _ => None,
+                        },
                     })
                 })
                 .collect::<Vec<_>>(),

@@ -15,7 +15,7 @@ async fn published_decision(
         .ok_or(AppError::NotFound)?;
     let threads = state
         .store
-        .comments(decision.draft)
+        .comments(app::model::Subject::Draft(decision.draft))
         .await?
         .into_iter()
         .filter(|c| c.parent.is_none() && c.status == app::domain::comments::Status::Visible)

@@ -11,7 +11,7 @@ mod record;
 mod sittings;
 
 pub use budgets::{ballots, budget, budgets, pabulib};
-pub use comments::{comments, moderation_log};
+pub use comments::{comments, moderation_log, project_comments};
 pub use decisions::{decision, dispositions_csv};
 pub use drafts::{draft, version, writers};
 pub use exports::export;
@@ -25,7 +25,7 @@ use app::domain::localized::Localized;
 use app::error::AppError;
 use app::i18n::Lang;
 use app::ids::ProcessId;
-use app::model::Process;
+use app::model::{Process, Subject};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};

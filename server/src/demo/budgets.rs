@@ -9,10 +9,14 @@ use app::domain::budget::{
     AreaRules, BallotKind, BudgetPhase, Category, CountingRule, InfeasibleReason, StaffRole,
     TieBreak, census_entry,
 };
+use app::domain::comments::Stance;
 use app::domain::localized::Localized;
 use app::error::AppResult;
-use app::ids::{PersonId, ProcessId};
-use app::model::{Actor, NewArea, NewBudget, NewPaperOrigin, NewProject, ReviewFinding, Voter};
+use app::ids::{CommentId, PersonId, ProcessId};
+use app::model::{
+    Actor, NewArea, NewBudget, NewComment, NewPaperOrigin, NewProject, ReviewFinding, Subject,
+    Voter,
+};
 use app::ssr::Store;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -98,6 +102,19 @@ struct ProjectSeed {
     estimated_cost: i64,
     #[serde(default)]
     review: Option<ReviewSeed>,
+    /// What people said on the project's page while proposals were open.
+    #[serde(default)]
+    comments: Vec<CommentSeed>,
+}
+
+/// A comment on a project, in its author's own language, with the replies it drew.
+#[derive(Deserialize)]
+struct CommentSeed {
+    by: String,
+    stance: String,
+    body: String,
+    #[serde(default)]
+    replies: Vec<CommentSeed>,
 }
 
 #[derive(Deserialize)]
@@ -300,6 +317,18 @@ async fn load_budget(
             ),
         );
     }
+    // The discussion, once every proposal is in.
+    let discussed = opened + DAY + seed.projects.len() as i64 * DAY / 2;
+    for p in &seed.projects {
+        let subject = Subject::Project {
+            budget,
+            project: projects[p.key.as_str()].0,
+        };
+        for (n, comment) in p.comments.iter().enumerate() {
+            let at = discussed + n as i64 * DAY / 3;
+            discuss(store, people, subject, comment, None, at).await?;
+        }
+    }
     if target == BudgetPhase::Proposals {
         return Ok(());
     }
@@ -396,6 +425,49 @@ async fn load_budget(
         opened + 3 * step,
     )
     .await?;
+    Ok(())
+}
+
+/// Posts a demo comment on a project and then its replies, an hour apart.
+async fn discuss(
+    store: &dyn Store,
+    people: &HashMap<String, PersonId>,
+    subject: Subject,
+    seed: &CommentSeed,
+    parent: Option<CommentId>,
+    at: i64,
+) -> AppResult<()> {
+    let person = *people.get(&seed.by).ok_or_else(|| bad("commenter"))?;
+    let comment = store
+        .create_comment(
+            NewComment {
+                subject,
+                parent,
+                author: Actor {
+                    person,
+                    acting_for: None,
+                },
+                pseudonym: None,
+                stance: code(Stance::from_code, &seed.stance, "stance")?,
+                body: seed.body.clone(),
+                passage: None,
+            },
+            at,
+        )
+        .await?
+        .unpublished();
+    for (n, reply) in seed.replies.iter().enumerate() {
+        let later = at + (n as i64 + 1) * DAY / 24;
+        Box::pin(discuss(
+            store,
+            people,
+            subject,
+            reply,
+            Some(comment.id),
+            later,
+        ))
+        .await?;
+    }
     Ok(())
 }
 

@@ -8,7 +8,7 @@ use crate::support::{TestApp, text};
 use reqwest::{Client, StatusCode};
 
 /// Posts a form: the status, the redirect's target and the body.
-async fn post(
+pub async fn post(
     app: &TestApp,
     client: &Client,
     path: &str,

@@ -27,5 +27,6 @@ mod next_step;
 mod nodes;
 mod pages;
 mod permissions;
+mod project_comments;
 mod sittings;
 mod trust;

@@ -1343,6 +1343,12 @@ on_both!(
         };
         let first = projects().await[0].0;
         let on_first = format!("/budgets/{budget}/projects/{first}");
+        let comment = |body: &str| {
+            vec![("intent", "comment"), ("body", body)]
+                .into_iter()
+                .map(|(k, v)| (k, v.to_string()))
+                .collect::<Vec<_>>()
+        };
         let not_feasible = vec![
             ("intent", "review".to_string()),
             ("finding", "not_feasible".to_string()),
@@ -1376,6 +1382,13 @@ on_both!(
                     form: not_feasible.clone(),
                     allowed: &[],
                     bad: None,
+                },
+                Case {
+                    what: "comment on a project",
+                    path: on_first.clone(),
+                    form: comment("Will it open on Sundays?"),
+                    allowed: &EVERYONE,
+                    bad: Some((comment(" "), "This field is required.")),
                 },
                 Case {
                     what: "close the proposals",
@@ -1502,6 +1515,13 @@ on_both!(
                     )),
                 },
                 // Results.
+                Case {
+                    what: "comment once the vote is over",
+                    path: on_first.clone(),
+                    form: comment("Too late to ask?"),
+                    allowed: &[],
+                    bad: None,
+                },
                 Case {
                     what: "start implementation",
                     path: manage.clone(),

@@ -342,6 +342,10 @@ pub enum BudgetAction {
     View,
     /// Propose a project.
     Propose,
+    /// Comment on a project, or reply (the process's moderation applies).
+    Comment,
+    /// Report a comment on a project to the process's moderators.
+    Report,
     /// Record a proposal collected on paper at a public meeting.
     RecordPaperProposal,
     /// Find a proposal feasible or not, or merge similar proposals.
@@ -362,9 +366,11 @@ pub enum BudgetAction {
 
 impl BudgetAction {
     /// Every action, in the order the "how this works" page explains them.
-    pub const ALL: [BudgetAction; 10] = [
+    pub const ALL: [BudgetAction; 12] = [
         BudgetAction::View,
         BudgetAction::Propose,
+        BudgetAction::Comment,
+        BudgetAction::Report,
         BudgetAction::Vote,
         BudgetAction::RecordPaperProposal,
         BudgetAction::Review,
@@ -380,6 +386,8 @@ impl BudgetAction {
         match self {
             BudgetAction::View => Msg::BudgetActionView,
             BudgetAction::Propose => Msg::BudgetActionPropose,
+            BudgetAction::Comment => Msg::BudgetActionComment,
+            BudgetAction::Report => Msg::BudgetActionReport,
             BudgetAction::RecordPaperProposal => Msg::BudgetActionRecordPaperProposal,
             BudgetAction::Review => Msg::BudgetActionReview,
             BudgetAction::EditAreas => Msg::BudgetActionEditAreas,
@@ -399,6 +407,10 @@ pub fn budget_permits(role: BudgetRole, action: BudgetAction, phase: BudgetPhase
     match action {
         BudgetAction::View => true,
         BudgetAction::Propose => role == Participant && phase == Proposals,
+        // Projects are discussed until the vote closes; afterwards their threads stay to read.
+        BudgetAction::Comment => role == Participant && phase <= Voting,
+        // A comment can break the rules whenever it is shown.
+        BudgetAction::Report => role == Participant,
         BudgetAction::RecordPaperProposal => role == Officer && phase == Proposals,
         BudgetAction::Review => role == Reviewer && phase == Review,
         BudgetAction::EditAreas => role == Manager && phase.rules_open(),
@@ -573,6 +585,12 @@ mod tests {
         use BudgetRole as R;
         let rows: &[(A, R, &[P])] = &[
             (A::Propose, R::Participant, &[P::Proposals]),
+            (
+                A::Comment,
+                R::Participant,
+                &[P::Proposals, P::Review, P::Voting],
+            ),
+            (A::Report, R::Participant, P::ALL),
             (A::RecordPaperProposal, R::Officer, &[P::Proposals]),
             (A::Review, R::Reviewer, &[P::Review]),
             (A::EditAreas, R::Manager, &[P::Proposals, P::Review]),

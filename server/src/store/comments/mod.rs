@@ -5,6 +5,7 @@
 
 use super::rows::{corrupt, localized};
 use super::shared::*;
+use app::domain::budget::BudgetAction;
 use app::domain::comments::{
     ActorRole, Moderation, ModerationAction, RATE_COMMENTS, RATE_REPORTS, RATE_WINDOW_MS, Reason,
     ReportReason, Stance, Status, is_official, may_decide_about, reply_place,
@@ -21,18 +22,21 @@ use std::collections::HashMap;
 
 macro_rules! comment_select {
     () => {
-        "SELECT c.id, c.draft_id, c.process_id, c.parent_id, c.thread_id, c.depth, c.person_id, c.org_id, \
+        "SELECT c.id, c.draft_id, c.project_id, p.budget_id AS project_budget, c.process_id, c.parent_id, c.thread_id, c.depth, c.person_id, c.org_id, \
          o.name AS org_name, o.verified_at AS org_verified_at, c.display_name, c.official, c.stance, \
          c.body, c.quote, c.anchor_start, c.anchor_end, c.status, c.created_at, c.edited_at, \
          c.reviewed_at, c.pending_body, c.pending_stance, c.pending_at \
-         FROM comments c LEFT JOIN organisations o ON o.id = c.org_id "
+         FROM comments c LEFT JOIN organisations o ON o.id = c.org_id \
+         LEFT JOIN budget_projects p ON p.id = c.project_id "
     };
 }
 
 #[derive(sqlx::FromRow)]
 struct CommentRow {
     id: i64,
-    draft_id: i64,
+    draft_id: Option<i64>,
+    project_id: Option<i64>,
+    project_budget: Option<i64>,
     process_id: i64,
     parent_id: Option<i64>,
     thread_id: i64,
@@ -83,9 +87,14 @@ impl CommentRow {
             }),
             _ => None,
         };
+        let subject = match (self.draft_id, self.project_id, self.project_budget) {
+            (Some(draft), None, _) => Subject::Draft(DraftId(draft)),
+            (None, Some(project), Some(budget)) => Subject::Project { budget, project },
+            _ => return Err(corrupt("comment subject", &self.id.to_string())),
+        };
         Ok(Comment {
             id: CommentId(self.id),
-            draft: DraftId(self.draft_id),
+            subject,
             process: ProcessId(self.process_id),
             parent: self.parent_id.map(CommentId),
             thread: CommentId(self.thread_id),
@@ -112,10 +121,10 @@ impl CommentRow {
     }
 }
 
-/// Which comments to load: a draft's, or one.
+/// Which comments to load: a draft's, a project's, or one.
 #[derive(Clone, Copy)]
 enum Scope {
-    Draft(DraftId),
+    About(Subject),
     One(CommentId),
 }
 
@@ -123,18 +132,22 @@ impl Scope {
     /// The value bound to `$1` in a [`scoped!`] query.
     fn key(self) -> i64 {
         match self {
-            Scope::Draft(draft) => draft.0,
+            Scope::About(Subject::Draft(draft)) => draft.0,
+            Scope::About(Subject::Project { project, .. }) => project,
             Scope::One(comment) => comment.0,
         }
     }
 }
 
-/// One query over comments `c` in either [`Scope`]: the same text, limited by `c.draft_id = $1`
-/// or `c.id = $1` (each a literal, as sqlx requires).
+/// One query over comments `c` in any [`Scope`]: the same text, limited by `c.draft_id = $1`,
+/// `c.project_id = $1` or `c.id = $1` (each a literal, as sqlx requires).
 macro_rules! scoped {
     ($scope:expr, [$($head:tt)+], $tail:literal) => {
         match $scope {
-            Scope::Draft(_) => concat!($($head)+, " WHERE c.draft_id = $1 ", $tail),
+            Scope::About(Subject::Draft(_)) => concat!($($head)+, " WHERE c.draft_id = $1 ", $tail),
+            Scope::About(Subject::Project { .. }) => {
+                concat!($($head)+, " WHERE c.project_id = $1 ", $tail)
+            }
             Scope::One(_) => concat!($($head)+, " WHERE c.id = $1 ", $tail),
         }
     };
@@ -287,13 +300,13 @@ async fn committed(
     readers: bool,
 ) -> AppResult<Written<Comment>> {
     let comment = one(&mut tx, id).await?;
-    let changes = if readers {
-        vec![Change::Thread {
-            draft: comment.draft,
+    // A draft's readers are connected to its room; a project's page has no live channel.
+    let changes = match comment.subject.draft() {
+        Some(draft) if readers => vec![Change::Thread {
+            draft,
             thread: comment.thread,
-        }]
-    } else {
-        Vec::new()
+        }],
+        _ => Vec::new(),
     };
     commit(tx, comment, changes).await
 }
@@ -406,6 +419,66 @@ async fn log(conn: &mut AnyConnection, entry: LogEntry<'_>, now: Millis) -> AppR
         "by_role": entry.role.code(),
     });
     append_record(conn, event, now).await
+}
+
+/// What a comment action is, in the matrix of what the comment is about.
+#[derive(Clone, Copy)]
+enum Speaking {
+    /// Post, reply or edit.
+    Comment,
+    /// Report someone else's comment.
+    Report,
+}
+
+/// Checks that `actor` may comment on (or report a comment about) `subject` now, and returns the
+/// process whose moderation applies. A draft is governed by its process's matrix in the
+/// process's phase ([`Action::Comment`], [`Action::Report`]); a project by its budget's matrix
+/// in the budget's phase ([`BudgetAction::Comment`], [`BudgetAction::Report`]), the organisation
+/// spoken for checked as everywhere.
+async fn authorize_speaking(
+    conn: &mut AnyConnection,
+    backend: crate::db::Backend,
+    subject: Subject,
+    actor: Actor,
+    what: Speaking,
+) -> AppResult<ProcessId> {
+    match subject {
+        Subject::Draft(draft) => {
+            let action = match what {
+                Speaking::Comment => Action::Comment,
+                Speaking::Report => Action::Report,
+            };
+            authorize_on_draft(conn, draft, actor, action).await
+        }
+        Subject::Project { budget, project } => {
+            let of: Option<i64> =
+                sqlx::query_scalar("SELECT budget_id FROM budget_projects WHERE id = $1")
+                    .bind(project)
+                    .fetch_optional(&mut *conn)
+                    .await
+                    .map_err(internal)?;
+            if of != Some(budget) {
+                return Err(AppError::NotFound);
+            }
+            let action = match what {
+                Speaking::Comment => BudgetAction::Comment,
+                Speaking::Report => BudgetAction::Report,
+            };
+            let head = crate::store::budgets::authorize_budget(
+                conn,
+                backend,
+                budget,
+                actor.person,
+                action,
+                crate::store::budgets::Hold::Share,
+            )
+            .await?;
+            if let Some(org) = actor.acting_for {
+                speaking_for(conn, actor.person, org).await?;
+            }
+            Ok(head.process)
+        }
+    }
 }
 
 /// Checks that `person` may moderate in `process` and decide about `subject` (never themselves);

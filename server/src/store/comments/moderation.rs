@@ -329,9 +329,21 @@ impl app::ssr::Moderation for SqlStore {
         process: ProcessId,
         limit: i64,
     ) -> AppResult<Vec<ModerationEntry>> {
-        let rows: Vec<(i64, i64, String, String, String, Option<i64>, Option<i64>)> = sqlx::query_as(
-            "SELECT m.id, m.created_at, m.action, m.reason, m.actor_role, m.comment_id, c.draft_id \
-             FROM moderation_log m LEFT JOIN comments c ON c.id = m.comment_id \
+        type Row = (
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+            Option<i64>,
+        );
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT m.id, m.created_at, m.action, m.reason, m.actor_role, m.comment_id, c.draft_id, \
+             c.project_id, p.budget_id FROM moderation_log m LEFT JOIN comments c ON c.id = m.comment_id \
+             LEFT JOIN budget_projects p ON p.id = c.project_id \
              WHERE m.process_id = $1 ORDER BY m.id DESC LIMIT $2",
         )
         .bind(process.0)
@@ -340,19 +352,29 @@ impl app::ssr::Moderation for SqlStore {
         .await
         .map_err(internal)?;
         rows.into_iter()
-            .map(|(id, at, action, reason, role, comment, draft)| {
-                Ok(ModerationEntry {
-                    id,
-                    at,
-                    action: ModerationAction::from_code(&action)
-                        .ok_or_else(|| corrupt("moderation action", &action))?,
-                    reason: Reason::from_code(&reason).ok_or_else(|| corrupt("reason", &reason))?,
-                    actor_role: ActorRole::from_code(&role)
-                        .ok_or_else(|| corrupt("actor role", &role))?,
-                    comment: comment.map(CommentId),
-                    draft: draft.map(DraftId),
-                })
-            })
+            .map(
+                |(id, at, action, reason, role, comment, draft, project, budget)| {
+                    let subject = match (draft, project, budget) {
+                        (Some(draft), _, _) => Some(Subject::Draft(DraftId(draft))),
+                        (None, Some(project), Some(budget)) => {
+                            Some(Subject::Project { budget, project })
+                        }
+                        _ => None,
+                    };
+                    Ok(ModerationEntry {
+                        id,
+                        at,
+                        action: ModerationAction::from_code(&action)
+                            .ok_or_else(|| corrupt("moderation action", &action))?,
+                        reason: Reason::from_code(&reason)
+                            .ok_or_else(|| corrupt("reason", &reason))?,
+                        actor_role: ActorRole::from_code(&role)
+                            .ok_or_else(|| corrupt("actor role", &role))?,
+                        comment: comment.map(CommentId),
+                        subject,
+                    })
+                },
+            )
             .collect()
     }
 }

@@ -8,17 +8,20 @@ use crate::store::SqlStore;
 impl app::ssr::Comments for SqlStore {
     async fn create_comment(&self, new: NewComment, now: Millis) -> AppResult<Written<Comment>> {
         let mut tx = self.begin().await?;
-        let process: Option<i64> =
-            sqlx::query_scalar("SELECT process_id FROM drafts WHERE id = $1")
-                .bind(new.draft.0)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(internal)?;
-        let process = ProcessId(process.ok_or(AppError::NotFound)?);
-        authorize(&mut tx, process, new.author, Action::Comment).await?;
+        let process = authorize_speaking(
+            &mut tx,
+            self.backend,
+            new.subject,
+            new.author,
+            Speaking::Comment,
+        )
+        .await?;
         // A frozen text's threads are being answered: new ones would go unanswered. Replies may
         // still discuss them.
-        if new.parent.is_none() && is_frozen(&mut tx, new.draft).await? {
+        if let Some(draft) = new.subject.draft()
+            && new.parent.is_none()
+            && is_frozen(&mut tx, draft).await?
+        {
             return Err(AppError::Conflict(Msg::ErrorDraftFrozenThreads));
         }
         if let Some(until) = bar_on(&mut tx, process, new.author.person, now).await? {
@@ -45,18 +48,13 @@ impl app::ssr::Comments for SqlStore {
         let (parent, thread, depth) = match new.parent {
             None => (None, None, 0),
             Some(parent) => {
-                let row: Option<(i64, i64, i64, Option<i64>, String)> = sqlx::query_as(
-                    "SELECT draft_id, thread_id, depth, parent_id, status FROM comments WHERE id = $1",
-                )
-                .bind(parent.0)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(internal)?;
-                let (draft, thread, depth, grandparent, code) = row.ok_or(AppError::NotFound)?;
-                if draft != new.draft.0 {
+                let replied = one(&mut tx, parent).await?;
+                if replied.subject != new.subject {
                     return Err(AppError::NotFound);
                 }
-                if status(&code)? != Status::Visible {
+                let (thread, depth, grandparent) =
+                    (replied.thread.0, replied.depth, replied.parent.map(|p| p.0));
+                if replied.status != Status::Visible {
                     return Err(AppError::Forbidden(Msg::ErrorReplyToShownOnly));
                 }
                 match reply_place(depth) {
@@ -66,7 +64,7 @@ impl app::ssr::Comments for SqlStore {
             }
         };
         let standing = standing_on(&mut tx, process, Some(new.author.person)).await?;
-        // `authorize` has checked that the author may speak for the organisation.
+        // `authorize_speaking` has checked that the author may speak for the organisation.
         let for_government = match new.author.acting_for {
             Some(org) => {
                 speaking_for(&mut tx, new.author.person, org).await? == OrgKind::Government
@@ -92,11 +90,15 @@ impl app::ssr::Comments for SqlStore {
         };
         let passage = new.passage.as_ref().filter(|_| new.parent.is_none());
         let id: i64 = sqlx::query_scalar(
-            "INSERT INTO comments (draft_id, process_id, parent_id, thread_id, depth, person_id, org_id, display_name, \
-             official, stance, body, quote, anchor_start, anchor_end, status, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+            "INSERT INTO comments (draft_id, project_id, process_id, parent_id, thread_id, depth, person_id, org_id, \
+             display_name, official, stance, body, quote, anchor_start, anchor_end, status, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id",
         )
-        .bind(new.draft.0)
+        .bind(new.subject.draft().map(|d| d.0))
+        .bind(match new.subject {
+            Subject::Project { project, .. } => Some(project),
+            Subject::Draft(_) => None,
+        })
         .bind(process.0)
         .bind(parent)
         .bind(thread.unwrap_or(0))
@@ -125,9 +127,9 @@ impl app::ssr::Comments for SqlStore {
         committed(tx, CommentId(id), true).await
     }
 
-    async fn comments(&self, draft: DraftId) -> AppResult<Vec<Comment>> {
+    async fn comments(&self, subject: Subject) -> AppResult<Vec<Comment>> {
         let mut conn = self.pool.acquire().await.map_err(internal)?;
-        load(&mut conn, Scope::Draft(draft)).await
+        load(&mut conn, Scope::About(subject)).await
     }
 
     async fn comment(&self, id: CommentId) -> AppResult<Option<Comment>> {
@@ -152,7 +154,14 @@ impl app::ssr::Comments for SqlStore {
             person,
             acting_for: comment.org,
         };
-        authorize(&mut tx, comment.process, actor, Action::Comment).await?;
+        authorize_speaking(
+            &mut tx,
+            self.backend,
+            comment.subject,
+            actor,
+            Speaking::Comment,
+        )
+        .await?;
         if !matches!(comment.status, Status::Visible | Status::Pending) {
             return Err(AppError::Forbidden(Msg::ErrorCommentNotEditable));
         }
@@ -194,13 +203,15 @@ impl app::ssr::Comments for SqlStore {
         committed(tx, id, true).await
     }
 
-    async fn reported_by(&self, person: PersonId, draft: DraftId) -> AppResult<Vec<CommentId>> {
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT r.comment_id FROM comment_reports r JOIN comments c ON c.id = r.comment_id \
-             WHERE r.person_id = $1 AND c.draft_id = $2",
-        )
+    async fn reported_by(&self, person: PersonId, subject: Subject) -> AppResult<Vec<CommentId>> {
+        let scope = Scope::About(subject);
+        let ids: Vec<i64> = sqlx::query_scalar(scoped!(
+            scope,
+            ["SELECT r.comment_id FROM comment_reports r JOIN comments c ON c.id = r.comment_id"],
+            "AND r.person_id = $2"
+        ))
+        .bind(scope.key())
         .bind(person.0)
-        .bind(draft.0)
         .fetch_all(&self.pool)
         .await
         .map_err(internal)?;
@@ -221,7 +232,14 @@ impl app::ssr::Comments for SqlStore {
             person,
             acting_for: None,
         };
-        authorize(&mut tx, comment.process, actor, Action::Report).await?;
+        authorize_speaking(
+            &mut tx,
+            self.backend,
+            comment.subject,
+            actor,
+            Speaking::Report,
+        )
+        .await?;
         if comment.author == person {
             return Err(AppError::Forbidden(Msg::ErrorReportOwn));
         }
