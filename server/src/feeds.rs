@@ -34,7 +34,7 @@ pub async fn process(
 
 /// Where the site is, for the feed's absolute links: the configured public origin, else the
 /// address the reader used.
-fn origin(state: &AppState, headers: &HeaderMap) -> String {
+pub fn origin(state: &AppState, headers: &HeaderMap) -> String {
     if let Some(origin) = &state.public_origin {
         return origin.trim_end_matches('/').to_string();
     }

@@ -3,6 +3,7 @@
 
 pub mod api_v1;
 pub mod audit;
+pub mod calendar;
 pub mod clock;
 pub mod collab;
 pub mod config;
@@ -57,6 +58,9 @@ pub fn leptos_options(site_root: &Path) -> LeptosOptions {
         .build()
 }
 
+/// The sitting page's route (also its `.ics`, see [`calendar`]).
+const SITTING_PAGE: &str = "/processes/{id}/sittings/{sitting}";
+
 /// Every route of the site.
 pub fn router(state: AppState) -> Router {
     let secure_cookies = state
@@ -97,7 +101,12 @@ pub fn router(state: AppState) -> Router {
                 response
             },
         ));
-    let pages = leptos_axum::generate_route_list(app::app::App);
+    // A sitting's page shares its route with its calendar entry (`{sitting}.ics`), whose handler
+    // renders the page for every other value.
+    let pages: Vec<_> = leptos_axum::generate_route_list(app::app::App)
+        .into_iter()
+        .filter(|route| route.path() != SITTING_PAGE)
+        .collect();
     Router::<AppState>::new()
         .leptos_routes_with_handler(pages, web::page)
         .route("/auth/login", post(forms::login))
@@ -127,7 +136,11 @@ pub fn router(state: AppState) -> Router {
             "/processes/{id}/sittings/new",
             post(forms::schedule_sitting),
         )
-        .route("/processes/{id}/sittings/{sitting}", post(forms::sitting))
+        .route(
+            SITTING_PAGE,
+            get(calendar::sitting_page_or_entry).post(forms::sitting),
+        )
+        .route("/processes/{id}/calendar.ics", get(calendar::process))
         .route(
             "/processes/{id}/decisions/{decision}",
             post(forms::decision),

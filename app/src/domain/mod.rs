@@ -37,6 +37,8 @@ pub mod comments;
 pub mod decision;
 pub mod document;
 pub mod hex;
+#[cfg(feature = "ssr")]
+pub mod icalendar;
 pub mod input;
 pub mod localized;
 #[cfg(feature = "ssr")]

@@ -243,6 +243,7 @@ fn sitting_view(cx: RequestContext, page: PageData, confirm_close: bool) -> impl
                 " · " <time>{format_time(sitting.starts_at)}</time>
                 " · " <span>{sitting.place.clone()}</span>
                 " · " {if sitting.public { t(Msg::SittingPublicBadge) } else { t(Msg::SittingInvitedOnlyBadge) }}
+                " · " <a href=format!("/processes/{}/sittings/{}.ics?lang={}", page.process.id, sitting.id, cx.lang.code()) type="text/calendar">{t(Msg::CalendarAddSitting)}</a>
             </p>
             <details class="invited">
                 <summary>{t(Msg::SittingInvited)} " (" {sitting.invited.len()} ")"</summary>
@@ -315,6 +316,7 @@ pub fn SittingList(
     /// The viewer's organisations, to mark the sittings they are invited to.
     my_orgs: Vec<OrgId>,
 ) -> impl IntoView {
+    let lang = crate::ssr::cx().lang;
     let items = sittings
         .iter()
         .map(|s| {
@@ -337,6 +339,7 @@ pub fn SittingList(
         <section aria-labelledby="sittings">
             <h2 id="sittings">{t(Msg::SittingsTitle)}</h2>
             {if none { view! { <p>{t(Msg::SittingsNone)}</p> }.into_any() } else { view! { <ul class="sittings">{items}</ul> }.into_any() }}
+            <p><a href=format!("/processes/{process}/calendar.ics?lang={}", lang.code()) type="text/calendar">{t(Msg::CalendarSubscribe)}</a></p>
             {may_schedule.then(|| view! { <p><a class="button secondary" href=format!("/processes/{process}/sittings/new")>{t(Msg::SittingSchedule)}</a></p> })}
         </section>
     }

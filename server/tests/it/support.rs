@@ -572,3 +572,30 @@ pub async fn next_event(stream: &mut tokio::net::TcpStream, needle: &str) -> boo
     }
     false
 }
+
+/// Runs a Python script in the test tools' environment (`scripts/test` installs cobalt, lxml,
+/// pabutools and icalendar in target/python) with `input` on its standard input: whether it
+/// succeeded, and what it printed.
+pub fn python(script: &str, input: &str) -> (bool, String) {
+    let python = std::env::var("BARAZA_TEST_PYTHON").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../target/python/bin/python").to_string()
+    });
+    let mut child = std::process::Command::new(&python)
+        .args(["-c", script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{python} runs (scripts/test installs the Python tools): {e}"));
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
