@@ -208,6 +208,9 @@ fn respond(result: Result<String, AppError>, file: &str) -> Response {
                     header::CONTENT_DISPOSITION,
                     format!("inline; filename=\"{file}\""),
                 ),
+                // What it holds depends on who asks (an invited-only sitting) and their
+                // language: no shared cache may keep it for others.
+                (header::CACHE_CONTROL, "private, no-cache".to_string()),
             ],
             ics,
         )

@@ -42,7 +42,6 @@ pub fn calendar(name: &str, made_at: i64, events: &[Event]) -> String {
         "VERSION:2.0",
         "PRODID:-//Baraza//Baraza//EN",
         "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
     ] {
         push(&mut out, line);
     }

@@ -32,6 +32,11 @@ async fn calendar_at(app: &TestApp, client: &Client, path: &str) -> (StatusCode,
     let response = client.get(app.url(path)).send().await.unwrap();
     let status = response.status();
     if status == StatusCode::OK {
+        assert_eq!(
+            response.headers()["cache-control"],
+            "private, no-cache",
+            "{path}"
+        );
         assert!(
             response.headers()["content-type"]
                 .to_str()
