@@ -671,13 +671,14 @@ pub struct OwnComment {
     pub process_title: Localized,
     /// The process's languages, to pick its title in.
     pub process_languages: Vec<String>,
-    pub draft: DraftId,
-    pub draft_title: String,
-    /// The language the draft is written in.
-    pub draft_language: String,
+    /// What it is about: a draft, or a budget's project.
+    pub subject: Subject,
+    /// The draft's title (in the draft's language) or the project's (in each of its languages).
+    pub subject_title: Localized,
     pub body: String,
     pub status: Status,
     pub created_at: Millis,
+    /// The thread's answer in a published decision (only a draft's threads are answered so).
     pub answer: Option<PublishedAnswer>,
 }
 

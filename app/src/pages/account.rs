@@ -127,16 +127,17 @@ pub fn OwnCommentList(comments: Vec<OwnComment>, with_process: bool) -> impl Int
     let items = comments
         .into_iter()
         .map(|c| {
-            let (process, draft) = (c.process, c.draft);
+            let process = c.process;
             let date = crate::pages::process::format_time(c.created_at);
+            let about = c.subject_title.pick(cx.lang.code(), &c.process_languages);
             let what = if c.id == c.thread {
                 Msg::OwnCommentsYourComment {
-                    draft: c.draft_title.clone(),
+                    draft: about.text.clone(),
                     date,
                 }
             } else {
                 Msg::OwnCommentsYourReply {
-                    draft: c.draft_title.clone(),
+                    draft: about.text.clone(),
                     date,
                 }
             };
@@ -153,7 +154,7 @@ pub fn OwnCommentList(comments: Vec<OwnComment>, with_process: bool) -> impl Int
                 .then(|| view! { " " <span class="badge">{t(c.status.label())}</span> });
             // Through the one renderer that makes a comment safe, as on the draft's page.
             let body = crate::domain::markdown::to_html(&c.body);
-            let thread = format!("/processes/{process}/drafts/{draft}/threads/{}#comment-{}", c.thread, c.id);
+            let thread = format!("{}#comment-{}", c.subject.thread_page(process, c.thread), c.id);
             let answer = match &c.answer {
                 Some(a) => {
                     let decision = format!("/processes/{process}/decisions/{}", a.decision);
@@ -161,14 +162,14 @@ pub fn OwnCommentList(comments: Vec<OwnComment>, with_process: bool) -> impl Int
                         view! {
                             <p class="change">
                                 {t(Msg::DecisionChangeIn)} " "
-                                <a href=format!("{decision}#adopted") lang=c.draft_language.clone()>"“" {words} "”"</a>
+                                <a href=format!("{decision}#adopted") lang=about.lang.clone()>"“" {words} "”"</a>
                             </p>
                         }
                     });
                     view! {
                         <div class=format!("answer disposition-{}", a.disposition.code())>
                             <p>{t(Msg::OwnCommentsAnswer)} " " <strong class="badge">{t(a.disposition.label())}</strong></p>
-                            <p class="reason" lang=c.draft_language.clone()>{a.reason.clone()}</p>
+                            <p class="reason" lang=about.lang.clone()>{a.reason.clone()}</p>
                             {change}
                         </div>
                         <p class="links">
@@ -179,8 +180,9 @@ pub fn OwnCommentList(comments: Vec<OwnComment>, with_process: bool) -> impl Int
                     }
                     .into_any()
                 }
+                // A council answers a draft's threads; a project's discussion has no such answer.
                 None => view! {
-                    <p class="unanswered">{t(Msg::OwnCommentsNotAnswered)}</p>
+                    {c.subject.draft().is_some().then(|| view! { <p class="unanswered">{t(Msg::OwnCommentsNotAnswered)}</p> })}
                     <p class="links"><a href=thread>{t(Msg::OwnCommentsOpenThread)}</a></p>
                 }
                 .into_any(),

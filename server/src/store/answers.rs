@@ -1,14 +1,16 @@
-//! What became of a person's own comments: each with the answer a published decision gave its
-//! thread (`decision_dispositions` points a thread at its latest answer).
+//! What became of a person's own comments (on drafts and on budget projects): each draft comment
+//! with the answer a published decision gave its thread (`decision_dispositions` points a thread
+//! at its latest answer).
 
 use super::SqlStore;
 use super::rows::{corrupt, localized};
 use super::shared::internal;
 use app::domain::comments::Status;
 use app::domain::decision::Disposition;
+use app::domain::localized::Localized;
 use app::error::AppResult;
 use app::ids::{CommentId, DecisionId, DraftId, PersonId, ProcessId};
-use app::model::{OwnComment, PublishedAnswer};
+use app::model::{OwnComment, PublishedAnswer, Subject};
 use app::ssr::Answers;
 
 #[derive(sqlx::FromRow)]
@@ -18,9 +20,12 @@ struct OwnCommentRow {
     process_id: i64,
     process_title: String,
     languages: String,
-    draft_id: i64,
-    draft_title: String,
-    draft_language: String,
+    draft_id: Option<i64>,
+    draft_title: Option<String>,
+    draft_language: Option<String>,
+    budget_id: Option<i64>,
+    project_id: Option<i64>,
+    project_title: Option<String>,
     body: String,
     status: String,
     created_at: i64,
@@ -45,6 +50,20 @@ impl OwnCommentRow {
             }),
             _ => None,
         };
+        let (subject, subject_title) = match (self.draft_id, self.budget_id, self.project_id) {
+            (Some(draft), _, _) => (
+                Subject::Draft(DraftId(draft)),
+                Localized::one(
+                    &self.draft_language.unwrap_or_default(),
+                    &self.draft_title.unwrap_or_default(),
+                ),
+            ),
+            (None, Some(budget), Some(project)) => (
+                Subject::Project { budget, project },
+                localized(&self.project_title.unwrap_or_default())?,
+            ),
+            _ => return Err(corrupt("comment subject", &self.id.to_string())),
+        };
         Ok(OwnComment {
             id: CommentId(self.id),
             thread: CommentId(self.thread_id),
@@ -56,9 +75,8 @@ impl OwnCommentRow {
                 .filter(|l| !l.is_empty())
                 .map(str::to_string)
                 .collect(),
-            draft: DraftId(self.draft_id),
-            draft_title: self.draft_title,
-            draft_language: self.draft_language,
+            subject,
+            subject_title,
             body: self.body,
             status: Status::from_code(&self.status)
                 .ok_or_else(|| corrupt("status", &self.status))?,
@@ -79,12 +97,14 @@ impl Answers for SqlStore {
         // may still change it, and it is not yet the council's word.
         let rows: Vec<OwnCommentRow> = sqlx::query_as(
             "SELECT c.id, c.thread_id, c.process_id, p.title AS process_title, p.languages, \
-                    c.draft_id, d.title AS draft_title, d.language AS draft_language, c.body, \
+                    c.draft_id, d.title AS draft_title, d.language AS draft_language, \
+                    bp.budget_id, c.project_id, bp.title AS project_title, c.body, \
                     c.status, c.created_at, dec.id AS decision_id, a.disposition, a.reason, \
                     a.change_quote, dec.published_at \
              FROM comments c \
              JOIN processes p ON p.id = c.process_id \
-             JOIN drafts d ON d.id = c.draft_id \
+             LEFT JOIN drafts d ON d.id = c.draft_id \
+             LEFT JOIN budget_projects bp ON bp.id = c.project_id \
              LEFT JOIN decisions dec ON dec.draft_id = c.draft_id AND dec.published_at IS NOT NULL \
              LEFT JOIN decision_dispositions dd \
                     ON dd.decision_id = dec.id AND dd.thread_id = c.thread_id \

@@ -263,6 +263,15 @@ on_both!(
         .await;
         assert_eq!(status, StatusCode::NOT_FOUND);
 
+        // The citizen finds their comments among their own, leading back to the project's thread.
+        let (status, html) = get(&citizen, &app, "/account/comments").await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(html.contains("a ramp and a bench"), "{html}");
+        assert!(html.contains(&format!(
+            "href=\"{page}/threads/{question}#comment-{question}\""
+        )));
+        assert!(html.contains("Your comment on “A study room open late in exam weeks”"));
+
         // A bar on the citizen stops their comments on projects too.
         let (status, _, _) = post(
             &app,
