@@ -354,24 +354,31 @@ pub async fn process_of(
         // A draft's address always names its process.
         (Subject::Draft(_), None) => Err(AppError::NotFound),
         (Subject::Project { budget, project }, process) => {
-            let found = cx
-                .store
-                .budget_project(project)
-                .await?
-                .filter(|p| p.budget_id == budget)
-                .ok_or(AppError::NotFound)?;
-            let of = cx
-                .store
-                .budget(found.budget_id)
-                .await?
-                .ok_or(AppError::NotFound)?
-                .process_id;
+            let of = project_process(cx.store.as_ref(), budget, project).await?;
             if process.is_some_and(|p| p != of) {
                 return Err(AppError::NotFound);
             }
             Ok(of)
         }
     }
+}
+
+/// The process of a budget's project, if the project is in that budget (else not found).
+pub async fn project_process(
+    store: &dyn crate::ssr::Store,
+    budget: i64,
+    project: i64,
+) -> AppResult<ProcessId> {
+    store
+        .budget_project(project)
+        .await?
+        .filter(|p| p.budget_id == budget)
+        .ok_or(AppError::NotFound)?;
+    Ok(store
+        .budget(budget)
+        .await?
+        .ok_or(AppError::NotFound)?
+        .process_id)
 }
 
 fn comment_id(form: &Form) -> AppResult<CommentId> {

@@ -60,18 +60,7 @@ async fn process_of(state: &AppState, subject: Subject) -> Result<ProcessId, App
             .ok_or(AppError::NotFound)?
             .process),
         Subject::Project { budget, project } => {
-            state
-                .store
-                .budget_project(project)
-                .await?
-                .filter(|p| p.budget_id == budget)
-                .ok_or(AppError::NotFound)?;
-            Ok(state
-                .store
-                .budget(budget)
-                .await?
-                .ok_or(AppError::NotFound)?
-                .process_id)
+            app::api::comments::project_process(state.store.as_ref(), budget, project).await
         }
     }
 }
