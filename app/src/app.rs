@@ -119,12 +119,16 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/budgets/:id/results") view=crate::pages::budget_results::ResultsPage />
                 <Route path=path!("/auth/login") view=LoginPage />
                 <Route path=path!("/auth/signup") view=SignupPage />
+                <Route path=path!("/auth/reset") view=crate::pages::auth::ResetRequestPage />
+                <Route path=path!("/auth/reset/:token") view=crate::pages::auth::ResetPasswordPage />
+                <Route path=path!("/auth/verify/:token") view=crate::pages::auth::VerifyPage />
                 <Route path=path!("/account") view=AccountPage />
                 <Route path=path!("/account/comments") view=OwnCommentsPage />
                 <Route path=path!("/organisations") view=OrganisationsPage />
                 <Route path=path!("/organisations/new") view=NewOrganisationPage />
                 <Route path=path!("/organisations/:id") view=OrganisationPage />
                 <Route path=path!("/admin") view=AdminPage />
+                <Route path=path!("/admin/outbox") view=crate::pages::outbox::OutboxPage />
                 <Route path=path!("/admin/processes/new") view=NewProcessPage />
                 <Route path=path!("/admin/processes/:id") view=EditProcessPage />
             </Routes>

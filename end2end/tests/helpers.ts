@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Browser, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
 
 export const PASSWORD = 'baraza-demo';
@@ -124,4 +124,29 @@ export async function draftIn(page: Page, phase: string, language = 'en'): Promi
   const id = await processIn(page, phase);
   const detail = await (await page.request.get(`/api/v1/processes/${id}`)).json();
   return detail.drafts.find((d: { language: string }) => d.language === language).url;
+}
+
+/** The link to `path` (e.g. `/auth/reset/`) in the newest mail to `email` with `subject`, read
+ * in the outbox by a site administrator: without an SMTP server (as in these tests) that is where
+ * mail is kept. */
+export async function linkFromOutbox(browser: Browser, email: string, subject: string, path: string): Promise<string> {
+  const context = await browser.newContext();
+  const admin = await context.newPage();
+  await signIn(admin, 'admin@demo.baraza');
+  await admin.goto('/admin/outbox');
+  const row = admin.getByRole('row').filter({ hasText: email }).filter({ hasText: subject }).first();
+  // The delivery worker keeps waiting mail within a second.
+  await expect(async () => {
+    await admin.reload();
+    await expect(row).toContainText('Kept here', { timeout: 1000 });
+  }).toPass();
+  await expectAccessible(admin);
+  await row.getByText(subject).click();
+  const body = await row.locator('pre').innerText();
+  await expectAccessible(admin);
+  await context.close();
+  const escaped = path.replace(/\//g, '\\/');
+  const link = body.match(new RegExp(`https?://\\S+${escaped}[0-9a-f]{64}`));
+  expect(link, body).toBeTruthy();
+  return link![0];
 }

@@ -16,7 +16,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the site (migrations run first).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Apply database migrations and exit.
     Migrate(DatabaseArgs),
     /// Check the public record: every entry's hash and link, from the first to the newest.
@@ -56,7 +56,8 @@ pub struct ServeArgs {
     #[arg(long, env = "BARAZA_DEMO")]
     pub demo: bool,
     /// The site's public URL, e.g. `https://baraza.example.org`. Requests that change state must
-    /// come from this origin; an `https` URL also marks cookies Secure. Unset: the request's Host.
+    /// come from this origin; an `https` URL also marks cookies Secure; links in mail lead here.
+    /// Unset: the request's Host for the origin check, and the listening address for mail.
     #[arg(long, env = "BARAZA_PUBLIC_URL")]
     pub public_url: Option<url::Url>,
     /// Set when a reverse proxy in front of Baraza sets `X-Forwarded-For`: the sign-in throttle
@@ -73,6 +74,24 @@ pub struct ServeArgs {
         default_value_t = crate::limits::DEFAULT_CONNECTIONS_PER_CLIENT
     )]
     pub max_connections_per_client: usize,
+    /// The SMTP server mail goes through: `smtps://[USER:PASSWORD@]HOST[:PORT]` (TLS from the
+    /// start, port 465), `smtp://…?tls=required` (STARTTLS, port 587), or `smtp://HOST[:PORT]`
+    /// (no encryption, port 25: a relay on the same machine or network). Unset, no mail leaves
+    /// the machine: it is kept for site administrators at `/admin/outbox`.
+    #[arg(long, env = "BARAZA_SMTP_URL")]
+    pub smtp_url: Option<url::Url>,
+    /// The sender of every mail, e.g. `City participation <participation@city.example>`.
+    /// Default: `Baraza <baraza@HOST>`, HOST being the public URL's (`localhost` without one).
+    #[arg(long, env = "BARAZA_MAIL_FROM")]
+    pub mail_from: Option<String>,
+    /// Seconds to wait before trying a mail again after the SMTP server failed to take it; each
+    /// later attempt waits twice as long, up to six hours.
+    #[arg(long, env = "BARAZA_MAIL_RETRY_SECONDS", default_value_t = 60)]
+    pub mail_retry_seconds: u64,
+    /// Let people post before they have confirmed their email address (by default they may read
+    /// and follow, and post once they opened the link sent to them).
+    #[arg(long, env = "BARAZA_UNVERIFIED_MAY_POST")]
+    pub unverified_may_post: bool,
     /// The built site (CSS and the WebAssembly bundle under `pkg/`).
     #[arg(long, env = "BARAZA_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,

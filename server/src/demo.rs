@@ -204,6 +204,8 @@ pub async fn load(store: &dyn Store, now: i64) -> AppResult<()> {
                     site_admin: seed.site_admin,
                 },
                 now,
+                // The demo's accounts count as confirmed.
+                None,
             )
             .await?;
         people.insert(seed.email.clone(), id);

@@ -5,7 +5,7 @@ use crate::form_body::Submitted;
 use crate::limits::client_of;
 use crate::state::AppState;
 use crate::web::{
-    Done, PERSON_KEY, context, cookie, fail, local_path, render_once, submit, succeed,
+    Done, context, cookie, fail, local_path, render_once, sign_in_session, submit, succeed,
 };
 use app::api;
 use app::domain::comments::Status;
@@ -41,10 +41,8 @@ pub async fn login(
     match api::account::sign_in(&cx, &form, &client, device.as_deref()).await {
         Ok(signed_in) => {
             let person = signed_in.person;
-            if session.cycle_id().await.is_err()
-                || session.insert(PERSON_KEY, person.0).await.is_err()
-            {
-                return fail(&state, cx, form, AppError::Internal, &parts).await;
+            if let Err(error) = sign_in_session(&session, person).await {
+                return fail(&state, cx, form, error, &parts).await;
             }
             tracing::info!(person = person.0, "signed in");
             let mut response = succeed(
@@ -76,17 +74,17 @@ pub async fn signup(
     };
     match api::account::sign_up(&cx, &form, &client_of(&state, &parts)).await {
         Ok(person) => {
-            if session.cycle_id().await.is_err()
-                || session.insert(PERSON_KEY, person.0).await.is_err()
-            {
-                return fail(&state, cx, form, AppError::Internal, &parts).await;
+            if let Err(error) = sign_in_session(&session, person).await {
+                return fail(&state, cx, form, error, &parts).await;
             }
             let lang = Lang::from_tag(form.text("language"));
+            let email =
+                app::domain::account::normalize_email(form.text("email")).unwrap_or_default();
             succeed(
                 &session,
                 Done {
                     to: "/".into(),
-                    notice: Msg::NoticeAccountCreated,
+                    notice: Msg::NoticeAccountCreatedCheck { email },
                     lang,
                 },
             )
@@ -141,7 +139,9 @@ fn device_cookie(state: &AppState, value: &str) -> HeaderValue {
     .unwrap_or_else(|_| HeaderValue::from_static("baraza_device=; Path=/"))
 }
 
-/// `POST /account`: profile (`intent=profile`) or password (`intent=password`).
+/// `POST /account`: profile (`intent=profile`), password (`intent=password`), a new link to
+/// confirm the address (`intent=resend_verification`), or a new address (`intent=email`, with
+/// `email` and `current_password`).
 pub async fn account(
     State(state): State<AppState>,
     session: Session,
@@ -171,6 +171,14 @@ pub async fn account(
                 let keep = session.id().map(|id| id.to_string()).unwrap_or_default();
                 cx.store.sessions_end_others(person, &keep).await?;
                 Ok(Done::to("/account", Msg::NoticePasswordChanged))
+            }
+            "resend_verification" => {
+                let email = api::email_verification::resend(&cx).await?;
+                Ok(Done::to("/account", Msg::NoticeVerificationSent { email }))
+            }
+            "email" => {
+                let email = api::email_verification::change(&cx, &form).await?;
+                Ok(Done::to("/account", Msg::NoticeEmailChangeSent { email }))
             }
             _ => Err(unknown_intent()),
         }

@@ -14,7 +14,9 @@ pub mod form_body;
 pub mod forms;
 pub mod limits;
 pub mod live;
+pub mod mail;
 pub mod memory;
+pub mod recovery;
 pub mod security;
 pub mod sessions;
 pub mod state;
@@ -112,6 +114,9 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/login", post(forms::login))
         .route("/auth/signup", post(forms::signup))
         .route("/auth/logout", post(forms::logout))
+        .route("/auth/reset", post(recovery::request))
+        .route("/auth/reset/{token}", post(recovery::finish))
+        .route("/auth/verify/{token}", post(recovery::verify))
         .route("/language", post(forms::language))
         .route("/account", post(forms::account))
         .route("/organisations/new", post(forms::register_organisation))
@@ -215,7 +220,7 @@ pub fn router(state: AppState) -> Router {
         // Many readers pay for every kilobyte: pages go gzipped (the bundles are compressed at
         // build time, and left as they are here).
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(security::request_span))
         .with_state(state)
 }
 
@@ -270,6 +275,14 @@ pub struct Launch {
     /// Live connections one client address may hold at once (`limits`).
     pub max_connections_per_client: usize,
     pub site_root: std::path::PathBuf,
+    /// The SMTP relay (`None`: mail is kept in the outbox).
+    pub smtp_url: Option<url::Url>,
+    /// The sender of every mail (`None`: `Baraza <baraza@HOST>`).
+    pub mail_from: Option<String>,
+    /// The wait before the first retry of a mail the relay did not take.
+    pub mail_retry: std::time::Duration,
+    /// Whether people whose address is not confirmed may post.
+    pub unverified_may_post: bool,
 }
 
 /// A running server.
@@ -283,6 +296,7 @@ pub struct Running {
     pub demo_loaded: bool,
     stop: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
+    mail: JoinHandle<()>,
 }
 
 impl Running {
@@ -290,13 +304,17 @@ impl Running {
     pub async fn shutdown(self) {
         let _ = self.stop.send(());
         let _ = self.task.await;
+        self.mail.abort();
     }
 
     /// Waits until the server stops (after `signal` resolves).
     pub async fn until(self, signal: impl Future<Output = ()>) -> std::io::Result<()> {
         signal.await;
         let _ = self.stop.send(());
-        self.task.await.unwrap_or(Ok(()))
+        let served = self.task.await.unwrap_or(Ok(()));
+        // A mail being sent now is claimed; its lease ends and another start sends it.
+        self.mail.abort();
+        served
     }
 }
 
@@ -307,7 +325,21 @@ pub async fn launch(launch: Launch) -> Result<Running, Box<dyn std::error::Error
     store::names::backfill(&db.pool)
         .await
         .map_err(|e| format!("filling in name keys failed: {e}"))?;
-    let store: Arc<dyn Store> = Arc::new(store::SqlStore::new(&db));
+    let local: url::Url = "http://localhost".parse().expect("a URL");
+    let public_url = match &launch.public_origin {
+        Some(origin) => origin
+            .parse::<url::Url>()
+            .map_err(|e| format!("the public URL {origin} is not a URL: {e}"))?,
+        None => local,
+    };
+    let mail_settings = mail::MailSettings::new(
+        launch.smtp_url.as_ref(),
+        launch.mail_from.as_deref(),
+        &public_url,
+        launch.mail_retry,
+    )?;
+    let sql_store = store::SqlStore::new(&db).with_mail_domain(&mail_settings.domain());
+    let store: Arc<dyn Store> = Arc::new(sql_store.clone());
     collab::legacy::structure_legacy_drafts(&store, clock::now_millis())
         .await
         .map_err(|e| format!("giving old drafts their structure failed: {e}"))?;
@@ -337,7 +369,28 @@ pub async fn launch(launch: Launch) -> Result<Running, Box<dyn std::error::Error
         let bus = collab::bus::Bus::postgres(&launch.database_url, hub.signal_receiver()).await?;
         hub.attach_bus(bus);
     }
+    let listener = TcpListener::bind(launch.addr).await?;
+    let addr = listener.local_addr()?;
+    let site_url: Arc<str> = launch
+        .public_origin
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"))
+        .trim_end_matches('/')
+        .into();
+    let mail_relay = mail_settings
+        .relay
+        .as_ref()
+        .map(|relay| Arc::<str>::from(relay.name.as_str()));
+    let server_name = format!(
+        "{}-{}",
+        std::process::id(),
+        app::domain::hex::encode(&rand::random::<[u8; 6]>())
+    );
+    let mail = mail::worker::spawn(sql_store, mail_settings, server_name);
     let state = AppState {
+        site_url,
+        mail_relay,
+        unverified_may_post: launch.unverified_may_post,
         store: store.clone(),
         live: Arc::new(hub.clone()),
         hub,
@@ -348,8 +401,6 @@ pub async fn launch(launch: Launch) -> Result<Running, Box<dyn std::error::Error
     };
     memory::spawn_trimmer(state.connections.clone());
     let app = router(state);
-    let listener = TcpListener::bind(launch.addr).await?;
-    let addr = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         axum::serve(
@@ -386,6 +437,7 @@ pub async fn launch(launch: Launch) -> Result<Running, Box<dyn std::error::Error
         demo_loaded,
         stop,
         task,
+        mail,
     })
 }
 

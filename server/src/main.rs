@@ -24,7 +24,7 @@ async fn run() -> std::process::ExitCode {
         Command::GrantAdmin { email, database } => {
             grant_admin(&email, &database.database_url).await
         }
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(*args).await,
         Command::VerifyRecord(args) => verify_record(&args.database_url).await,
     };
     match result {
@@ -102,6 +102,10 @@ async fn serve(
         trust_forwarded_for: args.trust_forwarded_for,
         max_connections_per_client: args.max_connections_per_client,
         site_root: args.site_root.clone(),
+        smtp_url: args.smtp_url.clone(),
+        mail_from: args.mail_from.clone(),
+        mail_retry: std::time::Duration::from_secs(args.mail_retry_seconds.max(1)),
+        unverified_may_post: args.unverified_may_post,
     })
     .await?;
     let url = public_origin.unwrap_or_else(|| format!("http://{}", running.addr));
@@ -117,6 +121,12 @@ async fn serve(
         for login in server::demo::logins() {
             println!("  {:<28} {}", login.email, login.role);
         }
+    }
+    match &args.smtp_url {
+        Some(smtp) => println!("\nMail goes out through {}", redact(smtp.as_str())),
+        None => println!(
+            "\nNo --smtp-url: mail stays on this machine; administrators read it at {url}/admin/outbox"
+        ),
     }
     println!("\nPress Ctrl+C to stop.\n");
     running.until(shutdown_signal()).await?;

@@ -20,6 +20,13 @@ pub struct AppState {
     pub trust_forwarded_for: bool,
     /// Live connections per client (`limits`).
     pub connections: Arc<crate::limits::ConnectionLimits>,
+    /// The site's public URL without a trailing slash, for links in mail (`--public-url`, else
+    /// the listening address).
+    pub site_url: Arc<str>,
+    /// The SMTP relay's `host:port`, or `None` when mail is kept in the outbox.
+    pub mail_relay: Option<Arc<str>>,
+    /// Whether people whose address is not confirmed may post (`--unverified-may-post`).
+    pub unverified_may_post: bool,
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {

@@ -81,7 +81,20 @@ pub async fn context(
         path: uri.path().to_string(),
         notice,
         feedback: None,
+        site_url: state.site_url.clone(),
+        mail_relay: state.mail_relay.clone(),
+        unverified_may_post: state.unverified_may_post,
     }
+}
+
+/// Signs `person` in on this session under a new session id, so that an id planted before
+/// sign-in cannot be used after it.
+pub async fn sign_in_session(session: &Session, person: PersonId) -> Result<(), AppError> {
+    session.cycle_id().await.map_err(|_| AppError::Internal)?;
+    session
+        .insert(PERSON_KEY, person.0)
+        .await
+        .map_err(|_| AppError::Internal)
 }
 
 /// The value of a cookie.
@@ -257,7 +270,7 @@ pub async fn fail(
     parts: &Parts,
 ) -> Response {
     if error == AppError::Internal {
-        tracing::warn!(path = %parts.uri.path(), "a form submission failed internally");
+        tracing::warn!(path = %crate::security::loggable_path(parts.uri.path()), "a form submission failed internally");
     }
     let mut values = form.fields;
     values.retain(|name, _| !name.contains("password"));

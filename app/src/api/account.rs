@@ -56,7 +56,9 @@ static HASHING: LazyLock<Semaphore> = LazyLock::new(|| {
 const HASHING_PATIENCE: Duration = Duration::from_secs(10);
 
 /// Runs password hashing work on the blocking pool, at most [`HASHING`] at a time.
-async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> AppResult<T> {
+pub(super) async fn hashing<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> AppResult<T> {
     let _turn = tokio::time::timeout(HASHING_PATIENCE, HASHING.acquire())
         .await
         .map_err(|_| AppError::TooMany(Msg::ErrorBusy))?
@@ -68,7 +70,7 @@ async fn hashing<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -
 
 /// Counts an attempt against a throttle key; refuses it when the key is locked, else says how
 /// many seconds to wait before answering.
-async fn count_attempt(
+pub(super) async fn count_attempt(
     cx: &RequestContext,
     key: &str,
     limits: throttle::Limits,
@@ -247,6 +249,10 @@ pub async fn sign_up(cx: &RequestContext, form: &Form, client: &str) -> AppResul
     )
     .await?;
     let password_hash = hash(password).await?;
+    // The address is confirmed with a link; the account exists at once, and posts once confirmed.
+    let link = super::email_verification::NewLink::new(cx);
+    let compose = link.composer(&cx.site_url);
+    let check = link.check(&compose);
     cx.store
         .create_person(
             NewPerson {
@@ -257,11 +263,12 @@ pub async fn sign_up(cx: &RequestContext, form: &Form, client: &str) -> AppResul
                 site_admin: false,
             },
             cx.now,
+            Some(&check),
         )
         .await
 }
 
-async fn hash(password: &str) -> AppResult<String> {
+pub(super) async fn hash(password: &str) -> AppResult<String> {
     let password = password.to_string();
     hashing(move || hash_password(&password)).await?
 }
@@ -300,6 +307,20 @@ pub async fn update_profile(cx: &RequestContext, form: &Form) -> AppResult<()> {
         .await
 }
 
+/// The new password of a form's `new_password`, checked and repeated the same in
+/// `new_password_confirm` (the account page's form and the reset link's).
+pub(super) fn new_password(form: &Form) -> AppResult<&str> {
+    let new = form.text("new_password");
+    check_password(new, "new_password")?;
+    if form.text("new_password_confirm") != new {
+        return Err(AppError::invalid(
+            "new_password_confirm",
+            Msg::ErrorPasswordMismatch,
+        ));
+    }
+    Ok(new)
+}
+
 /// Changes the password after checking the current one. Every browser but this one stops being
 /// recognised (`device_cookie` is this browser's), like every other session ends.
 pub async fn change_password(
@@ -309,14 +330,7 @@ pub async fn change_password(
 ) -> AppResult<()> {
     let person = cx.viewer()?;
     let current = form.text("current_password");
-    let new = form.text("new_password");
-    check_password(new, "new_password")?;
-    if form.text("new_password_confirm") != new {
-        return Err(AppError::invalid(
-            "new_password_confirm",
-            Msg::ErrorPasswordMismatch,
-        ));
-    }
+    let new = new_password(form)?;
     let (_, stored) = cx
         .store
         .credentials(&person.email)

@@ -401,7 +401,7 @@ fn may(view: &BudgetView, action: BudgetAction) -> AppResult<()> {
 /// officers, with `proposer_name` and `meeting`). Fields: `area`, `title`, `description`, `place`,
 /// `category`, `estimated_cost`, `image_alt`; texts in the viewer's language.
 pub async fn propose(cx: &RequestContext, budget: i64, form: &Form) -> AppResult<i64> {
-    let person = cx.viewer()?.id;
+    let person = super::email_verification::require_verified(cx)?.id;
     let view = view(cx, budget).await?;
     let paper = form.text("intent") == "paper";
     may(

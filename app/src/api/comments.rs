@@ -408,7 +408,7 @@ async fn comment_on(
 /// Posts a comment (`parent` empty) or a reply on a subject whose URL [`process_of`] has
 /// checked. Returns it (pending under pre-moderation). Only a draft's comments quote passages.
 pub async fn post(cx: &RequestContext, subject: Subject, form: &Form) -> AppResult<Comment> {
-    let person = cx.viewer()?.id;
+    let person = super::email_verification::require_verified(cx)?.id;
     let parent = match form.text("parent").trim() {
         "" => None,
         id => Some(
@@ -598,6 +598,7 @@ pub async fn withdraw(cx: &RequestContext, subject: Subject, form: &Form) -> App
 
 /// Reports a comment.
 pub async fn report(cx: &RequestContext, subject: Subject, form: &Form) -> AppResult<()> {
+    super::email_verification::require_verified(cx)?;
     let (person, comment) = comment_on(cx, subject, form).await?;
     let reason = form.choice("reason", ReportReason::from_code)?;
     let note = form

@@ -73,7 +73,7 @@ pub async fn page(cx: &RequestContext, id: OrgId) -> AppResult<OrgPage> {
 
 /// Registers an organisation on behalf of the signed-in person, who becomes its first member.
 pub async fn register(cx: &RequestContext, form: &Form) -> AppResult<OrgId> {
-    let viewer = cx.viewer()?;
+    let viewer = super::email_verification::require_verified(cx)?;
     if !site_may(true, viewer.site_admin, SiteAction::RegisterOrganisation) {
         return Err(AppError::Forbidden(Msg::ErrorNotAllowed));
     }

@@ -339,6 +339,24 @@ pub fn RadioGroup(
     }
 }
 
+/// A new password and its repetition (`new_password`, `new_password_confirm`), with the rule
+/// for a good one: the account page's form and the reset link's.
+#[component]
+pub fn NewPasswordFields() -> impl IntoView {
+    let hint = cx().t(Msg::AuthPasswordHint {
+        min: crate::domain::account::MIN_PASSWORD.to_string(),
+    });
+    view! {
+        <PasswordField
+            name="new_password".into()
+            label=t(Msg::AccountNewPassword)
+            autocomplete="new-password"
+            hint=hint
+        />
+        <PasswordField name="new_password_confirm".into() label=t(Msg::AuthPasswordConfirm) autocomplete="new-password" />
+    }
+}
+
 /// A password input; never pre-filled, even after a failed submission.
 #[component]
 pub fn PasswordField(

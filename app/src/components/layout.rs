@@ -85,11 +85,26 @@ pub fn Page(
             }
         })
     };
+    // Until a person confirms their address they read and follow but do not post: every page
+    // says so, and where to send the link again (the account page says it in its own words).
+    let unconfirmed = cx
+        .viewer
+        .as_ref()
+        .filter(|v| !v.email_verified && !cx.unverified_may_post && cx.path != "/account")
+        .map(|v| {
+            view! {
+                <p class="confirm-banner">
+                    {cx.t(Msg::VerifyBanner { email: v.email.clone() })} " "
+                    <a href="/account#email">{t(Msg::VerifyBannerLink)}</a>
+                </p>
+            }
+        });
     view! {
         <Title text=format!("{title} · Baraza") />
         <a class="skip-link" href="#main">{t(Msg::LayoutSkipToContent)}</a>
         <Header />
         <main id="main" tabindex="-1">
+            {unconfirmed}
             {notice}
             {refusal}
             {unshown}

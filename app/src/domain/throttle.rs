@@ -61,6 +61,18 @@ pub const SIGN_UPS_PER_ADDRESS: Limits = Limits {
     lock_after: 20,
 };
 
+/// Limits on asking for password reset links for one address: a few tries for a slow mail, not a
+/// flood into someone's mailbox. Counted for every address asked about, with an account or not.
+pub const RESETS_PER_EMAIL: Limits = Limits {
+    slow_after: 3,
+    lock_after: 5,
+};
+/// Limits on asking for password reset links from one network address (any addresses).
+pub const RESETS_PER_ADDRESS: Limits = Limits {
+    slow_after: 10,
+    lock_after: 30,
+};
+
 /// What to do with an attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Verdict {

@@ -12,7 +12,9 @@ use crate::ids::{CommentId, DraftId, OrgId, PersonId, ProcessId, SittingId};
 use serde::{Deserialize, Serialize};
 
 mod budget;
+mod mail;
 pub use budget::*;
+pub use mail::*;
 
 /// Milliseconds since the Unix epoch; every stored time is one of these.
 pub type Millis = i64;
@@ -27,6 +29,8 @@ pub struct Person {
     pub language: String,
     pub site_admin: bool,
     pub created_at: Millis,
+    /// Whether the person has confirmed their address with a link sent to it.
+    pub email_verified: bool,
 }
 
 /// What sign-up stores.

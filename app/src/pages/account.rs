@@ -3,10 +3,11 @@
 
 use super::load;
 use crate::api;
-use crate::components::form::{ErrorSummary, PasswordField, PostForm, Select, TextField};
+use crate::components::form::{
+    ErrorSummary, NewPasswordFields, PasswordField, PostForm, Select, TextField,
+};
 use crate::components::layout::{Page, t};
 use crate::components::text::Local;
-use crate::domain::account::MIN_PASSWORD;
 use crate::domain::comments::Status;
 use crate::i18n::{Lang, Msg};
 use crate::model::OwnComment;
@@ -24,6 +25,7 @@ pub fn AccountPage() -> impl IntoView {
                 .map(|l| (l.code().to_string(), l.native_name().to_string()))
                 .collect();
             let lang = cx.lang.code().to_string();
+            let person = page.person.clone();
             let organisations = page
                 .organisations
                 .iter()
@@ -62,18 +64,13 @@ pub fn AccountPage() -> impl IntoView {
                             <button type="submit">{t(Msg::FormSave)}</button>
                         </PostForm>
                     </section>
+                    <EmailSection person=person />
                     <section>
                         <h2>{t(Msg::AccountPassword)}</h2>
                         <ErrorSummary intent="password" />
                         <PostForm action="/account".to_string() intent="password" class="narrow">
                             <PasswordField name="current_password".into() label=t(Msg::AccountCurrentPassword) />
-                            <PasswordField
-                                name="new_password".into()
-                                label=t(Msg::AccountNewPassword)
-                                autocomplete="new-password"
-                                hint=cx.t(Msg::AuthPasswordHint { min: MIN_PASSWORD.to_string() })
-                            />
-                            <PasswordField name="new_password_confirm".into() label=t(Msg::AuthPasswordConfirm) autocomplete="new-password" />
+                            <NewPasswordFields />
                             <button type="submit">{t(Msg::AccountChangePassword)}</button>
                         </PostForm>
                     </section>
@@ -94,6 +91,46 @@ pub fn AccountPage() -> impl IntoView {
             }
         },
     )
+}
+
+/// The account's address: confirmed or not (with a way to send the link again), and the form
+/// that changes it (a link to the new address, a word to the old).
+#[component]
+fn EmailSection(person: crate::model::Person) -> impl IntoView {
+    let cx = cx();
+    let status = if person.email_verified {
+        view! { <p>{cx.t(Msg::AccountEmailConfirmed { email: person.email.clone() })}</p> }
+            .into_any()
+    } else {
+        view! {
+            <p>{cx.t(Msg::AccountEmailUnconfirmed { email: person.email.clone() })}</p>
+            <ErrorSummary intent="resend_verification" />
+            <PostForm action="/account".to_string() intent="resend_verification" class="narrow">
+                <button type="submit" class="secondary">{t(Msg::AccountResend)}</button>
+            </PostForm>
+        }
+        .into_any()
+    };
+    view! {
+        <section id="email" aria-labelledby="email-heading">
+            <h2 id="email-heading">{t(Msg::AccountEmailSection)}</h2>
+            {status}
+            <h3>{t(Msg::AccountChangeEmail)}</h3>
+            <ErrorSummary intent="email" />
+            <PostForm action="/account".to_string() intent="email" class="narrow">
+                <TextField
+                    name="email".into()
+                    label=t(Msg::AccountNewEmail)
+                    hint=t(Msg::AccountChangeEmailHint)
+                    kind="email"
+                    required=true
+                    autocomplete="email"
+                />
+                <PasswordField name="current_password".into() label=t(Msg::AccountCurrentPassword) />
+                <button type="submit">{t(Msg::AccountChangeEmail)}</button>
+            </PostForm>
+        </section>
+    }
 }
 
 /// `/account/comments`: "My comments and their answers", every comment of the signed-in person

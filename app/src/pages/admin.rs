@@ -80,6 +80,7 @@ pub fn AdminPage() -> impl IntoView {
             view! {
                 <Page title=t(Msg::AdminTitle)>
                     <ErrorSummary intent="admin" />
+                    <p><a href="/admin/outbox">{t(Msg::AdminOutboxLink)}</a></p>
                     <section>
                         <h2>{t(Msg::AdminProcesses)}</h2>
                         <p><a class="button" href="/admin/processes/new">{t(Msg::AdminNewProcess)}</a></p>

@@ -1,6 +1,11 @@
-//! Sign-in and sign-up. The forms post to these same paths; see `server/src/forms.rs`.
+//! Sign-in, sign-up and getting back in with a reset link. The forms post to these same paths;
+//! see `server/src/forms.rs`.
 
-use crate::components::form::{ErrorSummary, PasswordField, PostForm, Select, TextField};
+use super::{load, param};
+use crate::api;
+use crate::components::form::{
+    ErrorSummary, NewPasswordFields, PasswordField, PostForm, Select, TextField,
+};
 use crate::components::layout::{Page, t};
 use crate::domain::account::MIN_PASSWORD;
 use crate::i18n::{Lang, Msg};
@@ -25,6 +30,7 @@ pub fn LoginPage() -> impl IntoView {
                 <PasswordField name="password".into() label=t(Msg::AuthPassword) />
                 <button type="submit">{t(Msg::AuthSignInButton)}</button>
             </PostForm>
+            <p><a href="/auth/reset">{t(Msg::AuthForgotPassword)}</a></p>
             <p>{t(Msg::AuthNoAccount)} " " <a href="/auth/signup">{t(Msg::NavSignUp)}</a></p>
         </Page>
     }
@@ -64,4 +70,89 @@ pub fn SignupPage() -> impl IntoView {
             <p>{t(Msg::AuthHaveAccount)} " " <a href="/auth/login">{t(Msg::NavSignIn)}</a></p>
         </Page>
     }
+}
+
+/// `/auth/reset`: asks for a link to choose a new password. The answer (a notice on this page) is
+/// the same whether or not an account has the address.
+#[component]
+pub fn ResetRequestPage() -> impl IntoView {
+    view! {
+        <Page title=t(Msg::AuthResetTitle)>
+            <p>{t(Msg::AuthResetIntro)}</p>
+            <ErrorSummary intent="reset" />
+            <PostForm action="/auth/reset".to_string() intent="reset" class="narrow">
+                <TextField name="email".into() label=t(Msg::AuthEmail) kind="email" required=true autocomplete="email" />
+                <button type="submit">{t(Msg::AuthResetButton)}</button>
+            </PostForm>
+            <p><a href="/auth/login">{t(Msg::NavSignIn)}</a></p>
+        </Page>
+    }
+}
+
+/// `/auth/reset/:token`: the link from the mail. Choosing the new password uses it up.
+#[component]
+pub fn ResetPasswordPage() -> impl IntoView {
+    load(
+        |cx| async move {
+            let token: String = param("token")?;
+            let owner = api::password_reset::owner(&cx, &token).await?;
+            Ok((cx, token, owner))
+        },
+        |(cx, token, owner)| {
+            match owner {
+            Some(person) => view! {
+                <Page title=t(Msg::AuthResetNewTitle)>
+                    <p>{cx.t(Msg::AuthResetNewIntro { email: person.email.clone() })}</p>
+                    <ErrorSummary intent="new-password" />
+                    <PostForm action=format!("/auth/reset/{token}") intent="new-password" class="narrow">
+                        // Lets a password manager file the new password under the right account.
+                        <input type="hidden" name="email" value=person.email autocomplete="username" />
+                        <NewPasswordFields />
+                        <button type="submit">{t(Msg::AuthResetNewButton)}</button>
+                    </PostForm>
+                </Page>
+            }
+            .into_any(),
+            None => view! {
+                <Page title=t(Msg::AuthResetNewTitle)>
+                    <p role="alert">{t(Msg::AuthResetLinkGone)}</p>
+                    <p><a href="/auth/reset">{t(Msg::AuthResetAskAgain)}</a></p>
+                </Page>
+            }
+            .into_any(),
+        }
+        },
+    )
+}
+
+/// `/auth/verify/:token`: the link that confirms an address. Confirming is a button (a `POST`),
+/// so that a mail program that fetches links to check them confirms nothing.
+#[component]
+pub fn VerifyPage() -> impl IntoView {
+    load(
+        |cx| async move {
+            let token: String = param("token")?;
+            let owner = api::email_verification::owner(&cx, &token).await?;
+            Ok((cx, token, owner))
+        },
+        |(cx, token, owner)| match owner {
+            Some((person, email)) => view! {
+                <Page title=t(Msg::VerifyTitle)>
+                    <p>{cx.t(Msg::VerifyIntro { email, name: person.display_name })}</p>
+                    <ErrorSummary intent="verify" />
+                    <PostForm action=format!("/auth/verify/{token}") intent="verify" class="narrow">
+                        <button type="submit">{t(Msg::VerifyButton)}</button>
+                    </PostForm>
+                </Page>
+            }
+            .into_any(),
+            None => view! {
+                <Page title=t(Msg::VerifyTitle)>
+                    <p role="alert">{t(Msg::VerifyGone)}</p>
+                    <p><a href="/account#email">{t(Msg::VerifyToAccount)}</a></p>
+                </Page>
+            }
+            .into_any(),
+        },
+    )
 }

@@ -17,6 +17,7 @@ pub mod decisions;
 pub mod drafts;
 pub mod home;
 pub mod organisations;
+pub mod outbox;
 pub mod process;
 pub mod sittings;
 

@@ -97,6 +97,15 @@ pub struct RequestContext {
     pub notice: Option<Notice>,
     /// A failed form submission being shown again.
     pub feedback: Option<Feedback>,
+    /// The site's public URL without a trailing slash (`--public-url`, else the address the
+    /// server listens on; never the request's Host, which a client chooses), for the links in
+    /// mail.
+    pub site_url: Arc<str>,
+    /// The SMTP server mail goes through (host and port, never its credentials), or `None` when
+    /// no mail leaves the machine and the outbox keeps it.
+    pub mail_relay: Option<Arc<str>>,
+    /// Whether people whose address is not confirmed yet may post (`--unverified-may-post`).
+    pub unverified_may_post: bool,
 }
 
 impl RequestContext {

@@ -6,6 +6,7 @@ pub mod store;
 
 pub use context::{RequestContext, cx};
 pub use store::{
-    Answers, Comments, Decisions, Devices, DraftLog, Drafts, Live, Moderation, Organisations,
-    People, Processes, Sessions, Sittings, Store, Throttles, Versions,
+    AddressCheck, Answers, Comments, Decisions, Devices, DraftLog, Drafts, EmailVerifications,
+    Live, Moderation, Organisations, Outbox, PasswordResets, People, Processes, Sessions, Sittings,
+    Store, Throttles, Versions,
 };

@@ -41,6 +41,9 @@ pub trait Store:
     + Budgets
     + Ballots
     + Devices
+    + Outbox
+    + PasswordResets
+    + EmailVerifications
     + Send
     + Sync
     + 'static
@@ -49,13 +52,96 @@ pub trait Store:
     async fn is_empty(&self) -> AppResult<bool>;
 }
 
+/// Mail on its way out, as administrators read it at `/admin/outbox`. Mail is written by the use
+/// case that causes it, in its transaction; the server's delivery worker sends it.
+#[async_trait::async_trait]
+pub trait Outbox: Send + Sync + 'static {
+    /// Up to `limit` mails, newest first, older than the mail `before` when given.
+    async fn outbox(&self, before: Option<i64>, limit: i64) -> AppResult<Vec<OutboxMail>>;
+    /// How many mails are in each state (states without mail are left out).
+    async fn outbox_counts(&self) -> AppResult<Vec<(MailState, i64)>>;
+}
+
+/// A link that confirms an email address, and the mail that carries it.
+pub struct AddressCheck<'a> {
+    /// The SHA-256 of the link's token.
+    pub token_hash: String,
+    pub expires_at: Millis,
+    /// Writes the mail to the person, whose `email` is the address to confirm.
+    pub compose: &'a crate::mail::Compose,
+}
+
+/// Confirming email addresses: at sign-up, and when an account changes its address.
+#[async_trait::async_trait]
+pub trait EmailVerifications: Send + Sync + 'static {
+    /// Sends a link to confirm `email` as `person`'s address: their own (again), or a new one
+    /// (`tell_old` then writes the word to the old address, in the same transaction). A new
+    /// address another account has is a field error on `email`. Older links stop working.
+    async fn request_email_verification(
+        &self,
+        person: PersonId,
+        email: &str,
+        check: &AddressCheck<'_>,
+        tell_old: Option<&crate::mail::Compose>,
+        now: Millis,
+    ) -> AppResult<()>;
+    /// Whose address a link still confirms, and which address (unused, unexpired, the newest).
+    async fn email_verification(
+        &self,
+        token_hash: &str,
+        now: Millis,
+    ) -> AppResult<Option<(Person, String)>>;
+    /// Uses a link once: the account's address becomes the one it confirms, confirmed now.
+    /// `None` if the link does not work; a conflict if another account took the address since.
+    async fn verify_email(&self, token_hash: &str, now: Millis) -> AppResult<Option<PersonId>>;
+}
+
+/// Password reset links, kept only as hashes.
+#[async_trait::async_trait]
+pub trait PasswordResets: Send + Sync + 'static {
+    /// If an account has `email`, stores a reset link's `token_hash` (working until `expires_at`)
+    /// and, in the same transaction, puts the mail `compose` writes for its owner in the outbox.
+    /// An unknown address does nothing, and the caller cannot tell the difference.
+    async fn start_password_reset(
+        &self,
+        email: &str,
+        token_hash: &str,
+        now: Millis,
+        expires_at: Millis,
+        compose: &crate::mail::Compose,
+    ) -> AppResult<()>;
+    /// Whose account a reset link still works for (unused, unexpired, and the newest).
+    async fn password_reset_owner(
+        &self,
+        token_hash: &str,
+        now: Millis,
+    ) -> AppResult<Option<Person>>;
+    /// Uses a reset link once: sets the new password, ends every session and forgets every
+    /// recognised browser of its owner, makes their other links useless, and puts the mail
+    /// `compose` writes in the outbox, all in one transaction. `None` if the link does not work.
+    async fn finish_password_reset(
+        &self,
+        token_hash: &str,
+        password_hash: &str,
+        now: Millis,
+        compose: &crate::mail::Compose,
+    ) -> AppResult<Option<PersonId>>;
+}
+
 /// People with accounts: sign-up, profiles, site administration.
 #[async_trait::async_trait]
 pub trait People: Send + Sync + 'static {
     /// Creates an account; an email already in use is a field error on `email`, a display name
     /// that reads the same as an office-holder's or a verified organisation's one on
-    /// `display_name` (`domain::names`).
-    async fn create_person(&self, new: NewPerson, now: Millis) -> AppResult<PersonId>;
+    /// `display_name` (`domain::names`). With `check`, the address waits to be confirmed and the
+    /// mail with the link goes in the outbox in the same transaction; without one, it counts as
+    /// confirmed (the demo's accounts).
+    async fn create_person(
+        &self,
+        new: NewPerson,
+        now: Millis,
+        check: Option<&AddressCheck<'_>>,
+    ) -> AppResult<PersonId>;
     /// The id and password hash for an (already normalised) email.
     async fn credentials(&self, email: &str) -> AppResult<Option<(PersonId, String)>>;
     /// One person.

@@ -9,7 +9,7 @@
 // Column lists as macros, so that every query stays a literal string (sqlx refuses built ones).
 macro_rules! person_columns {
     () => {
-        "id, email, display_name, language, site_role, created_at"
+        "id, email, display_name, language, site_role, created_at, email_verified_at"
     };
 }
 
@@ -49,8 +49,11 @@ mod decisions;
 mod devices;
 mod draft_log;
 mod drafts;
+mod email_verifications;
 pub mod names;
 mod organisations;
+pub mod outbox;
+mod password_resets;
 mod people;
 mod processes;
 mod rows;
@@ -69,6 +72,8 @@ use sqlx::AnyPool;
 pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
+    /// The domain of the site's mail address, for the Message-ID of the mail it writes.
+    mail_domain: std::sync::Arc<str>,
 }
 
 impl SqlStore {
@@ -77,7 +82,14 @@ impl SqlStore {
         SqlStore {
             pool: db.pool.clone(),
             backend: db.backend,
+            mail_domain: "localhost".into(),
         }
+    }
+
+    /// The same store, naming its mail after `domain` (the site's mail address's domain).
+    pub fn with_mail_domain(mut self, domain: &str) -> SqlStore {
+        self.mail_domain = domain.into();
+        self
     }
 
     /// Begins a transaction that will write. On SQLite it takes the write lock at once

@@ -10,16 +10,22 @@ use app::error::{AppError, AppResult};
 use app::i18n::Msg;
 use app::ids::PersonId;
 use app::model::*;
+use app::ssr::AddressCheck;
 
 #[async_trait::async_trait]
 impl app::ssr::People for SqlStore {
-    async fn create_person(&self, new: NewPerson, now: Millis) -> AppResult<PersonId> {
+    async fn create_person(
+        &self,
+        new: NewPerson,
+        now: Millis,
+        check: Option<&AddressCheck<'_>>,
+    ) -> AppResult<PersonId> {
         let taken = || AppError::invalid("email", Msg::ErrorEmailTaken);
         let mut tx = self.begin().await?;
         super::names::check_person_name(&mut tx, &new.display_name, None, "display_name").await?;
         let result: Result<i64, sqlx::Error> = sqlx::query_scalar(
-            "INSERT INTO people (email, display_name, password_hash, language, site_role, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO people (email, display_name, password_hash, language, site_role, created_at, \
+             email_verified_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(&new.email)
         .bind(&new.display_name)
@@ -27,6 +33,7 @@ impl app::ssr::People for SqlStore {
         .bind(&new.language)
         .bind(SiteRole::of(new.site_admin).code())
         .bind(now)
+        .bind(check.is_none().then_some(now))
         .fetch_one(&mut *tx)
         .await;
         let id = match result {
@@ -35,6 +42,19 @@ impl app::ssr::People for SqlStore {
             Err(e) => return Err(internal(e)),
         };
         super::names::set_person_keys(&mut tx, id, &new.display_name).await?;
+        if let Some(check) = check {
+            let person = Person {
+                id,
+                email: new.email.clone(),
+                display_name: new.display_name.clone(),
+                language: new.language.clone(),
+                site_admin: new.site_admin,
+                created_at: now,
+                email_verified: false,
+            };
+            super::email_verifications::send_check(&mut tx, &self.mail_domain, &person, check, now)
+                .await?;
+        }
         tx.commit().await.map_err(internal)?;
         Ok(id)
     }

@@ -33,6 +33,7 @@ pub struct PersonRow {
     pub language: String,
     pub site_role: String,
     pub created_at: i64,
+    pub email_verified_at: Option<i64>,
 }
 
 impl PersonRow {
@@ -44,6 +45,7 @@ impl PersonRow {
             language: self.language,
             site_admin: app::domain::roles::SiteRole::parse(&self.site_role).is_admin(),
             created_at: self.created_at,
+            email_verified: self.email_verified_at.is_some(),
         }
     }
 }

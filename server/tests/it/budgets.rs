@@ -69,6 +69,7 @@ async fn fixture(backend: Backend) -> Fixture {
                     site_admin: i == 0,
                 },
                 NOW,
+                None,
             )
             .await
             .unwrap();

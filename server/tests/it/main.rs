@@ -1,6 +1,7 @@
 //! Baraza's integration suite: the real server on port 0, a real database (each test body runs on
 //! SQLite and on PostgreSQL), real HTTP.
 
+mod mailbox;
 mod support;
 mod yclient;
 
@@ -24,6 +25,7 @@ mod decisions;
 mod documents;
 mod import;
 mod interop;
+mod mail;
 mod next_step;
 mod nodes;
 mod pages;
@@ -31,3 +33,4 @@ mod permissions;
 mod project_comments;
 mod sittings;
 mod trust;
+mod verification;
