@@ -179,11 +179,11 @@ fn sitting_event(origin: &str, process: &Process, sitting: &Sitting, lang: Lang)
 }
 
 /// The language `?lang=` asks for, if it is one the interface speaks.
-fn chosen(query: &BTreeMap<String, String>) -> Option<Lang> {
+pub(crate) fn chosen(query: &BTreeMap<String, String>) -> Option<Lang> {
     query.get("lang").and_then(|tag| Lang::from_tag(tag))
 }
 
-fn title_in(process: &Process, lang: Lang) -> String {
+pub(crate) fn title_in(process: &Process, lang: Lang) -> String {
     process
         .fields
         .title

@@ -1,6 +1,7 @@
 //! The Baraza server: HTTP routes, sign-in sessions and storage. `main.rs` only parses the
 //! command line; everything else is here, so that tests can start the real server on port 0.
 
+pub mod activity_feed;
 pub mod api_v1;
 pub mod audit;
 pub mod calendar;
@@ -146,6 +147,7 @@ pub fn router(state: AppState) -> Router {
             get(calendar::sitting_page_or_entry).post(forms::sitting),
         )
         .route("/processes/{id}/calendar.ics", get(calendar::process))
+        .route("/processes/{id}/activity.atom", get(activity_feed::process))
         .route(
             "/processes/{id}/decisions/{decision}",
             post(forms::decision),

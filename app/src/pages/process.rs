@@ -44,7 +44,7 @@ pub fn ProcessPage() -> impl IntoView {
         let rules = shown(&cx, &process, &process.fields.rules);
         let (id, phase, level) = (process.id, process.phase, process.fields.level);
         let participants = view! { <Participants cx=cx.clone() page=page.clone() /> };
-        let activity = view! { <Activity cx=cx.clone() events=page.events.clone() /> };
+        let activity = view! { <Activity cx=cx.clone() process=id events=page.events.clone() /> };
         let drafts = page
             .drafts
             .iter()
@@ -308,98 +308,15 @@ fn Participants(cx: RequestContext, page: PageData) -> impl IntoView {
 }
 
 #[component]
-fn Activity(cx: RequestContext, events: Vec<ProcessEvent>) -> impl IntoView {
-    let lang = cx.lang.code().to_string();
+fn Activity(
+    cx: RequestContext,
+    process: crate::ids::ProcessId,
+    events: Vec<ProcessEvent>,
+) -> impl IntoView {
     let items = events
         .into_iter()
         .map(|event| {
-            let what = match &event.kind {
-                EventKind::DraftCreated { .. } => cx.t(Msg::EventDraftCreated {
-                    name: event.subject_name.clone().unwrap_or_default(),
-                }),
-                EventKind::DraftLocked { locked, .. } => cx.t(if *locked {
-                    Msg::EventDraftLocked {
-                        name: event.subject_name.clone().unwrap_or_default(),
-                    }
-                } else {
-                    Msg::EventDraftUnlocked {
-                        name: event.subject_name.clone().unwrap_or_default(),
-                    }
-                }),
-                EventKind::VersionNamed { .. } => cx.t(Msg::EventVersionNamed {
-                    name: event.subject_name.clone().unwrap_or_default(),
-                }),
-                EventKind::ProcessCreated => t(Msg::EventProcessCreated),
-                EventKind::DetailsEdited => t(Msg::EventDetailsEdited),
-                EventKind::PhaseChanged { from, to } => cx.t(Msg::EventPhaseChanged {
-                    from: t(from.label()),
-                    to: t(to.label()),
-                }),
-                EventKind::RulesEdited => t(Msg::EventRulesEdited),
-                EventKind::OrganisationRole { role, .. } => cx.t(Msg::EventOrganisationRole {
-                    name: event.subject_name.clone().unwrap_or_default(),
-                    role: role
-                        .map(|r| t(r.label()))
-                        .unwrap_or_else(|| t(Msg::EventRemoved)),
-                }),
-                EventKind::PersonRole { role, assigned, .. } => cx.t(Msg::EventPersonRole {
-                    name: event.subject_name.clone().unwrap_or_default(),
-                    role: t(role.role().label()),
-                    change: t(if *assigned {
-                        Msg::EventAssigned
-                    } else {
-                        Msg::EventWithdrawn
-                    }),
-                }),
-                EventKind::BudgetCreated { .. } => cx.t(Msg::EventBudgetCreated {
-                    name: event.subject_name.clone().unwrap_or_default(),
-                }),
-                EventKind::BudgetAreasEdited { .. } => cx.t(Msg::EventBudgetAreasEdited {
-                    name: event.subject_name.clone().unwrap_or_default(),
-                }),
-                EventKind::BudgetStaff { role, assigned, .. } => cx.t(Msg::EventBudgetStaff {
-                    name: event.subject_name.clone().unwrap_or_default(),
-                    role: t(role.label()),
-                    change: t(if *assigned {
-                        Msg::EventAssigned
-                    } else {
-                        Msg::EventWithdrawn
-                    }),
-                }),
-                EventKind::BudgetPhaseChanged { from, to, .. } => {
-                    cx.t(Msg::EventBudgetPhaseChanged {
-                        from: t(from.label()),
-                        to: t(to.label()),
-                    })
-                }
-                EventKind::ProjectProposed { .. } => cx.t(Msg::EventProjectProposed {
-                    name: event.subject_name.clone().unwrap_or_default(),
-                }),
-                EventKind::ProjectReviewed { status, .. } => cx.t(Msg::EventProjectReviewed {
-                    name: event.subject_name.clone().unwrap_or_default(),
-                    status: t(status.label()),
-                }),
-                EventKind::ProjectUpdated { .. } => cx.t(Msg::EventProjectUpdated {
-                    name: event.subject_name.clone().unwrap_or_default(),
-                }),
-                EventKind::CensusUploaded { entries, .. } => cx.t(Msg::EventCensusUploaded {
-                    name: event.subject_name.clone().unwrap_or_default(),
-                    count: entries.to_string(),
-                }),
-                EventKind::CodesIssued { count, .. } => cx.t(Msg::EventCodesIssued {
-                    name: event.subject_name.clone().unwrap_or_default(),
-                    count: count.to_string(),
-                }),
-            };
-            let by = match &event.org_name {
-                Some(org) => cx.t(Msg::EventByFor {
-                    name: event.actor_name.clone(),
-                    org: org.pick(&lang, &[]).text,
-                }),
-                None => cx.t(Msg::EventBy {
-                    name: event.actor_name.clone(),
-                }),
-            };
+            let (what, by) = event_words(cx.lang, &event);
             view! {
                 <li>
                     <time datetime=format_time(event.at)>{format_time(event.at)}</time>
@@ -408,12 +325,106 @@ fn Activity(cx: RequestContext, events: Vec<ProcessEvent>) -> impl IntoView {
             }
         })
         .collect_view();
+    let feed = format!("/processes/{process}/activity.atom");
     view! {
         <section aria-labelledby="activity">
             <h2 id="activity">{t(Msg::ProcessActivity)}</h2>
+            <p><a href=feed type="application/atom+xml">{t(Msg::ProcessActivityFeed)}</a></p>
             <ol class="activity" reversed>{items}</ol>
         </section>
     }
+}
+
+/// What an entry of a process's activity log says, in `lang`: what happened, and who did it
+/// (for which organisation). The process page and its Atom feed say it alike.
+pub fn event_words(lang: crate::i18n::Lang, event: &ProcessEvent) -> (String, String) {
+    let r = |msg: Msg| msg.render(lang);
+    let what = match &event.kind {
+        EventKind::DraftCreated { .. } => r(Msg::EventDraftCreated {
+            name: event.subject_name.clone().unwrap_or_default(),
+        }),
+        EventKind::DraftLocked { locked, .. } => r(if *locked {
+            Msg::EventDraftLocked {
+                name: event.subject_name.clone().unwrap_or_default(),
+            }
+        } else {
+            Msg::EventDraftUnlocked {
+                name: event.subject_name.clone().unwrap_or_default(),
+            }
+        }),
+        EventKind::VersionNamed { .. } => r(Msg::EventVersionNamed {
+            name: event.subject_name.clone().unwrap_or_default(),
+        }),
+        EventKind::ProcessCreated => r(Msg::EventProcessCreated),
+        EventKind::DetailsEdited => r(Msg::EventDetailsEdited),
+        EventKind::PhaseChanged { from, to } => r(Msg::EventPhaseChanged {
+            from: r(from.label()),
+            to: r(to.label()),
+        }),
+        EventKind::RulesEdited => r(Msg::EventRulesEdited),
+        EventKind::OrganisationRole { role, .. } => r(Msg::EventOrganisationRole {
+            name: event.subject_name.clone().unwrap_or_default(),
+            role: role
+                .map(|role| r(role.label()))
+                .unwrap_or_else(|| r(Msg::EventRemoved)),
+        }),
+        EventKind::PersonRole { role, assigned, .. } => r(Msg::EventPersonRole {
+            name: event.subject_name.clone().unwrap_or_default(),
+            role: r(role.role().label()),
+            change: r(if *assigned {
+                Msg::EventAssigned
+            } else {
+                Msg::EventWithdrawn
+            }),
+        }),
+        EventKind::BudgetCreated { .. } => r(Msg::EventBudgetCreated {
+            name: event.subject_name.clone().unwrap_or_default(),
+        }),
+        EventKind::BudgetAreasEdited { .. } => r(Msg::EventBudgetAreasEdited {
+            name: event.subject_name.clone().unwrap_or_default(),
+        }),
+        EventKind::BudgetStaff { role, assigned, .. } => r(Msg::EventBudgetStaff {
+            name: event.subject_name.clone().unwrap_or_default(),
+            role: r(role.label()),
+            change: r(if *assigned {
+                Msg::EventAssigned
+            } else {
+                Msg::EventWithdrawn
+            }),
+        }),
+        EventKind::BudgetPhaseChanged { from, to, .. } => r(Msg::EventBudgetPhaseChanged {
+            from: r(from.label()),
+            to: r(to.label()),
+        }),
+        EventKind::ProjectProposed { .. } => r(Msg::EventProjectProposed {
+            name: event.subject_name.clone().unwrap_or_default(),
+        }),
+        EventKind::ProjectReviewed { status, .. } => r(Msg::EventProjectReviewed {
+            name: event.subject_name.clone().unwrap_or_default(),
+            status: r(status.label()),
+        }),
+        EventKind::ProjectUpdated { .. } => r(Msg::EventProjectUpdated {
+            name: event.subject_name.clone().unwrap_or_default(),
+        }),
+        EventKind::CensusUploaded { entries, .. } => r(Msg::EventCensusUploaded {
+            name: event.subject_name.clone().unwrap_or_default(),
+            count: entries.to_string(),
+        }),
+        EventKind::CodesIssued { count, .. } => r(Msg::EventCodesIssued {
+            name: event.subject_name.clone().unwrap_or_default(),
+            count: count.to_string(),
+        }),
+    };
+    let by = match &event.org_name {
+        Some(org) => r(Msg::EventByFor {
+            name: event.actor_name.clone(),
+            org: org.pick(lang.code(), &[]).text,
+        }),
+        None => r(Msg::EventBy {
+            name: event.actor_name.clone(),
+        }),
+    };
+    (what, by)
 }
 
 /// `YYYY-MM-DD HH:MM` UTC, readable and unambiguous.

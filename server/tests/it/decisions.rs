@@ -434,6 +434,20 @@ on_both!(
             );
             assert!(xml.contains("The rules balance **every ward**."));
         }
+        // The process's activity feed says it was published, and links to it.
+        let activity = text(
+            TestApp::client()
+                .get(app.url(&format!("/processes/{process}/activity.atom")))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+        assert!(
+            activity.contains("<title>Decision published: "),
+            "{activity}"
+        );
+        assert!(activity.contains(&format!("/processes/{process}/decisions/{decision}\"/>")));
         // Another process's feed does not carry it.
         let other = app.process_in("drafting").await;
         let xml = text(

@@ -6,6 +6,7 @@ mod support;
 mod yclient;
 
 mod access;
+mod activity_feed;
 mod answers;
 mod api;
 mod assets;
