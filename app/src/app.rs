@@ -124,6 +124,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/auth/verify/:token") view=crate::pages::auth::VerifyPage />
                 <Route path=path!("/account") view=AccountPage />
                 <Route path=path!("/account/comments") view=OwnCommentsPage />
+                <Route path=path!("/notifications") view=crate::pages::notifications::NotificationsPage />
+                <Route path=path!("/notifications/preferences") view=crate::pages::notifications::PreferencesPage />
+                <Route path=path!("/unsubscribe/:token") view=crate::pages::notifications::UnsubscribePage />
                 <Route path=path!("/organisations") view=OrganisationsPage />
                 <Route path=path!("/organisations/new") view=NewOrganisationPage />
                 <Route path=path!("/organisations/:id") view=OrganisationPage />

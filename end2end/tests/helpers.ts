@@ -129,7 +129,8 @@ export async function draftIn(page: Page, phase: string, language = 'en'): Promi
 /** The link to `path` (e.g. `/auth/reset/`) in the newest mail to `email` with `subject`, read
  * in the outbox by a site administrator: without an SMTP server (as in these tests) that is where
  * mail is kept. */
-export async function linkFromOutbox(browser: Browser, email: string, subject: string, path: string): Promise<string> {
+/** The plain text of the newest mail to `email` whose subject holds `subject`, as the administrators' outbox shows it. */
+export async function mailFromOutbox(browser: Browser, email: string, subject: string): Promise<string> {
   const context = await browser.newContext();
   const admin = await context.newPage();
   await signIn(admin, 'admin@demo.baraza');
@@ -145,8 +146,25 @@ export async function linkFromOutbox(browser: Browser, email: string, subject: s
   const body = await row.locator('pre').innerText();
   await expectAccessible(admin);
   await context.close();
+  return body;
+}
+
+/** The link to `path` followed by a token in the newest such mail (see mailFromOutbox). */
+export async function linkFromOutbox(browser: Browser, email: string, subject: string, path: string): Promise<string> {
+  const body = await mailFromOutbox(browser, email, subject);
   const escaped = path.replace(/\//g, '\\/');
   const link = body.match(new RegExp(`https?://\\S+${escaped}[0-9a-f]{64}`));
   expect(link, body).toBeTruthy();
   return link![0];
+}
+
+/** Posts a form as the page's signed-in person would (same origin), and gives where it led. */
+export async function post(page: Page, path: string, form: Record<string, string>): Promise<string> {
+  const response = await page.request.post(path, {
+    form,
+    maxRedirects: 0,
+    headers: { Origin: new URL(page.url()).origin },
+  });
+  expect(response.status(), `${path} ${JSON.stringify(form)}: ${await response.text()}`).toBe(303);
+  return response.headers()['location'];
 }

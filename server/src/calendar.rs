@@ -71,7 +71,12 @@ async fn sitting_entry(
             .ok_or(AppError::NotFound)?;
         let origin = crate::feeds::origin(&state, headers);
         let name = sitting.title.clone();
-        let events = [sitting_event(&origin, &owner, &sitting, lang)];
+        let events = [sitting_event(
+            &origin,
+            &owner.fields.languages,
+            &sitting,
+            lang,
+        )];
         Ok(calendar(&name, crate::clock::now_millis(), &events))
     }
     .await;
@@ -132,7 +137,7 @@ pub async fn process(
             sittings
                 .iter()
                 .filter(|s| s.public || s.state.stage == Stage::Closed)
-                .map(|s| sitting_event(&origin, &owner, s, lang)),
+                .map(|s| sitting_event(&origin, &owner.fields.languages, s, lang)),
         );
         let name = Msg::CalendarName { process: title }.render(lang);
         Ok(calendar(&name, crate::clock::now_millis(), &events))
@@ -143,10 +148,17 @@ pub async fn process(
 
 /// A sitting as an event: its agenda and its page in the description. It has no planned
 /// length, so it ends when it closed, or is an instant until then.
-fn sitting_event(origin: &str, process: &Process, sitting: &Sitting, lang: Lang) -> Event {
+/// A sitting as a calendar event, linking to its page on the site at `origin`; `languages` are
+/// its process's, the first being the one its title and agenda are written in.
+pub(crate) fn sitting_event(
+    origin: &str,
+    languages: &[String],
+    sitting: &Sitting,
+    lang: Lang,
+) -> Event {
     let url = format!(
         "{origin}/processes/{}/sittings/{}",
-        process.id.0, sitting.id.0
+        sitting.process.0, sitting.id.0
     );
     let mut description = String::new();
     if !sitting.agenda.is_empty() {
@@ -169,9 +181,7 @@ fn sitting_event(origin: &str, process: &Process, sitting: &Sitting, lang: Lang)
         description,
         url,
         // Mediators write a sitting's title and agenda in the process's language.
-        language: process
-            .fields
-            .languages
+        language: languages
             .first()
             .cloned()
             .unwrap_or_else(|| lang.code().to_string()),

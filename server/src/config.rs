@@ -92,6 +92,10 @@ pub struct ServeArgs {
     /// and follow, and post once they opened the link sent to them).
     #[arg(long, env = "BARAZA_UNVERIFIED_MAY_POST")]
     pub unverified_may_post: bool,
+    /// Hours a comment may wait for moderation before the process's moderators and mediators
+    /// are told the queue is waiting.
+    #[arg(long, env = "BARAZA_MODERATION_WAIT_HOURS", default_value_t = 24)]
+    pub moderation_wait_hours: u64,
     /// The built site (CSS and the WebAssembly bundle under `pkg/`).
     #[arg(long, env = "BARAZA_SITE_ROOT", default_value = "target/site")]
     pub site_root: PathBuf,

@@ -17,6 +17,7 @@ pub mod limits;
 pub mod live;
 pub mod mail;
 pub mod memory;
+pub mod notices;
 pub mod recovery;
 pub mod security;
 pub mod sessions;
@@ -118,6 +119,9 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/reset", post(recovery::request))
         .route("/auth/reset/{token}", post(recovery::finish))
         .route("/auth/verify/{token}", post(recovery::verify))
+        .route("/follows", post(notices::follow))
+        .route("/notifications/preferences", post(notices::preferences))
+        .route("/unsubscribe/{token}", post(notices::unsubscribe))
         .route("/language", post(forms::language))
         .route("/account", post(forms::account))
         .route("/organisations/new", post(forms::register_organisation))
@@ -285,6 +289,8 @@ pub struct Launch {
     pub mail_retry: std::time::Duration,
     /// Whether people whose address is not confirmed may post.
     pub unverified_may_post: bool,
+    /// How long a comment may wait for moderation before moderators are told.
+    pub moderation_wait: std::time::Duration,
 }
 
 /// A running server.
@@ -299,6 +305,7 @@ pub struct Running {
     stop: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
     mail: JoinHandle<()>,
+    digests: JoinHandle<()>,
 }
 
 impl Running {
@@ -307,6 +314,7 @@ impl Running {
         let _ = self.stop.send(());
         let _ = self.task.await;
         self.mail.abort();
+        self.digests.abort();
     }
 
     /// Waits until the server stops (after `signal` resolves).
@@ -316,6 +324,8 @@ impl Running {
         let served = self.task.await.unwrap_or(Ok(()));
         // A mail being sent now is claimed; its lease ends and another start sends it.
         self.mail.abort();
+        // A digest is written in one transaction: stopped half way, it is written next time.
+        self.digests.abort();
         served
     }
 }
@@ -340,7 +350,18 @@ pub async fn launch(launch: Launch) -> Result<Running, Box<dyn std::error::Error
         &public_url,
         launch.mail_retry,
     )?;
-    let sql_store = store::SqlStore::new(&db).with_mail_domain(&mail_settings.domain());
+    // Bound before the store is made: mail links need the address when no public URL is set.
+    let listener = TcpListener::bind(launch.addr).await?;
+    let addr = listener.local_addr()?;
+    let site_url: Arc<str> = launch
+        .public_origin
+        .clone()
+        .unwrap_or_else(|| format!("http://{addr}"))
+        .trim_end_matches('/')
+        .into();
+    let sql_store = store::SqlStore::new(&db)
+        .with_mail_domain(&mail_settings.domain())
+        .with_site_url(&site_url);
     let store: Arc<dyn Store> = Arc::new(sql_store.clone());
     collab::legacy::structure_legacy_drafts(&store, clock::now_millis())
         .await
@@ -351,6 +372,11 @@ pub async fn launch(launch: Launch) -> Result<Running, Box<dyn std::error::Error
             demo::load(store.as_ref(), clock::now_millis())
                 .await
                 .map_err(|e| format!("loading the demo failed: {e}"))?;
+            let queue_wait = i64::try_from(launch.moderation_wait.as_millis()).unwrap_or(i64::MAX);
+            sql_store
+                .settle_loaded_history(clock::now_millis(), queue_wait)
+                .await
+                .map_err(|e| format!("settling the demo's notices failed: {e}"))?;
             demo_loaded = true;
             tracing::info!("demo content loaded");
         } else {
@@ -371,14 +397,6 @@ pub async fn launch(launch: Launch) -> Result<Running, Box<dyn std::error::Error
         let bus = collab::bus::Bus::postgres(&launch.database_url, hub.signal_receiver()).await?;
         hub.attach_bus(bus);
     }
-    let listener = TcpListener::bind(launch.addr).await?;
-    let addr = listener.local_addr()?;
-    let site_url: Arc<str> = launch
-        .public_origin
-        .clone()
-        .unwrap_or_else(|| format!("http://{addr}"))
-        .trim_end_matches('/')
-        .into();
     let mail_relay = mail_settings
         .relay
         .as_ref()
@@ -388,6 +406,7 @@ pub async fn launch(launch: Launch) -> Result<Running, Box<dyn std::error::Error
         std::process::id(),
         app::domain::hex::encode(&rand::random::<[u8; 6]>())
     );
+    let digests = mail::schedule::spawn(sql_store.clone(), launch.moderation_wait);
     let mail = mail::worker::spawn(sql_store, mail_settings, server_name);
     let state = AppState {
         site_url,
@@ -440,6 +459,7 @@ pub async fn launch(launch: Launch) -> Result<Running, Box<dyn std::error::Error
         stop,
         task,
         mail,
+        digests,
     })
 }
 

@@ -106,6 +106,7 @@ async fn serve(
         mail_from: args.mail_from.clone(),
         mail_retry: std::time::Duration::from_secs(args.mail_retry_seconds.max(1)),
         unverified_may_post: args.unverified_may_post,
+        moderation_wait: std::time::Duration::from_secs(args.moderation_wait_hours.max(1) * 3600),
     })
     .await?;
     let url = public_origin.unwrap_or_else(|| format!("http://{}", running.addr));

@@ -23,6 +23,11 @@ pub async fn same_origin_only(
     ) {
         return next.run(request).await;
     }
+    // A one-click unsubscribe (RFC 8058) may come from a webmail page on another site. It uses no
+    // session: the token in the path is the only authority, so there is nothing to forge.
+    if request.uri().path().starts_with("/unsubscribe/") {
+        return next.run(request).await;
+    }
     if is_cross_site(request.headers(), state.public_origin.as_deref()) {
         tracing::warn!(path = %request.uri().path(), "refused a cross-site request");
         let lang = request
@@ -83,13 +88,19 @@ pub fn is_cross_site(headers: &HeaderMap, public_origin: Option<&str>) -> bool {
     }
 }
 
-/// A request's path as it may be written to the log: a password reset link's token is a
-/// password for an hour, so it is replaced by `…`.
+/// A request's path as it may be written to the log: the token of a link sent by mail (a reset
+/// link's is a password for an hour; a confirmation's proves an address; an unsubscribe link's
+/// stops a list) is replaced by `…`.
 pub fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
-    match path.strip_prefix("/auth/reset/") {
-        Some(token) if !token.is_empty() => "/auth/reset/…".into(),
-        _ => path.into(),
+    for mark in ["/auth/reset/", "/auth/verify/", "/unsubscribe/"] {
+        if path
+            .strip_prefix(mark)
+            .is_some_and(|token| !token.is_empty())
+        {
+            return format!("{mark}…").into();
+        }
     }
+    path.into()
 }
 
 /// The span each request is traced in (`tower_http`'s, with [`loggable_path`] and no query,
@@ -138,6 +149,11 @@ mod tests {
         assert_eq!(loggable_path(&path), "/auth/reset/…");
         assert_eq!(loggable_path("/auth/reset"), "/auth/reset");
         assert_eq!(loggable_path("/processes/1"), "/processes/1");
+        assert_eq!(loggable_path("/unsubscribe/0a1b"), "/unsubscribe/…");
+        assert_eq!(
+            loggable_path(&format!("/auth/verify/{token}")),
+            "/auth/verify/…"
+        );
         let request = Request::builder()
             .uri(format!("{path}?x=1"))
             .body(())

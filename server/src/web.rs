@@ -20,6 +20,8 @@ use axum::http::{
 };
 use axum::response::{IntoResponse, Redirect, Response};
 use leptos::prelude::provide_context;
+use std::sync::Arc;
+use std::sync::atomic::AtomicI64;
 use tower_sessions::Session;
 
 /// Session key of the signed-in person's id.
@@ -59,6 +61,14 @@ pub async fn context(
             time::Duration::days(crate::SESSION_IDLE_DAYS),
         )));
     }
+    let unread = match &viewer {
+        Some(viewer) => state
+            .store
+            .unread_notifications(viewer.id)
+            .await
+            .unwrap_or_default(),
+        None => 0,
+    };
     // A signed-in person's own preference first (a shared device's cookie may be someone else's),
     // then the switcher's cookie, then the browser's languages.
     let lang = viewer
@@ -84,6 +94,7 @@ pub async fn context(
         site_url: state.site_url.clone(),
         mail_relay: state.mail_relay.clone(),
         unverified_may_post: state.unverified_may_post,
+        unread: Arc::new(AtomicI64::new(unread)),
     }
 }
 

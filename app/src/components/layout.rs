@@ -154,8 +154,19 @@ fn Header() -> impl IntoView {
                     </li>
                 }
             });
+            // The count is part of the link's name, so a screen reader says it too.
+            let count = cx.unread.load(std::sync::atomic::Ordering::Relaxed);
+            let unread = (count > 0).then(|| {
+                view! {
+                    " "
+                    <span class="count">{cx.t(Msg::NotificationsUnread { count: count.to_string() })}</span>
+                }
+            });
             view! {
                 {admin}
+                <li>
+                    <a href="/notifications" class="notifications-link">{t(Msg::NotificationsTitle)}{unread}</a>
+                </li>
                 <li>
                     <a href="/account">{person.display_name.clone()}</a>
                 </li>

@@ -3,6 +3,8 @@
 pub mod document;
 pub mod draft_editor;
 #[cfg(feature = "ssr")]
+pub mod follow;
+#[cfg(feature = "ssr")]
 pub mod form;
 pub mod islands;
 #[cfg(feature = "ssr")]

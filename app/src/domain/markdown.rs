@@ -31,6 +31,23 @@ fn safe_link(url: &str) -> bool {
         .any(|scheme| lower.starts_with(scheme))
 }
 
+/// A comment's words without their Markdown (for mail and short excerpts): its text and code,
+/// with a space between blocks.
+pub fn plain_text(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    for event in Parser::new_ext(source, Options::empty()) {
+        match event {
+            Event::Text(text) | Event::Code(text) => out.push_str(&text),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            // Blocks end with a space; emphasis and links end inside the words.
+            Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::BlockQuote(_)) => out.push(' '),
+            Event::End(TagEnd::Heading(_) | TagEnd::CodeBlock | TagEnd::List(_)) => out.push(' '),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// Renders a comment's Markdown as safe HTML.
 pub fn to_html(source: &str) -> String {
     let mut out = String::with_capacity(source.len() + source.len() / 4);

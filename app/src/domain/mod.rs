@@ -45,6 +45,7 @@ pub mod localized;
 pub mod markdown;
 #[cfg(feature = "ssr")]
 pub mod names;
+pub mod notice;
 pub mod org;
 pub mod process;
 #[cfg(feature = "ssr")]
@@ -55,3 +56,5 @@ pub mod text;
 pub mod throttle;
 #[cfg(feature = "ssr")]
 pub mod xml;
+#[cfg(feature = "ssr")]
+pub mod zone;

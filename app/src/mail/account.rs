@@ -32,6 +32,7 @@ pub fn password_reset(person: &Person, site: &str, token: &str) -> Mail {
             .render(lang),
             Msg::MailResetNotYou.render(lang),
         ],
+        ..Default::default()
     }
     .to(MailKind::PasswordReset, person, lang)
 }
@@ -48,6 +49,7 @@ pub fn password_changed(person: &Person, site: &str) -> Mail {
             format!("{site}/auth/reset"),
         )),
         after: Vec::new(),
+        ..Default::default()
     }
     .to(MailKind::PasswordChanged, person, lang)
 }
@@ -75,6 +77,7 @@ pub fn verify_address(person: &Person, site: &str, token: &str) -> Mail {
             .render(lang),
             Msg::MailVerifyNotYou.render(lang),
         ],
+        ..Default::default()
     }
     .to(MailKind::EmailVerification, person, lang)
 }
@@ -97,6 +100,7 @@ pub fn address_changing(person: &Person, new_email: &str, site: &str) -> Mail {
             format!("{site}/auth/reset"),
         )),
         after: Vec::new(),
+        ..Default::default()
     }
     .to(MailKind::EmailChanging, person, lang)
 }

@@ -3,6 +3,7 @@
 //! causes it; `server/src/mail` delivers it.
 
 pub mod account;
+pub mod notices;
 
 use crate::domain::xml::escape;
 use crate::i18n::{Lang, Msg};
@@ -20,6 +21,10 @@ pub enum MailKind {
     EmailVerification,
     /// The word to the old address that the account's address is changing.
     EmailChanging,
+    /// A notice, sent at once.
+    Notice,
+    /// A daily or weekly digest of notices.
+    Digest,
 }
 
 impl MailKind {
@@ -30,6 +35,8 @@ impl MailKind {
             MailKind::PasswordChanged => "password_changed",
             MailKind::EmailVerification => "email_verification",
             MailKind::EmailChanging => "email_changing",
+            MailKind::Notice => "notice",
+            MailKind::Digest => "digest",
         }
     }
 
@@ -40,6 +47,8 @@ impl MailKind {
             "password_changed" => Some(Msg::MailKindPasswordChanged),
             "email_verification" => Some(Msg::MailKindEmailVerification),
             "email_changing" => Some(Msg::MailKindEmailChanging),
+            "notice" => Some(Msg::MailKindNotice),
+            "digest" => Some(Msg::MailKindDigest),
             _ => None,
         }
     }
@@ -57,6 +66,10 @@ pub struct Mail {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// The one-click unsubscribe address of the list the mail belongs to, if it is one.
+    pub unsubscribe: Option<String>,
+    /// An iCalendar file to attach (a sitting's invitation).
+    pub calendar: Option<String>,
 }
 
 /// What writes a mail to a person, once the store has found them inside its transaction.
@@ -72,6 +85,18 @@ pub struct Letter {
     /// The label and absolute URL of the one thing to do.
     pub action: Option<(String, String)>,
     pub after: Vec<String>,
+    /// Notices grouped under headings (a digest's processes), between the paragraphs and the action.
+    pub groups: Vec<(String, Vec<LetterItem>)>,
+    /// Links at the foot (preferences, unsubscribe): label and absolute URL.
+    pub footer: Vec<(String, String)>,
+}
+
+/// One notice in a letter: its headline, linked; what it says; the absolute URL of its page.
+#[derive(Clone, Debug, Default)]
+pub struct LetterItem {
+    pub headline: String,
+    pub details: Vec<String>,
+    pub url: String,
 }
 
 impl Letter {
@@ -94,6 +119,28 @@ impl Letter {
             text.push_str("\n\n");
             html.push_str(&format!("<p>{}</p>\n", escape(paragraph)));
         }
+        for (heading, items) in &self.groups {
+            text.push_str(&format!("== {heading} ==\n\n"));
+            html.push_str(&format!(
+                "<h2 style=\"font-size: 1.1em\">{}</h2>\n<ul>\n",
+                escape(heading)
+            ));
+            for item in items {
+                text.push_str(&format!("* {}\n", item.headline));
+                html.push_str(&format!(
+                    "<li><p><a href=\"{}\">{}</a></p>\n",
+                    escape(&item.url),
+                    escape(&item.headline)
+                ));
+                for detail in &item.details {
+                    text.push_str(&format!("  {detail}\n"));
+                    html.push_str(&format!("<p>{}</p>\n", escape(detail)));
+                }
+                text.push_str(&format!("  {}\n\n", item.url));
+                html.push_str("</li>\n");
+            }
+            html.push_str("</ul>\n");
+        }
         if let Some((label, url)) = &self.action {
             text.push_str(&format!("{label}:\n{url}\n\n"));
             html.push_str(&format!(
@@ -108,10 +155,25 @@ impl Letter {
             html.push_str(&format!("<p>{}</p>\n", escape(paragraph)));
         }
         text.push_str(&format!("-- \n{signature}\n"));
+        for (label, url) in &self.footer {
+            text.push_str(&format!("{label}: {url}\n"));
+        }
+        let footer: Vec<String> = self
+            .footer
+            .iter()
+            .map(|(label, url)| format!("<a href=\"{}\">{}</a>", escape(url), escape(label)))
+            .collect();
         html.push_str(&format!(
-            "<p style=\"color: #555\">{}</p>\n</body></html>\n",
+            "<p style=\"color: #555\">{}</p>\n",
             escape(&signature)
         ));
+        if !footer.is_empty() {
+            html.push_str(&format!(
+                "<p style=\"color: #555; font-size: 0.9em\">{}</p>\n",
+                footer.join(" · ")
+            ));
+        }
+        html.push_str("</body></html>\n");
         Mail {
             kind,
             person: Some(person.id),
@@ -121,6 +183,8 @@ impl Letter {
             subject: self.subject,
             text,
             html,
+            unsubscribe: None,
+            calendar: None,
         }
     }
 }
@@ -182,6 +246,7 @@ mod tests {
             paragraphs: vec!["First <b>paragraph</b>.".into()],
             action: Some(("Open it".into(), "https://baraza.example/a?b=1&c=2".into())),
             after: vec!["Afterwards.".into()],
+            ..Default::default()
         }
         .to(MailKind::PasswordReset, &person(), Lang::En);
         assert!(mail.text.starts_with("Hello Amina <& Co>,\n\n"));

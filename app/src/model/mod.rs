@@ -13,8 +13,10 @@ use serde::{Deserialize, Serialize};
 
 mod budget;
 mod mail;
+mod notification;
 pub use budget::*;
 pub use mail::*;
+pub use notification::*;
 
 /// Milliseconds since the Unix epoch; every stored time is one of these.
 pub type Millis = i64;

@@ -456,9 +456,11 @@ fn one_thread(
                 d.threads[0].id
             );
             let thread = thread_view(&cx, &d, &d.threads[0]);
+            let thread_id = d.threads[0].id.0;
             view! {
                 <Page title=title>
                     <p><a href=back>{"← "}{d.title.clone()}</a></p>
+                    <crate::components::follow::FollowControl subject=crate::domain::notice::FollowSubject::Thread id=thread_id />
                     <ol class="threads" id="threads">{thread}</ol>
                 </Page>
             }

@@ -252,6 +252,7 @@ fn draft_view(cx: RequestContext, page: PageData) -> impl IntoView {
                     {locked.then(|| view! { " " <span class="badge warning">{t(Msg::DraftLockedBadge)}</span> })}
                 </p>
                 {(!draft.summary.is_empty()).then(|| view! { <p class="lead" lang=draft.language.clone()>{draft.summary.clone()}</p> })}
+                <crate::components::follow::FollowControl subject=crate::domain::notice::FollowSubject::Draft id=draft.id.0 />
                 {others}
                 {page.decision.map(|d| view! {
                     <p class="frozen-notice" role="note">

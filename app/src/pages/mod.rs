@@ -16,6 +16,7 @@ pub mod compare;
 pub mod decisions;
 pub mod drafts;
 pub mod home;
+pub mod notifications;
 pub mod organisations;
 pub mod outbox;
 pub mod process;

@@ -126,6 +126,7 @@ pub fn ProcessPage() -> impl IntoView {
                             <PhaseBadge phase=phase />
                             " " <span>{t(level.label())}</span>
                         </p>
+                        <crate::components::follow::FollowControl subject=crate::domain::notice::FollowSubject::Process id=id.0 />
                     </header>
                     // What the viewer can do now comes first, before the summary: one place says it.
                     <aside class="your-part" aria-labelledby="your-part">

@@ -106,6 +106,10 @@ pub struct RequestContext {
     pub mail_relay: Option<Arc<str>>,
     /// Whether people whose address is not confirmed yet may post (`--unverified-may-post`).
     pub unverified_may_post: bool,
+    /// How many of the viewer's notifications are unread (the header shows it). Shared, so that
+    /// the notification centre, which marks what it shows read, can lower it before the header
+    /// is written.
+    pub unread: Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl RequestContext {

@@ -7,6 +7,6 @@ pub mod store;
 pub use context::{RequestContext, cx};
 pub use store::{
     AddressCheck, Answers, Comments, Decisions, Devices, DraftLog, Drafts, EmailVerifications,
-    Live, Moderation, Organisations, Outbox, PasswordResets, People, Processes, Sessions, Sittings,
-    Store, Throttles, Versions,
+    Follows, Live, Moderation, Notifications, Organisations, Outbox, PasswordResets, People,
+    Processes, Sessions, Sittings, Store, Throttles, Versions,
 };

@@ -11,6 +11,7 @@ use crate::domain::budget::{BudgetPhase, BudgetStanding, StaffRole};
 use crate::domain::comments::{ReportReason, Stance};
 use crate::domain::decision::{Choice, VotingRule};
 use crate::domain::localized::Localized;
+use crate::domain::notice::FollowSubject;
 use crate::domain::process::Day;
 use crate::domain::record::Entry;
 #[allow(unused_imports)] // for the doc links
@@ -44,6 +45,8 @@ pub trait Store:
     + Outbox
     + PasswordResets
     + EmailVerifications
+    + Follows
+    + Notifications
     + Send
     + Sync
     + 'static
@@ -60,6 +63,74 @@ pub trait Outbox: Send + Sync + 'static {
     async fn outbox(&self, before: Option<i64>, limit: i64) -> AppResult<Vec<OutboxMail>>;
     /// How many mails are in each state (states without mail are left out).
     async fn outbox_counts(&self) -> AppResult<Vec<(MailState, i64)>>;
+}
+
+/// Following processes, drafts and threads, for oneself or on behalf of an organisation.
+#[async_trait::async_trait]
+pub trait Follows: Send + Sync + 'static {
+    /// `person` follows the subject, or, with `org`, follows it on behalf of that organisation
+    /// (they must be able to speak for it). Following twice is following once.
+    async fn follow(
+        &self,
+        person: PersonId,
+        subject: FollowSubject,
+        id: i64,
+        org: Option<OrgId>,
+        now: Millis,
+    ) -> AppResult<()>;
+    /// Stops following (for oneself, or for `org`, which a member may do for it).
+    async fn unfollow(
+        &self,
+        person: PersonId,
+        subject: FollowSubject,
+        id: i64,
+        org: Option<OrgId>,
+    ) -> AppResult<()>;
+    /// Who follows the subject among `person` (`None`) and the organisations they belong to.
+    async fn followed_as(
+        &self,
+        person: PersonId,
+        subject: FollowSubject,
+        id: i64,
+    ) -> AppResult<Vec<Option<OrgId>>>;
+    /// Everything `person` follows, themselves or through their organisations.
+    async fn follows(&self, person: PersonId) -> AppResult<Vec<Followed>>;
+}
+
+/// The notification centre, and how notices reach a person. Notices themselves are written by
+/// the use cases that cause them, in their transactions.
+#[async_trait::async_trait]
+pub trait Notifications: Send + Sync + 'static {
+    /// Up to `limit` of `person`'s notifications, newest first, older than `before` if given.
+    async fn notifications(
+        &self,
+        person: PersonId,
+        before: Option<i64>,
+        limit: i64,
+    ) -> AppResult<Vec<Notification>>;
+    /// How many of `person`'s notifications are unread.
+    async fn unread_notifications(&self, person: PersonId) -> AppResult<i64>;
+    /// Marks `person`'s notifications with ids from `oldest` to `newest` (those a page showed)
+    /// as read; returns how many were unread.
+    async fn mark_notifications_read(
+        &self,
+        person: PersonId,
+        oldest: i64,
+        newest: i64,
+        now: Millis,
+    ) -> AppResult<u64>;
+    /// How notices reach `person`.
+    async fn notification_settings(&self, person: PersonId) -> AppResult<NotificationSettings>;
+    /// Saves how notices reach `person`; notices waiting for a digest move to the new choice.
+    async fn set_notification_settings(
+        &self,
+        person: PersonId,
+        settings: &NotificationSettings,
+    ) -> AppResult<()>;
+    /// What the unsubscribe link `token` stops (a kind's code, `daily` or `weekly`), if it is one.
+    async fn unsubscribe_list(&self, token: &str) -> AppResult<Option<String>>;
+    /// Stops the mail of the link's list (its notices stay on the site); returns the list.
+    async fn unsubscribe(&self, token: &str) -> AppResult<Option<String>>;
 }
 
 /// A link that confirms an email address, and the mail that carries it.

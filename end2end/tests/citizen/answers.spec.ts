@@ -4,9 +4,9 @@
 // comments were answered", and reads the disposition, the reason and the change, there and from
 // their account. The process is opened for the story by the administrator, so that no demo
 // process other stories rely on changes phase.
-import { test, expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { test, expect, type Browser, type BrowserContext } from '@playwright/test';
 import { Document, HeadingLevel, Packer, Paragraph } from 'docx';
-import { expectAccessible, signIn, watchErrors } from '../helpers';
+import { expectAccessible, post, signIn, watchErrors } from '../helpers';
 
 const DESKTOP = { width: 1366, height: 768 };
 const PHONE = { width: 390, height: 844 };
@@ -27,17 +27,6 @@ async function rules(): Promise<Buffer> {
     ],
   });
   return Packer.toBuffer(doc);
-}
-
-/** Posts a form as the page's signed-in person would (same origin), and gives where it led. */
-async function post(page: Page, path: string, form: Record<string, string>): Promise<string> {
-  const response = await page.request.post(path, {
-    form,
-    maxRedirects: 0,
-    headers: { Origin: new URL(page.url()).origin },
-  });
-  expect(response.status(), `${path} ${JSON.stringify(form)}: ${await response.text()}`).toBe(303);
-  return response.headers()['location'];
 }
 
 test('the citizen finds the answer to their comment, first on the process page and on their account', async ({ browser }) => {

@@ -4,8 +4,9 @@
 
 use crate::store::outbox::Claimed;
 use lettre::Message;
+use lettre::message::header::ContentType;
 use lettre::message::header::{HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::{Attachment, Mailbox, MultiPart};
 use std::time::{Duration, SystemTime};
 
 /// Why a row cannot become a message: a permanent failure, never retried.
@@ -29,10 +30,7 @@ pub fn build(mail: &Claimed, from: &Mailbox) -> Result<Message, Unwritable> {
         .from(from.clone())
         .to(to)
         .subject(mail.subject.clone())
-        .multipart(MultiPart::alternative_plain_html(
-            mail.body_text.clone(),
-            mail.body_html.clone(),
-        ))
+        .multipart(body(mail)?)
         .map_err(|e| Unwritable(e.to_string()))?;
     let headers = message.headers_mut();
     headers.insert_raw(HeaderValue::new(
@@ -43,7 +41,33 @@ pub fn build(mail: &Claimed, from: &Mailbox) -> Result<Message, Unwritable> {
         HeaderName::new_from_ascii_str("Auto-Submitted"),
         "auto-generated".to_string(),
     ));
+    // One-click unsubscribe (RFC 8058): mail programs show a button that POSTs
+    // `List-Unsubscribe=One-Click` to the address, with no page to find and no sign-in.
+    if let Some(url) = &mail.unsubscribe_url {
+        headers.insert_raw(HeaderValue::new(
+            HeaderName::new_from_ascii_str("List-Unsubscribe"),
+            format!("<{url}>"),
+        ));
+        headers.insert_raw(HeaderValue::new(
+            HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+            "List-Unsubscribe=One-Click".to_string(),
+        ));
+    }
     Ok(message)
+}
+
+/// The text and HTML alternatives, and an attached iCalendar file (`invitation.ics`, which
+/// calendar programs offer to add) when the mail carries one.
+fn body(mail: &Claimed) -> Result<MultiPart, Unwritable> {
+    let words = MultiPart::alternative_plain_html(mail.body_text.clone(), mail.body_html.clone());
+    let Some(calendar) = &mail.calendar else {
+        return Ok(words);
+    };
+    let kind = ContentType::parse("text/calendar; charset=utf-8")
+        .map_err(|e| Unwritable(e.to_string()))?;
+    Ok(MultiPart::mixed()
+        .multipart(words)
+        .singlepart(Attachment::new("invitation.ics".to_string()).body(calendar.clone(), kind)))
 }
 
 #[cfg(test)]
@@ -62,6 +86,8 @@ mod tests {
             body_html: "<p>您好</p>".into(),
             created_at: 1_700_000_000_000,
             attempts: 1,
+            unsubscribe_url: None,
+            calendar: None,
         }
     }
 

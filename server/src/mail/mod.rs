@@ -4,6 +4,7 @@
 //! outbox, in the transaction of the change that causes it).
 
 pub mod message;
+pub mod schedule;
 pub mod worker;
 
 use lettre::AsyncSmtpTransport;

@@ -2,12 +2,14 @@
 //! change is appended to in the same transaction that made it.
 
 use super::SqlStore;
+use super::notifications::{Telling, followers, tell};
 use super::rows::corrupt;
 use super::shared::*;
 use app::domain::comments::Status;
 use app::domain::decision::{
     self, Choice, Disposition, FollowUpStatus, Majority, Quorum, Tally, VotingRule,
 };
+use app::domain::notice::{FollowSubject, Notice};
 use app::domain::process::Day;
 use app::domain::record::Entry;
 use app::domain::roles::Action;
@@ -739,6 +741,7 @@ impl Decisions for SqlStore {
             now,
         )
         .await?;
+        tell_of_decision(&mut tx, self, actor, id, &head, &current, now).await?;
         commit(tx, (), Vec::new()).await
     }
 
@@ -811,4 +814,50 @@ impl Decisions for SqlStore {
             .await
             .map_err(internal)
     }
+}
+
+/// Tells of a published decision: each answered thread's followers what the council answered
+/// (the disposition, the reason, the change), and the process's followers that it is out.
+async fn tell_of_decision(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    store: &SqlStore,
+    actor: Actor,
+    id: DecisionId,
+    head: &Head,
+    decision: &CouncilDecision,
+    now: Millis,
+) -> AppResult<()> {
+    let draft_title = decision.draft_title.clone();
+    for answer in &decision.answers {
+        for thread in &answer.threads {
+            let recipients = followers(tx, FollowSubject::Thread, thread.0).await?;
+            let telling = Telling {
+                notice: Notice::Answered {
+                    draft_title: draft_title.clone(),
+                    disposition: answer.disposition.code().to_string(),
+                    reason: answer.reason.clone(),
+                    change: answer.change.clone(),
+                },
+                process: Some(head.process),
+                link: format!(
+                    "/processes/{}/drafts/{}/threads/{thread}",
+                    head.process, head.draft
+                ),
+                comment: None,
+                actor: Some(actor.person),
+                calendar: None,
+            };
+            tell(tx, store, &recipients, &telling, now).await?;
+        }
+    }
+    let recipients = followers(tx, FollowSubject::Process, head.process.0).await?;
+    let telling = Telling {
+        notice: Notice::Decision { draft_title },
+        process: Some(head.process),
+        link: format!("/processes/{}/decisions/{id}", head.process),
+        comment: None,
+        actor: Some(actor.person),
+        calendar: None,
+    };
+    tell(tx, store, &recipients, &telling, now).await
 }

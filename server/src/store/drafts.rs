@@ -35,6 +35,15 @@ impl app::ssr::Drafts for SqlStore {
         .await
         .map_err(internal)?;
         let draft = DraftId(id);
+        // Its co-drafter hears of the comments on it.
+        super::follows::follow_without_asking(
+            &mut tx,
+            actor.person,
+            app::domain::notice::FollowSubject::Draft,
+            id,
+            now,
+        )
+        .await?;
         if let Some(first) = &new.first_text {
             let client = i64::try_from(first.client).map_err(|_| AppError::Internal)?;
             sqlx::query(

@@ -47,15 +47,19 @@ mod budgets;
 mod comments;
 mod decisions;
 mod devices;
+mod digests;
 mod draft_log;
 mod drafts;
 mod email_verifications;
+mod follows;
 pub mod names;
+mod notifications;
 mod organisations;
 pub mod outbox;
 mod password_resets;
 mod people;
 mod processes;
+mod reminders;
 mod rows;
 mod sessions;
 mod shared;
@@ -74,6 +78,8 @@ pub struct SqlStore {
     backend: Backend,
     /// The domain of the site's mail address, for the Message-ID of the mail it writes.
     mail_domain: std::sync::Arc<str>,
+    /// The site's public URL, for the links in the mail it writes.
+    site_url: std::sync::Arc<str>,
 }
 
 impl SqlStore {
@@ -83,12 +89,19 @@ impl SqlStore {
             pool: db.pool.clone(),
             backend: db.backend,
             mail_domain: "localhost".into(),
+            site_url: "http://localhost".into(),
         }
     }
 
     /// The same store, naming its mail after `domain` (the site's mail address's domain).
     pub fn with_mail_domain(mut self, domain: &str) -> SqlStore {
         self.mail_domain = domain.into();
+        self
+    }
+
+    /// The same store, linking its mail to `site_url` (the site's public URL, no trailing `/`).
+    pub fn with_site_url(mut self, site_url: &str) -> SqlStore {
+        self.site_url = site_url.trim_end_matches('/').into();
         self
     }
 

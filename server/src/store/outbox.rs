@@ -26,8 +26,8 @@ pub(super) async fn enqueue(
     );
     sqlx::query(
         "INSERT INTO outbox (message_id, kind, person_id, to_address, to_name, language, subject, \
-         body_text, body_html, created_at, state, attempts, next_attempt_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'waiting', 0, $10)",
+         body_text, body_html, created_at, state, attempts, next_attempt_at, unsubscribe_url, calendar) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'waiting', 0, $10, $11, $12)",
     )
     .bind(message_id)
     .bind(mail.kind.code())
@@ -39,6 +39,8 @@ pub(super) async fn enqueue(
     .bind(&mail.text)
     .bind(&mail.html)
     .bind(now)
+    .bind(mail.unsubscribe.as_deref())
+    .bind(mail.calendar.as_deref())
     .execute(&mut **tx)
     .await
     .map_err(internal)?;
@@ -59,6 +61,10 @@ pub struct Claimed {
     pub created_at: i64,
     /// Counting this one.
     pub attempts: i64,
+    /// The one-click unsubscribe address, for mail sent to a list of notices.
+    pub unsubscribe_url: Option<String>,
+    /// An iCalendar file to attach.
+    pub calendar: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -166,7 +172,7 @@ impl SqlStore {
                       OR (state = 'sending' AND claimed_until < $3) \
                    ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED) \
                  RETURNING id, message_id, to_address, to_name, language, subject, body_text, \
-                   body_html, created_at, attempts"
+                   body_html, created_at, attempts, unsubscribe_url, calendar"
             }
             Backend::Sqlite => {
                 "UPDATE outbox SET state = 'sending', claimed_by = $1, claimed_until = $2, \
@@ -176,7 +182,7 @@ impl SqlStore {
                       OR (state = 'sending' AND claimed_until < $3) \
                    ORDER BY id LIMIT $4) \
                  RETURNING id, message_id, to_address, to_name, language, subject, body_text, \
-                   body_html, created_at, attempts"
+                   body_html, created_at, attempts, unsubscribe_url, calendar"
             }
         };
         let mut claimed: Vec<Claimed> = sqlx::query_as(query)

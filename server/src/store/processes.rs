@@ -2,9 +2,11 @@
 //! organisations and people, standing, and the public activity log.
 
 use super::SqlStore;
+use super::notifications::{Telling, followers, tell};
 use super::rows::*;
 use super::shared::*;
 use app::domain::localized::Localized;
+use app::domain::notice::{FollowSubject, Notice};
 use app::domain::roles::{Action, OrgRole, PersonalRole, Phase, SiteAction, Standing};
 use app::error::{AppError, AppResult, FieldError};
 use app::i18n::Msg;
@@ -178,6 +180,18 @@ impl app::ssr::Processes for SqlStore {
         .await?;
         let by = display_name(&mut tx, actor.person).await?;
         append_record(&mut tx, phase_event(id, from, phase, &by), now).await?;
+        let recipients = followers(&mut tx, FollowSubject::Process, id.0).await?;
+        let telling = Telling {
+            notice: Notice::Phase {
+                phase: phase.code().to_string(),
+            },
+            process: Some(id),
+            link: format!("/processes/{id}"),
+            comment: None,
+            actor: Some(actor.person),
+            calendar: None,
+        };
+        tell(&mut tx, self, &recipients, &telling, now).await?;
         commit(tx, (), vec![Change::DraftAccess]).await
     }
 

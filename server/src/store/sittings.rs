@@ -2,8 +2,11 @@
 //! changes only inside a transaction that decided the change with `domain::sitting`.
 
 use super::SqlStore;
+use super::notifications::{Telling, followers, tell};
 use super::rows::corrupt;
 use super::shared::*;
+use app::domain::icalendar::calendar;
+use app::domain::notice::{FollowSubject, Notice};
 use app::domain::roles::Action;
 use app::domain::sitting::{self, Command, LiveState, Refusal, Speaker};
 use app::error::{AppError, AppResult};
@@ -376,6 +379,35 @@ impl Sittings for SqlStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(internal)?;
+        }
+        // The process's followers hear of a sitting the public may watch, with an invitation for
+        // their calendar; an invited-only one is the business of those invited.
+        if new.public {
+            let recipients = followers(&mut tx, FollowSubject::Process, process.0).await?;
+            let sitting = load(&mut tx, SittingId(id))
+                .await?
+                .ok_or(AppError::Internal)?;
+            let origin = self.site_url.to_string();
+            let languages: Vec<String> =
+                languages.split(',').map(|l| l.trim().to_string()).collect();
+            let invitation = sitting.clone();
+            let telling = Telling {
+                notice: Notice::Sitting {
+                    title: new.title.clone(),
+                    starts_at: new.starts_at,
+                    place: new.place.clone(),
+                },
+                process: Some(process),
+                link: format!("/processes/{process}/sittings/{id}"),
+                comment: None,
+                actor: Some(actor.person),
+                calendar: Some(Box::new(move |lang| {
+                    let event =
+                        crate::calendar::sitting_event(&origin, &languages, &invitation, lang);
+                    calendar(&invitation.title, invitation.created_at, &[event])
+                })),
+            };
+            tell(&mut tx, self, &recipients, &telling, now).await?;
         }
         commit(tx, SittingId(id), Vec::new()).await
     }

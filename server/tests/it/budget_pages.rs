@@ -4,25 +4,8 @@
 //! voting and results, each step asked first. Each story runs on SQLite and PostgreSQL.
 
 use crate::on_both;
-use crate::support::{TestApp, text};
+use crate::support::{TestApp, post, text};
 use reqwest::{Client, StatusCode};
-
-/// Posts a form: the status, the redirect's target and the body.
-pub async fn post(
-    app: &TestApp,
-    client: &Client,
-    path: &str,
-    form: &[(&str, &str)],
-) -> (StatusCode, String, String) {
-    let response = client.post(app.url(path)).form(form).send().await.unwrap();
-    let status = response.status();
-    let location = response
-        .headers()
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    (status, location, text(response).await)
-}
 
 async fn get(app: &TestApp, client: &Client, path: &str) -> String {
     let response = client.get(app.url(path)).send().await.unwrap();

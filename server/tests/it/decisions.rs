@@ -2,27 +2,11 @@
 //! and the public record that shows any later change. Each story runs on SQLite and PostgreSQL.
 
 use crate::on_both;
-use crate::support::{TestApp, text};
+use crate::support::{TestApp, post, text};
 use app::domain::roles::Phase;
 use app::ids::{DraftId, OrgId, PersonId, ProcessId};
 use app::model::Actor;
-use reqwest::{Client, StatusCode};
-
-async fn post(
-    app: &TestApp,
-    client: &Client,
-    path: &str,
-    form: &[(&str, &str)],
-) -> (StatusCode, String, String) {
-    let response = client.post(app.url(path)).form(form).send().await.unwrap();
-    let status = response.status();
-    let location = response
-        .headers()
-        .get("location")
-        .map(|l| l.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    (status, location, text(response).await)
-}
+use reqwest::StatusCode;
 
 /// The top-level threads of a draft, oldest first, with their first words.
 async fn threads(app: &TestApp, draft: i64) -> Vec<(i64, String)> {

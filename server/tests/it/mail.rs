@@ -490,6 +490,7 @@ async fn serve_once(database_url: &str, smtp: &url::Url) -> server::Running {
         mail_from: None,
         mail_retry: Duration::from_secs(1),
         unverified_may_post: false,
+        moderation_wait: Duration::from_secs(24 * 3600),
     })
     .await
     .expect("a server starts")

@@ -29,6 +29,7 @@ mod interop;
 mod mail;
 mod next_step;
 mod nodes;
+mod notifications;
 mod pages;
 mod permissions;
 mod project_comments;

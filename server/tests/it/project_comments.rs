@@ -2,8 +2,8 @@
 //! threads, moderation and open data as a draft's comments, and only while the budget's phase
 //! allows it. Each story runs on SQLite and PostgreSQL.
 
-use crate::budget_pages::post;
 use crate::on_both;
+use crate::support::post;
 use crate::support::{TestApp, text};
 use reqwest::{Client, StatusCode};
 

@@ -162,6 +162,7 @@ impl TestApp {
             smtp_url: None,
             mail_from: None,
             mail_retry: std::time::Duration::from_secs(60),
+            moderation_wait: std::time::Duration::from_secs(24 * 3600),
             unverified_may_post: false,
         };
         configure(&mut launch);
@@ -404,6 +405,23 @@ pub fn utf16_slice(text: &str, start: u32, end: u32) -> String {
 }
 
 /// The body of a response, for assertions.
+/// Posts a form: the status, the redirect's target and the body.
+pub async fn post(
+    app: &TestApp,
+    client: &Client,
+    path: &str,
+    form: &[(&str, &str)],
+) -> (StatusCode, String, String) {
+    let response = client.post(app.url(path)).form(form).send().await.unwrap();
+    let status = response.status();
+    let location = response
+        .headers()
+        .get("location")
+        .map(|l| l.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (status, location, text(response).await)
+}
+
 pub async fn text(response: Response) -> String {
     response.text().await.expect("body")
 }

@@ -285,7 +285,7 @@ async fn load(conn: &mut AnyConnection, scope: Scope) -> AppResult<Vec<Comment>>
     Ok(comments)
 }
 
-async fn one(conn: &mut AnyConnection, id: CommentId) -> AppResult<Comment> {
+pub(super) async fn one(conn: &mut AnyConnection, id: CommentId) -> AppResult<Comment> {
     load(conn, Scope::One(id))
         .await?
         .pop()
@@ -607,3 +607,4 @@ fn day_of(at: Millis) -> String {
 
 mod moderation;
 mod posting;
+mod telling;

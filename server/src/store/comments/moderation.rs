@@ -61,6 +61,19 @@ impl app::ssr::Moderation for SqlStore {
             role,
         );
         log(&mut tx, entry, now).await?;
+        if next == Status::Visible {
+            // If nobody could read it before, its thread and draft hear of it now.
+            super::telling::tell_of_comment(&mut tx, self, comment.id, now).await?;
+        }
+        if comment.author != person {
+            let decided = super::telling::Decided {
+                action: request.action,
+                reason: request.reason,
+                note: &request.note,
+                moderator: person,
+            };
+            super::telling::tell_author(&mut tx, self, &comment, decided, now).await?;
+        }
         committed(tx, comment.id, true).await
     }
 
@@ -91,6 +104,7 @@ impl app::ssr::Moderation for SqlStore {
             .map_err(internal)?;
         let action = if upheld {
             set_status(&mut tx, id, Status::Visible, Some(now)).await?;
+            super::telling::tell_of_comment(&mut tx, self, id, now).await?;
             ModerationAction::AppealUpheld
         } else {
             ModerationAction::AppealRejected
@@ -102,6 +116,13 @@ impl app::ssr::Moderation for SqlStore {
         };
         let entry = LogEntry::on(&comment, action, reason, note, Some(person), role);
         log(&mut tx, entry, now).await?;
+        let decided = super::telling::Decided {
+            action,
+            reason,
+            note,
+            moderator: person,
+        };
+        super::telling::tell_author(&mut tx, self, &comment, decided, now).await?;
         committed(tx, id, true).await
     }
 

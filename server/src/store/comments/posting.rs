@@ -124,6 +124,19 @@ impl app::ssr::Comments for SqlStore {
                 .await
                 .map_err(internal)?;
         }
+        // Whoever writes in a thread follows it; the others hear of it once everyone may read it.
+        let thread = CommentId(thread.unwrap_or(id));
+        crate::store::follows::follow_without_asking(
+            &mut tx,
+            new.author.person,
+            app::domain::notice::FollowSubject::Thread,
+            thread.0,
+            now,
+        )
+        .await?;
+        if initial == Status::Visible {
+            super::telling::tell_of_comment(&mut tx, self, CommentId(id), now).await?;
+        }
         committed(tx, CommentId(id), true).await
     }
 
