@@ -548,7 +548,7 @@ on_both!(
             &[("reply", "site")],
         )
         .await;
-        assert_ne!(status, StatusCode::OK);
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
         assert_eq!(delivery(&app, CITIZEN, "reply").await, before);
         // Bad choices are refused with the field named, and nothing changes.
         let citizen = app.signed_in(CITIZEN).await;
@@ -617,6 +617,54 @@ on_both!(
             centre.contains("City Hall"),
             "listed as followed for City Hall"
         );
+        // Nobody outside City Hall may stop its follow, and nobody signed out may follow.
+        let follows = || async {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM follows WHERE org_id = $1")
+                .bind(city)
+                .fetch_one(app.pool())
+                .await
+                .unwrap()
+        };
+        assert_eq!(follows().await, 1);
+        let pid = process.to_string();
+        let city_id = city.to_string();
+        let unfollow = [
+            ("subject", "process"),
+            ("id", pid.as_str()),
+            ("acting_for", city_id.as_str()),
+            ("intent", "unfollow"),
+            ("back", "/"),
+        ];
+        let (status, _, _) = post(&app, &citizen, "/follows", &unfollow).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        assert_eq!(follows().await, 1, "the organisation still follows");
+        let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM follows")
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+        let (status, _, _) = post(
+            &app,
+            &anonymous,
+            "/follows",
+            &[
+                ("subject", "process"),
+                ("id", &pid),
+                ("acting_for", ""),
+                ("intent", "follow"),
+                ("back", "/"),
+            ],
+        )
+        .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM follows")
+            .fetch_one(app.pool())
+            .await
+            .unwrap();
+        assert_eq!(after, before, "nothing followed");
+        // A member may stop it for the organisation.
+        let (status, _, _) = post(&app, &gov, "/follows", &unfollow).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(follows().await, 0);
         // The citizen's centre shows only their own notices.
         let chen = app.signed_in(CHEN).await;
         let (_, theirs) = page(&app, &chen, "/notifications").await;
